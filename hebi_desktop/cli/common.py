@@ -1,0 +1,67 @@
+"""What every subcommand shares: the ``--db`` option, opening the book, printing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from hebi_desktop.domain.registry import get_ledger, ledger_keys
+from hebi_desktop.paths import DB_ENV_VAR
+from hebi_desktop.services.book import Book
+
+DB_HELP = (
+    f"数据库文件路径或 SQLAlchemy 地址（默认取环境变量 {DB_ENV_VAR}，再取用户数据目录中的文件）"
+)
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="路径或地址", help=DB_HELP)
+
+
+def add_ledger_argument(parser: argparse.ArgumentParser, allow_all: bool = False) -> None:
+    choices = [*ledger_keys(), "all"] if allow_all else list(ledger_keys())
+    names = "，".join(f"{k}={get_ledger(k).nav_title}" for k in ledger_keys())
+    parser.add_argument(
+        "ledger",
+        choices=choices,
+        metavar="台账",
+        help=f"台账：{names}" + ("，all=全部" if allow_all else ""),
+    )
+
+
+@contextmanager
+def open_book(args: argparse.Namespace) -> Iterator[Book]:
+    book = Book.open(args.db)
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+def out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def table(rows: list[list[str]]) -> str:
+    """Columns padded for a terminal, counting a Chinese character as two cells."""
+
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell + " " * (widths[i] - width(cell))
+            if i == 0
+            else " " * (widths[i] - width(cell)) + cell
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Entry point: parse the command line, run a subcommand or open the window.
+
+Every failure a user can cause ends with a Chinese message on stderr and exit
+code 1, never a traceback; unexpected errors are logged with their traceback
+and reported in one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from hebi_desktop import APP_TITLE, __version__
+from hebi_desktop.cli import backup, check, demo, stats
+from hebi_desktop.cli.common import DB_HELP, err
+from hebi_desktop.cli.parser import ChineseArgumentParser
+from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
+from hebi_desktop.services.errors import UserError
+from hebi_desktop.storage.backup import BackupError
+
+log = logging.getLogger(__name__)
+
+COMMAND_MODULES = [demo, stats, check, backup]
+
+
+def build_parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="hebi-desktop",
+        description=f"{APP_TITLE}：住房安全、农村供水维修养护、教育资助三本台账的录入、检查与报送。"
+        "不带子命令时打开程序窗口。",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出"
+    )
+    parser.add_argument("--db", metavar="路径或地址", help=DB_HELP)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="无界面自检：临时数据库、迁移、每本台账录入一条、导出并读回，成功退出码为0",
+    )
+    parser.add_argument("--verbose", action="store_true", help="把日志也输出到终端")
+    commands = parser.add_subparsers(
+        title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
+    )
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(verbose=args.verbose)
+    try:
+        if args.self_test:
+            from hebi_desktop.selftest import run_self_test
+
+            return run_self_test()
+        if args.command is None:
+            from hebi_desktop.ui.app import run_gui
+
+            return run_gui(args.db)
+        return int(args.run(args) or 0)
+    except (UserError, BackupError) as error:
+        err(f"错误：{error}")
+        return 1
+    except KeyboardInterrupt:
+        err("已中断")
+        return 1
+    except Exception as error:
+        log.exception("unexpected error")
+        err(f"程序出错：{error}（详细信息已写入日志文件 {LOG_FILE_NAME}）")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

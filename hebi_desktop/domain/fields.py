@@ -1,0 +1,204 @@
+"""The vocabulary every ledger declaration is written in.
+
+A :class:`Field` says everything the rest of the program needs about one column:
+its identifier, its Chinese header (the exchange contract), its kind, whether it
+is required, its choice list and range, when it applies, and how wide it is.
+Forms, table columns, validation, storage and Excel columns are all generated
+from these declarations, the way survey tools generate screens from a form
+definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from hebi_desktop.domain.queries import Measure, Watch
+
+Values = Mapping[str, Any]
+
+
+class Kind(StrEnum):
+    """How a field's value is typed, stored, edited and written to Excel."""
+
+    TEXT = "text"
+    ID_NUMBER = "id_number"  # 18-digit resident ID, stored upper-case
+    PHONE = "phone"  # mobile or landline, kept as text
+    INTEGER = "integer"
+    DECIMAL = "decimal"  # exact, two decimals (stored as hundredths)
+    MONEY = "money"  # like DECIMAL, in 元, summed in the 合计 row
+    DATE = "date"
+    CHOICE = "choice"
+    YES_NO = "yes_no"  # 是/否, stored as a boolean
+    SCHOOL_YEAR = "school_year"  # 2024-2025
+    COUNTY = "county"  # a county-level division code, shown by name
+    TOWNSHIP = "township"  # a township division code, shown by name
+
+
+SCALED_KINDS = frozenset({Kind.DECIMAL, Kind.MONEY})
+TEXT_KINDS = frozenset({Kind.TEXT, Kind.ID_NUMBER, Kind.PHONE, Kind.SCHOOL_YEAR})
+
+YES = "是"
+NO = "否"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column of a ledger.
+
+    ``applies_when`` makes a field conditional (改造方式 only when 纳入改造 is 是):
+    the form disables it, and validation refuses a value where it does not apply.
+    ``derive`` marks a column computed from other fields (性别 from 身份证号): it is
+    shown and exported but never stored or trusted on import.
+    """
+
+    name: str
+    header: str
+    kind: Kind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: int | Decimal | None = None
+    maximum: int | Decimal | None = None
+    min_exclusive: bool = False
+    max_this_year: bool = False
+    not_future: bool = False
+    max_length: int = 100
+    aliases: tuple[str, ...] = ()
+    applies_when: Callable[[Values], bool] | None = None
+    applies_text: str = ""
+    derive: Callable[[Values], Any] | None = None
+    width: int = 10
+    placeholder: str = ""
+
+    @property
+    def derived(self) -> bool:
+        return self.derive is not None
+
+    @property
+    def stored(self) -> bool:
+        return self.derive is None
+
+    def applies(self, values: Values) -> bool:
+        return self.applies_when is None or bool(self.applies_when(values))
+
+    def rule_text(self) -> str:
+        """A short Chinese description of the field's rule, for tooltips and help."""
+        parts: list[str] = ["必填" if self.required else "选填"]
+        if self.choices:
+            parts.append("可选：" + "、".join(self.choices))
+        if self.minimum is not None or self.maximum is not None or self.max_this_year:
+            low = (
+                ""
+                if self.minimum is None
+                else f"{'大于' if self.min_exclusive else '不小于'}{self.minimum}"
+            )
+            high = (
+                "不晚于今年"
+                if self.max_this_year
+                else ("" if self.maximum is None else f"不大于{self.maximum}")
+            )
+            parts.append("，".join(p for p in (low, high) if p))
+        if self.not_future:
+            parts.append("不晚于今天")
+        if self.applies_text:
+            parts.append(f"仅在{self.applies_text}时填写")
+        return "；".join(parts)
+
+
+class Level(StrEnum):
+    """Hard checks block saving; soft checks save the record and flag it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+LEVEL_LABELS = {Level.ERROR: "错误", Level.WARNING: "提醒"}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One broken rule: which field, how serious, and the Chinese message for the clerk."""
+
+    level: Level
+    field: str
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.level is Level.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A cross-field rule. ``check`` returns the Chinese message when the rule is broken.
+
+    ``fields`` lists the fields involved; the message is shown next to the first.
+    The check only runs when every involved field parsed cleanly.
+    """
+
+    code: str
+    fields: tuple[str, ...]
+    check: Callable[[Values], str | None]
+    level: Level = Level.ERROR
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The single declaration of one ledger (台账)."""
+
+    key: str
+    title: str
+    nav_title: str
+    table_name: str
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...]
+    natural_key: tuple[str, ...]
+    main_date: str
+    name_field: str
+    search_fields: tuple[str, ...]
+    status_fields: tuple[str, ...]
+    measures: tuple[Measure, ...] = ()
+    breakdown: str | None = None  # a choice field the figures are also split by
+    watches: tuple[Watch, ...] = ()
+    order: int = 100
+    by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        referenced = [
+            *self.natural_key,
+            self.main_date,
+            self.name_field,
+            *self.search_fields,
+            *self.status_fields,
+            *([self.breakdown] if self.breakdown else []),
+            *(m.field for m in self.measures if m.field),
+            *(c.field for m in self.measures for c in m.conditions),
+            *(c.field for w in self.watches for c in w.conditions),
+        ]
+        missing = [name for name in referenced if name not in self.by_name]
+        if missing:
+            raise ValueError(f"ledger {self.key}: unknown fields {missing}")
+
+    def field(self, name: str) -> Field:
+        return self.by_name[name]
+
+    @property
+    def stored_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.stored)
+
+    @property
+    def money_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.kind is Kind.MONEY)
+
+    def key_text(self, values: Values) -> str:
+        """The natural key in words, for messages that name an existing record."""
+        from hebi_desktop.domain.display import display_value
+
+        return "，".join(
+            f"{self.by_name[n].header}“{display_value(self.by_name[n], values.get(n))}”"
+            for n in self.natural_key
+        )

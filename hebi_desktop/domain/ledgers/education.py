@@ -1,0 +1,222 @@
+"""教育资助台账 — education-subsidy recipients and payments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hebi_desktop.domain import resident_id
+from hebi_desktop.domain.fields import Field, Kind, Ledger, Level, Rule, Values
+from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
+from hebi_desktop.domain.queries import Aggregate, Measure
+
+STAGES = ("学前教育", "小学", "初中", "普通高中", "中职", "高职（专科）", "本科", "研究生")
+FAMILY_CATEGORIES = (
+    "脱贫户",
+    "防止返贫监测对象",
+    "农村低保户",
+    "农村特困供养",
+    "孤儿",
+    "事实无人抚养儿童",
+    "残疾学生",
+    "其他",
+)
+AID_PROJECTS = (
+    "学前教育资助",
+    "义务教育生活补助",
+    "普通高中国家助学金",
+    "普通高中免学杂费",
+    "中职国家助学金",
+    "中职免学费",
+    "雨露计划",
+    "生源地信用助学贷款",
+    "高校国家助学金",
+    "其他",
+)
+SEMESTERS = ("春季学期", "秋季学期", "全学年")
+
+# Typical ages at the start of a school year; outside these a record is flagged, not refused
+# (late starters, repeated years and adult learners exist).
+STAGE_AGES: dict[str, tuple[int, int]] = {
+    "学前教育": (2, 7),
+    "小学": (5, 15),
+    "初中": (10, 18),
+    "普通高中": (13, 21),
+    "中职": (13, 25),
+    "高职（专科）": (15, 30),
+    "本科": (15, 35),
+    "研究生": (19, 50),
+}
+
+# Aid projects that belong to particular stages; any other pairing is flagged.
+PROJECT_STAGES: dict[str, frozenset[str]] = {
+    "学前教育资助": frozenset({"学前教育"}),
+    "义务教育生活补助": frozenset({"小学", "初中"}),
+    "普通高中国家助学金": frozenset({"普通高中"}),
+    "普通高中免学杂费": frozenset({"普通高中"}),
+    "中职国家助学金": frozenset({"中职"}),
+    "中职免学费": frozenset({"中职"}),
+    "高校国家助学金": frozenset({"高职（专科）", "本科", "研究生"}),
+}
+
+
+def _gender(values: Values) -> str | None:
+    number = values.get("id_number")
+    return resident_id.gender(number) if number else None
+
+
+def _birth_date(values: Values) -> dt.date | None:
+    number = values.get("id_number")
+    return resident_id.birth_date(number) if number else None
+
+
+FIELDS = (
+    *PLACE_FIELDS,
+    Field(
+        "student_name",
+        "学生姓名",
+        Kind.TEXT,
+        required=True,
+        max_length=20,
+        aliases=("姓名", "学生", "受助学生姓名", "受助学生"),
+        width=8,
+    ),
+    Field(
+        "id_number",
+        "身份证号",
+        Kind.ID_NUMBER,
+        required=True,
+        aliases=("身份证号码", "公民身份号码", "学生身份证号", "学生身份证号码", "身份证"),
+        width=20,
+    ),
+    Field("gender", "性别", Kind.TEXT, derive=_gender, width=5),
+    Field("birth_date", "出生日期", Kind.DATE, derive=_birth_date, width=11),
+    Field(
+        "school",
+        "就读学校",
+        Kind.TEXT,
+        required=True,
+        max_length=60,
+        aliases=("学校", "学校名称", "就读学校名称", "所在学校"),
+        width=18,
+    ),
+    Field(
+        "stage",
+        "学段",
+        Kind.CHOICE,
+        required=True,
+        choices=STAGES,
+        aliases=("就读学段", "学习阶段", "教育阶段"),
+        width=10,
+    ),
+    Field("grade", "年级", Kind.TEXT, max_length=20, aliases=("就读年级", "班级"), width=8),
+    Field(
+        "family_category",
+        "家庭类别",
+        Kind.CHOICE,
+        choices=FAMILY_CATEGORIES,
+        aliases=("家庭困难类别", "资助对象类别", "困难类型", "学生类别"),
+        width=14,
+    ),
+    Field(
+        "guardian_name",
+        "监护人姓名",
+        Kind.TEXT,
+        max_length=20,
+        aliases=("监护人", "家长姓名"),
+        width=8,
+    ),
+    Field(
+        "guardian_phone",
+        "联系电话",
+        Kind.PHONE,
+        aliases=("联系方式", "监护人电话", "家长电话", "电话"),
+        width=13,
+    ),
+    Field(
+        "aid_project",
+        "资助项目",
+        Kind.CHOICE,
+        required=True,
+        choices=AID_PROJECTS,
+        aliases=("资助类型", "资助项目名称", "资助类别"),
+        width=16,
+    ),
+    Field(
+        "school_year",
+        "学年",
+        Kind.SCHOOL_YEAR,
+        required=True,
+        aliases=("资助学年",),
+        width=10,
+        placeholder="2024-2025",
+    ),
+    Field(
+        "semester",
+        "学期",
+        Kind.CHOICE,
+        required=True,
+        choices=SEMESTERS,
+        aliases=("资助学期",),
+        width=8,
+    ),
+    Field(
+        "amount",
+        "资助金额（元）",
+        Kind.MONEY,
+        required=True,
+        minimum=0,
+        min_exclusive=True,
+        aliases=("资助金额", "金额", "发放金额", "资助金额(元)", "补助金额"),
+        width=12,
+    ),
+    Field("paid_date", "发放日期", Kind.DATE, not_future=True, aliases=("发放时间",), width=11),
+    Field("remarks", "备注", Kind.TEXT, max_length=200, width=16),
+)
+
+
+def _age_fits_stage(v: Values) -> str | None:
+    number, stage, year = v.get("id_number"), v.get("stage"), v.get("school_year")
+    if not (number and stage and year):
+        return None
+    start = dt.date(int(year[:4]), 9, 1)
+    age = resident_id.age_on(number, start)
+    low, high = STAGE_AGES[stage]
+    if age is None or low <= age <= high:
+        return None
+    return f"学段：学生在{year}学年初为{age}岁，与“{stage}”（通常{low}–{high}岁）相差较大，请核实"
+
+
+def _project_fits_stage(v: Values) -> str | None:
+    project, stage = v.get("aid_project"), v.get("stage")
+    allowed = PROJECT_STAGES.get(project or "")
+    if allowed is None or stage is None or stage in allowed:
+        return None
+    return f"资助项目：“{project}”通常不发给“{stage}”学生，请核实"
+
+
+RULES = (
+    *PLACE_RULES,
+    Rule("age_fits_stage", ("stage", "id_number", "school_year"), _age_fits_stage, Level.WARNING),
+    Rule("project_fits_stage", ("aid_project", "stage"), _project_fits_stage, Level.WARNING),
+)
+
+LEDGER = Ledger(
+    key="education",
+    title="教育资助台账",
+    nav_title="教育资助",
+    table_name="education_subsidies",
+    fields=FIELDS,
+    rules=RULES,
+    natural_key=("id_number", "aid_project", "school_year", "semester"),
+    main_date="paid_date",
+    name_field="student_name",
+    search_fields=("student_name", "id_number"),
+    status_fields=("stage", "aid_project"),
+    measures=(
+        Measure("person_times", "资助人次", Aggregate.COUNT),
+        Measure("students", "资助学生（人）", Aggregate.COUNT_DISTINCT, "id_number"),
+        Measure("amount", "资助金额（万元）", Aggregate.SUM, "amount", divisor=10000, decimals=2),
+    ),
+    breakdown="stage",
+    order=3,
+)

@@ -1,0 +1,107 @@
+"""Checking a whole record against its ledger: field rules, then cross-field rules.
+
+Two levels, as in survey data-entry systems: an error blocks saving; a warning
+is saved, and the record is flagged so it shows up in the list of things to
+look at. The same :class:`Validator` serves the form (on every keystroke), the
+command line and the importer (100,000 rows), so it is built once per ledger
+and keeps its per-field parsers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from hebi_desktop.domain.fields import Issue, Ledger, Level
+from hebi_desktop.domain.values import Parser, ValueProblem, make_parser
+
+
+@dataclass(slots=True)
+class Checked:
+    """Typed values of every stored field and the issues found."""
+
+    values: dict[str, Any]
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level is Level.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.level is Level.ERROR for i in self.issues)
+
+    def messages_for(self, field_name: str) -> list[Issue]:
+        return [i for i in self.issues if i.field == field_name]
+
+
+class Validator:
+    """Validates records of one ledger."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._fields = ledger.stored_fields
+        self._parsers: list[tuple[str, str, Parser]] = [
+            (f.name, f.header, make_parser(f)) for f in self._fields
+        ]
+        self._conditional = [f for f in self._fields if f.applies_when is not None]
+
+    def check(self, raw: Mapping[str, Any]) -> Checked:
+        values: dict[str, Any] = {}
+        issues: list[Issue] = []
+        bad: set[str] = set()
+        for name, header, parse in self._parsers:
+            value = raw.get(name)
+            if value is None or (type(value) is str and not value.strip()):
+                values[name] = None
+                continue
+            try:
+                values[name] = parse(value)
+            except ValueProblem as problem:
+                values[name] = None
+                bad.add(name)
+                issues.append(Issue(Level.ERROR, name, f"{header}：{problem}"))
+        conditional_off: set[str] = set()
+        for f in self._conditional:
+            if not f.applies(values):
+                conditional_off.add(f.name)
+                if values[f.name] is not None:
+                    issues.append(
+                        Issue(
+                            Level.ERROR,
+                            f.name,
+                            f"{f.header}：仅在{f.applies_text}时填写，现在应为空",
+                        )
+                    )
+                    bad.add(f.name)
+        for f in self._fields:
+            if (
+                f.required
+                and values[f.name] is None
+                and f.name not in bad
+                and f.name not in conditional_off
+            ):
+                issues.append(Issue(Level.ERROR, f.name, f"{f.header}：必填，不能为空"))
+                bad.add(f.name)
+        for rule in self.ledger.rules:
+            if bad.intersection(rule.fields):
+                continue
+            message = rule.check(values)
+            if message:
+                issues.append(Issue(rule.level, rule.fields[0], message))
+        return Checked(values, issues)
+
+
+@cache
+def validator_for(ledger: Ledger) -> Validator:
+    return Validator(ledger)
+
+
+def check_record(ledger: Ledger, raw: Mapping[str, Any]) -> Checked:
+    return validator_for(ledger).check(raw)

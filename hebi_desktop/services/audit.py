@@ -1,0 +1,96 @@
+"""The audit trail: every create, update, delete and restore, with old and new values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select
+
+from hebi_desktop.storage.models import AuditEntry
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+
+ACTION_LABELS = {
+    "create": "新建",
+    "update": "修改",
+    "delete": "删除",
+    "restore": "恢复",
+    "import": "导入",
+}
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    raise TypeError(type(value))
+
+
+def dump_changes(changes: dict[str, Any] | None) -> str | None:
+    if changes is None:
+        return None
+    return json.dumps(changes, ensure_ascii=False, default=_json_default, sort_keys=True)
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value differs."""
+    return {name: [old.get(name), value] for name, value in new.items() if old.get(name) != value}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: dt.datetime
+    operator: str
+    action: str
+    changes: dict[str, list[Any]]
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+def write_entry(
+    connection: Connection,
+    *,
+    operator: str,
+    ledger: str,
+    record_id: int,
+    action: str,
+    changes: dict[str, Any] | None,
+    at: dt.datetime,
+) -> None:
+    """Add one audit entry inside the caller's transaction."""
+    connection.execute(
+        insert(AuditEntry).values(
+            at=at,
+            operator=operator,
+            ledger=ledger,
+            record_id=record_id,
+            action=action,
+            changes=dump_changes(changes),
+        )
+    )
+
+
+class AuditService:
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    def history(self, ledger: str, record_id: int) -> list[HistoryEntry]:
+        """The record's entries, oldest first."""
+        query = (
+            select(AuditEntry.at, AuditEntry.operator, AuditEntry.action, AuditEntry.changes)
+            .where(AuditEntry.ledger == ledger, AuditEntry.record_id == record_id)
+            .order_by(AuditEntry.id)
+        )
+        with self._book.reading() as connection:
+            return [
+                HistoryEntry(at, operator, action, json.loads(changes) if changes else {})
+                for at, operator, action, changes in connection.execute(query)
+            ]

@@ -1,0 +1,199 @@
+"""The open database: one object that front ends create once and pass around.
+
+Like a ledger book on the clerk's desk, a :class:`Book` holds every ledger of
+one database and the services that work on it. Opening it applies pending
+migrations (after a backup) and makes sure the reference divisions are present.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import OperationalError
+
+from hebi_desktop.domain.divisions import load_divisions_file
+from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.paths import backups_dir
+from hebi_desktop.services.audit import AuditService
+from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.records import RecordService
+from hebi_desktop.services.settings import SettingsService
+from hebi_desktop.services.stats import StatsService
+from hebi_desktop.services.villages import VillageService
+from hebi_desktop.storage import migrate
+from hebi_desktop.storage.backup import Progress, backup_file
+from hebi_desktop.storage.engine import make_engine, resolve_url, sqlite_path, writer
+from hebi_desktop.storage.models import Division
+
+log = logging.getLogger(__name__)
+
+
+class Book:
+    """An open database with its services. Use :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.write_engine = writer(engine)
+        self.upgrade_backup: Path | None = None
+
+    @classmethod
+    def open(cls, db: str | Path | None = None, *, backups: Path | None = None) -> Book:
+        """Open (creating if needed) and migrate the database at ``db``.
+
+        ``db`` is a file path or SQLAlchemy URL; ``None`` means ``HEBI_DESKTOP_DB`` or the
+        default file in the user's data folder.
+        """
+        url = resolve_url(db)
+        engine = make_engine(url)
+        try:
+            upgrade_backup = migrate.upgrade(engine, backups or backups_dir())
+        except OperationalError as error:
+            engine.dispose()
+            raise UserError(f"无法打开数据库“{url}”：{error.orig}") from None
+        book = cls(url, engine)
+        book.upgrade_backup = upgrade_backup
+        book._seed_divisions()
+        return book
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        with self.write_engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
+
+    # --- services -----------------------------------------------------------------
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        return SettingsService(self)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self)
+
+    @cached_property
+    def villages(self) -> VillageService:
+        return VillageService(self)
+
+    @cached_property
+    def stats(self) -> StatsService:
+        return StatsService(self)
+
+    @cached_property
+    def _record_services(self) -> dict[str, RecordService]:
+        return {}
+
+    def records(self, ledger: str | Ledger) -> RecordService:
+        """The record service of one ledger (by key or declaration)."""
+        ledger = get_ledger(ledger) if isinstance(ledger, str) else ledger
+        services = self._record_services
+        if ledger.key not in services:
+            services[ledger.key] = RecordService(self, ledger)
+        return services[ledger.key]
+
+    @property
+    def ledgers(self) -> tuple[Ledger, ...]:
+        return all_ledgers()
+
+    @property
+    def operator(self) -> str:
+        return self.settings.operator or "未署名"
+
+    # --- database-level work -------------------------------------------------------
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @property
+    def location(self) -> str:
+        """The database as a clerk knows it: file path, or server URL without password."""
+        path = self.sqlite_file
+        if path is not None:
+            return str(path)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def backup(self, target: Path, progress: Progress | None = None) -> Path:
+        """A consistent copy of the database in ``target`` (SQLite only)."""
+        source = self.sqlite_file
+        if source is None:
+            raise UserError("共享服务器数据库（PostgreSQL）请由管理员用 pg_dump 备份")
+        # Fold the WAL into the main file first so the copy does not depend on it.
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        path = backup_file(source, target, progress)
+        self.settings.set("last_backup_at", dt.datetime.now().isoformat(timespec="seconds"))
+        self.settings.set("last_backup_file", str(path))
+        return path
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity and foreign-key checks; empty when healthy."""
+        if self.engine.dialect.name != "sqlite":
+            return []
+        problems: list[str] = []
+        with self.engine.connect() as connection:
+            result = [r[0] for r in connection.exec_driver_sql("PRAGMA integrity_check")]
+            if result != ["ok"]:
+                problems.extend(f"数据库结构损坏：{line}" for line in result)
+            for table, rowid, parent, _fk in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+                problems.append(f"表{table}第{rowid}行引用了不存在的{parent}")
+        if migrate.needs_upgrade(self.engine):
+            problems.append("数据库版本与程序不一致")
+        return problems
+
+    def _seed_divisions(self) -> None:
+        rows = load_divisions_file()
+        with self.reading() as connection:
+            present = set(connection.scalars(select(Division.code)))
+        missing = [r for r in rows if r.code not in present]
+        if not missing:
+            return
+        with self.writing() as connection:
+            connection.execute(
+                insert(Division),
+                [
+                    {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code}
+                    for r in missing
+                ],
+            )
+        log.info("seeded %d divisions", len(missing))
+
+    def count_all(self) -> dict[str, int]:
+        """Live records per ledger, for the status bar."""
+        from hebi_desktop.storage.models import record_model
+
+        counts: dict[str, int] = {}
+        with self.reading() as connection:
+            for ledger in all_ledgers():
+                model = record_model(ledger)
+                counts[ledger.key] = (
+                    connection.scalar(
+                        select(func.count()).select_from(model).where(model.deleted_at.is_(None))
+                    )
+                    or 0
+                )
+        return counts

@@ -1,0 +1,48 @@
+"""Re-checking a whole database: file integrity and every live record against the rules.
+
+Rules can change between versions, and records can arrive from other programs
+(a shared server), so a stored record is not assumed valid: it is re-validated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.querying import RecordQuery
+
+
+@dataclass
+class LedgerCheck:
+    ledger: Ledger
+    records: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class BookCheck:
+    integrity: list[str]
+    ledgers: list[LedgerCheck]
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and not any(c.errors for c in self.ledgers)
+
+
+def check_ledger(book: Book, ledger: Ledger) -> LedgerCheck:
+    service = book.records(ledger)
+    result = LedgerCheck(ledger)
+    for record_id, values in service.iter_items(RecordQuery(sort="id")):
+        result.records += 1
+        checked = service.check(values)
+        result.errors.extend((record_id, issue.message) for issue in checked.errors)
+        result.warnings.extend((record_id, issue.message) for issue in checked.warnings)
+    return result
+
+
+def check_book(book: Book) -> BookCheck:
+    return BookCheck(
+        book.integrity_problems(), [check_ledger(book, ledger) for ledger in book.ledgers]
+    )

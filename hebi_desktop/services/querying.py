@@ -1,0 +1,101 @@
+"""Turning a :class:`RecordQuery` and declared conditions into portable SQL clauses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, false, or_
+
+from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.domain.queries import Condition, Op
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """What a table, an export or a summary asks for. Every filter is optional."""
+
+    county_code: str | None = None
+    township_code: str | None = None
+    village: str | None = None
+    text: str | None = None  # part of a name or ID number
+    date_from: dt.date | None = None  # on the ledger's main date
+    date_to: dt.date | None = None
+    status: Mapping[str, str] = field(default_factory=dict)  # choice field → value
+    flagged: bool | None = None
+    deleted: bool = False  # True: only the deleted records (the bin)
+    changed_since: dt.datetime | None = None  # created or changed after
+    conditions: tuple[Condition, ...] = ()  # e.g. a Watch's
+    ids: Sequence[int] | None = None
+    sort: str | None = None  # field name; default: newest first
+    descending: bool = False
+
+
+def condition_clause(table: Table, condition: Condition, today: dt.date) -> ColumnElement[bool]:
+    column = table.c[condition.field]
+    if condition.op is Op.IN:
+        return column.in_(condition.value)
+    if condition.op is Op.IS:
+        return column.is_(None) if condition.value is None else column == condition.value
+    if condition.op is Op.NOT_TRUE:
+        return or_(column.is_(None), column == false())
+    if condition.op is Op.OLDER_THAN_DAYS:
+        return column < today - dt.timedelta(days=int(condition.value))
+    raise ValueError(condition.op)
+
+
+def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[ColumnElement[bool]]:
+    c = table.c
+    clauses: list[ColumnElement[bool]] = [
+        c.deleted_at.is_not(None) if query.deleted else c.deleted_at.is_(None)
+    ]
+    if query.county_code:
+        clauses.append(c.county_code == query.county_code)
+    if query.township_code:
+        clauses.append(c.township_code == query.township_code)
+    if query.village:
+        clauses.append(c.village == query.village)
+    if query.text and query.text.strip():
+        needle = query.text.strip()
+        clauses.append(
+            or_(
+                *(
+                    c[name].contains(
+                        needle.upper() if name == "id_number" else needle, autoescape=True
+                    )
+                    for name in ledger.search_fields
+                )
+            )
+        )
+    main = c[ledger.main_date]
+    if query.date_from:
+        clauses.append(main >= query.date_from)
+    if query.date_to:
+        clauses.append(main <= query.date_to)
+    for name, value in query.status.items():
+        if value:
+            clauses.append(c[name] == value)
+    if query.flagged is not None:
+        clauses.append(c.flagged == query.flagged)
+    if query.changed_since is not None:
+        clauses.append(c.updated_at > query.changed_since)
+    today = dt.date.today()
+    clauses.extend(condition_clause(table, cond, today) for cond in query.conditions)
+    if query.ids is not None:
+        clauses.append(c.id.in_(list(query.ids)))
+    return clauses
+
+
+def order_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Any]:
+    c = table.c
+    if not query.sort:
+        return [c.id.desc()]
+    name = query.sort
+    if name not in c:  # derived columns sort by what they come from
+        name = "id_number" if "id_number" in c else "id"
+    column = c[name]
+    if query.descending:
+        return [column.desc(), c.id.desc()]
+    return [column.asc(), c.id.asc()]

@@ -1,0 +1,418 @@
+"""Create, change, delete, restore and find the records of one ledger.
+
+Every write is one transaction that also writes its audit entry; a write either
+happens whole or not at all. Duplicates are checked inside the same (write-locked)
+transaction, and a partial unique index on the natural key backs that up.
+Edits carry the version the clerk saw: a stale one is refused, never applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from hebi_desktop.domain.fields import Issue, Ledger
+from hebi_desktop.domain.validation import Checked, validator_for
+from hebi_desktop.services import audit, villages
+from hebi_desktop.services.convert import from_row, to_row, with_derived
+from hebi_desktop.services.errors import (
+    DuplicateRecord,
+    RecordNotFound,
+    StaleRecord,
+    ValidationFailed,
+)
+from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
+from hebi_desktop.storage.models import record_model
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+
+log = logging.getLogger(__name__)
+
+WARNING_SEPARATOR = "\n"
+
+
+@dataclass(slots=True)
+class Record:
+    """One stored record: its values (stored and derived) and bookkeeping."""
+
+    id: int
+    version: int
+    values: dict[str, Any]
+    flagged: bool
+    warnings: list[str]
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+    deleted_at: dt.datetime | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(slots=True)
+class SaveResult:
+    record: Record
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+class RecordService:
+    def __init__(self, book: Book, ledger: Ledger) -> None:
+        self.book = book
+        self.ledger = ledger
+        self.model = record_model(ledger)
+        self.table = self.model.__table__
+        self.validator = validator_for(ledger)
+
+    # --- checking -----------------------------------------------------------------
+
+    def check(self, raw: Mapping[str, Any]) -> Checked:
+        """Validate without saving (the form calls this as the clerk types)."""
+        return self.validator.check(raw)
+
+    def find_duplicate(
+        self,
+        values: Mapping[str, Any],
+        exclude_id: int | None = None,
+        connection: Connection | None = None,
+    ) -> Record | None:
+        """The live record with the same natural key, if any."""
+        if any(values.get(name) is None for name in self.ledger.natural_key):
+            return None
+        c = self.table.c
+        query = select(self.table).where(
+            c.deleted_at.is_(None), *(c[n] == values[n] for n in self.ledger.natural_key)
+        )
+        if exclude_id is not None:
+            query = query.where(c.id != exclude_id)
+        if connection is not None:
+            row = connection.execute(query.limit(1)).first()
+        else:
+            with self.book.reading() as reading:
+                row = reading.execute(query.limit(1)).first()
+        return None if row is None else self._record(row)
+
+    def duplicate_error(self, values: Mapping[str, Any], existing: Record) -> DuplicateRecord:
+        name_field = self.ledger.field(self.ledger.name_field)
+        label = f"{name_field.header}{existing.values.get(self.ledger.name_field) or ''}"
+        return DuplicateRecord(self.ledger.key_text(values), existing.id, label)
+
+    def _checked_or_raise(self, raw: Mapping[str, Any]) -> Checked:
+        checked = self.validator.check(raw)
+        if not checked.ok:
+            raise ValidationFailed(checked.errors)
+        return checked
+
+    # --- writes -------------------------------------------------------------------
+
+    def create(self, raw: Mapping[str, Any], operator: str | None = None) -> SaveResult:
+        checked = self._checked_or_raise(raw)
+        operator = operator or self.book.operator
+        now = _now()
+        row = self._row(checked, operator, now)
+        row.update(version=1, created_at=now, created_by=operator)
+        with self.book.writing() as connection:
+            existing = self.find_duplicate(checked.values, connection=connection)
+            if existing is not None:
+                raise self.duplicate_error(checked.values, existing)
+            record_id = self._insert(connection, row)
+            audit.write_entry(
+                connection,
+                operator=operator,
+                ledger=self.ledger.key,
+                record_id=record_id,
+                action="create",
+                changes={k: [None, v] for k, v in checked.values.items() if v is not None},
+                at=now,
+            )
+            self._remember_village(connection, checked.values, now)
+        return SaveResult(self.get(record_id), checked.warnings)
+
+    def update(
+        self,
+        record_id: int,
+        raw: Mapping[str, Any],
+        expected_version: int,
+        operator: str | None = None,
+    ) -> SaveResult:
+        checked = self._checked_or_raise(raw)
+        operator = operator or self.book.operator
+        now = _now()
+        with self.book.writing() as connection:
+            old = self._fetch(connection, record_id)
+            if old is None:
+                raise RecordNotFound(record_id)
+            if old.deleted or old.version != expected_version:
+                raise StaleRecord(record_id)
+            existing = self.find_duplicate(checked.values, record_id, connection)
+            if existing is not None:
+                raise self.duplicate_error(checked.values, existing)
+            row = self._row(checked, operator, now)
+            row["version"] = expected_version + 1
+            changed = connection.execute(
+                update(self.table)
+                .where(self.table.c.id == record_id, self.table.c.version == expected_version)
+                .values(row)
+            ).rowcount
+            if changed != 1:
+                raise StaleRecord(record_id)
+            old_values = {k: old.values.get(k) for k in checked.values}
+            audit.write_entry(
+                connection,
+                operator=operator,
+                ledger=self.ledger.key,
+                record_id=record_id,
+                action="update",
+                changes=audit.changed_fields(old_values, checked.values),
+                at=now,
+            )
+            self._remember_village(connection, checked.values, now)
+        return SaveResult(self.get(record_id), checked.warnings)
+
+    def delete(
+        self, record_id: int, expected_version: int | None = None, operator: str | None = None
+    ) -> Record:
+        """Soft delete: the record leaves every list and export but can be restored."""
+        return self._set_deleted(record_id, expected_version, operator, delete=True)
+
+    def restore(self, record_id: int, operator: str | None = None) -> Record:
+        """Bring back a deleted record, unless an equal live record was entered since."""
+        return self._set_deleted(record_id, None, operator, delete=False)
+
+    def _set_deleted(
+        self, record_id: int, expected_version: int | None, operator: str | None, *, delete: bool
+    ) -> Record:
+        operator = operator or self.book.operator
+        now = _now()
+        with self.book.writing() as connection:
+            old = self._fetch(connection, record_id)
+            if old is None:
+                raise RecordNotFound(record_id)
+            if old.deleted == delete or (
+                expected_version is not None and old.version != expected_version
+            ):
+                raise StaleRecord(record_id)
+            if not delete:
+                existing = self.find_duplicate(old.values, record_id, connection)
+                if existing is not None:
+                    raise self.duplicate_error(old.values, existing)
+            connection.execute(
+                update(self.table)
+                .where(self.table.c.id == record_id)
+                .values(
+                    deleted_at=now if delete else None,
+                    version=old.version + 1,
+                    updated_at=now,
+                    updated_by=operator,
+                )
+            )
+            audit.write_entry(
+                connection,
+                operator=operator,
+                ledger=self.ledger.key,
+                record_id=record_id,
+                action="delete" if delete else "restore",
+                changes=None,
+                at=now,
+            )
+        return self.get(record_id)
+
+    def insert_checked(
+        self,
+        connection: Connection,
+        checked_rows: Iterable[Checked],
+        operator: str,
+        now: dt.datetime,
+        action: str = "import",
+    ) -> list[int]:
+        """Insert already validated rows inside the caller's transaction (the importer's).
+
+        Each row gets an audit entry; villages are remembered once per batch.
+        """
+        rows = []
+        places: set[tuple[str, str]] = set()
+        for checked in checked_rows:
+            row = self._row(checked, operator, now)
+            row.update(version=1, created_at=now, created_by=operator)
+            rows.append(row)
+            places.add((checked.values["township_code"], checked.values["village"]))
+        if not rows:
+            return []
+        statement = insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True)
+        ids = list(connection.scalars(statement, rows))
+        connection.execute(
+            insert(audit.AuditEntry),
+            [
+                {
+                    "at": now,
+                    "operator": operator,
+                    "ledger": self.ledger.key,
+                    "record_id": rid,
+                    "action": action,
+                    "changes": None,
+                }
+                for rid in ids
+            ],
+        )
+        villages.remember(connection, places, now)
+        return ids
+
+    def _row(self, checked: Checked, operator: str, now: dt.datetime) -> dict[str, Any]:
+        row = to_row(self.ledger, checked.values)
+        warnings = checked.warnings
+        row.update(
+            flagged=bool(warnings),
+            warnings=WARNING_SEPARATOR.join(i.message for i in warnings) or None,
+            updated_at=now,
+            updated_by=operator,
+        )
+        return row
+
+    def _insert(self, connection: Connection, row: dict[str, Any]) -> int:
+        try:
+            result = connection.execute(insert(self.table).values(row))
+        except IntegrityError:  # the partial unique index caught a race we did not
+            existing = self.find_duplicate(from_row(self.ledger, row), connection=connection)
+            if existing is not None:
+                raise self.duplicate_error(from_row(self.ledger, row), existing) from None
+            raise
+        return int(result.inserted_primary_key[0])
+
+    def _remember_village(
+        self, connection: Connection, values: Mapping[str, Any], now: dt.datetime
+    ) -> None:
+        villages.remember(connection, {(values["township_code"], values["village"])}, now)
+
+    # --- reads --------------------------------------------------------------------
+
+    def _record(self, row: Row[Any]) -> Record:
+        mapping = row._mapping
+        return Record(
+            id=mapping["id"],
+            version=mapping["version"],
+            values=with_derived(self.ledger, from_row(self.ledger, mapping)),
+            flagged=bool(mapping["flagged"]),
+            warnings=mapping["warnings"].split(WARNING_SEPARATOR) if mapping["warnings"] else [],
+            created_at=mapping["created_at"],
+            created_by=mapping["created_by"],
+            updated_at=mapping["updated_at"],
+            updated_by=mapping["updated_by"],
+            deleted_at=mapping["deleted_at"],
+        )
+
+    def _fetch(self, connection: Connection, record_id: int) -> Record | None:
+        row = connection.execute(select(self.table).where(self.table.c.id == record_id)).first()
+        return None if row is None else self._record(row)
+
+    def get(self, record_id: int) -> Record:
+        """The record, deleted or not; :class:`RecordNotFound` if it never existed."""
+        with self.book.reading() as connection:
+            record = self._fetch(connection, record_id)
+        if record is None:
+            raise RecordNotFound(record_id)
+        return record
+
+    def count(self, query: RecordQuery | None = None) -> int:
+        query = query or RecordQuery()
+        statement = (
+            select(func.count())
+            .select_from(self.table)
+            .where(*where_clauses(self.ledger, self.table, query))
+        )
+        with self.book.reading() as connection:
+            return int(connection.scalar(statement) or 0)
+
+    def ids(self, query: RecordQuery | None = None) -> list[int]:
+        """Ids of every matching record in display order: cheap even for 100,000 rows,
+        so a table can hold ids and fetch rows lazily."""
+        query = query or RecordQuery()
+        statement = (
+            select(self.table.c.id)
+            .where(*where_clauses(self.ledger, self.table, query))
+            .order_by(*order_clauses(self.ledger, self.table, query))
+        )
+        with self.book.reading() as connection:
+            return list(connection.scalars(statement))
+
+    def fetch(self, ids: Sequence[int]) -> list[Record]:
+        """Records for ``ids`` (deleted or not), in the order given; missing ids are skipped."""
+        if not ids:
+            return []
+        found: dict[int, Record] = {}
+        with self.book.reading() as connection:
+            for start in range(0, len(ids), 500):  # stay under parameter limits
+                chunk = list(ids[start : start + 500])
+                for row in connection.execute(select(self.table).where(self.table.c.id.in_(chunk))):
+                    record = self._record(row)
+                    found[record.id] = record
+        return [found[i] for i in ids if i in found]
+
+    def list(
+        self, query: RecordQuery | None = None, offset: int = 0, limit: int | None = None
+    ) -> list[Record]:
+        query = query or RecordQuery()
+        statement = (
+            select(self.table)
+            .where(*where_clauses(self.ledger, self.table, query))
+            .order_by(*order_clauses(self.ledger, self.table, query))
+            .offset(offset)
+        )
+        if limit is not None:
+            statement = statement.limit(limit)
+        with self.book.reading() as connection:
+            return [self._record(row) for row in connection.execute(statement)]
+
+    def iter_items(
+        self,
+        query: RecordQuery | None = None,
+        batch: int = 2000,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """``(id, values)`` (with derived columns) of every matching record, streamed in
+        batches — what an export reads, without holding a whole ledger in memory."""
+        query = query or RecordQuery()
+        statement = (
+            select(self.table)
+            .where(*where_clauses(self.ledger, self.table, query))
+            .order_by(*order_clauses(self.ledger, self.table, query))
+        )
+        with self.book.reading() as connection:
+            result = connection.execution_options(yield_per=batch).execute(statement)
+            for partition in result.partitions(batch):
+                if cancelled is not None and cancelled():
+                    return
+                for row in partition:
+                    mapping = row._mapping
+                    yield mapping["id"], with_derived(self.ledger, from_row(self.ledger, mapping))
+
+    def history(self, record_id: int) -> list[audit.HistoryEntry]:
+        return self.book.audit.history(self.ledger.key, record_id)
+
+    def sums(self, query: RecordQuery | None = None) -> dict[str, Decimal]:
+        """Money totals of the matching records (the 合计 row)."""
+        query = query or RecordQuery()
+        names = [f.name for f in self.ledger.money_fields]
+        if not names:
+            return {}
+        statement = select(*(func.coalesce(func.sum(self.table.c[n]), 0) for n in names)).where(
+            *where_clauses(self.ledger, self.table, query)
+        )
+        with self.book.reading() as connection:
+            totals = connection.execute(statement).one()
+        return {
+            n: (Decimal(int(t)) / 100).quantize(Decimal("0.01"))
+            for n, t in zip(names, totals, strict=True)
+        }

@@ -1,0 +1,59 @@
+"""Preferences kept in the database (operator, township, backup policy)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, select
+
+from hebi_desktop.storage.models import Setting
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+
+OPERATOR = "operator"
+OPERATOR_PHONE = "operator_phone"
+COUNTY = "county_code"
+TOWNSHIP = "township_code"
+BACKUP_DIR = "backup_dir"
+BACKUP_KEEP = "backup_keep"
+BACKUP_ON_EXIT = "backup_on_exit"
+
+
+class SettingsService:
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        with self._book.reading() as connection:
+            value = connection.scalar(select(Setting.value).where(Setting.key == key))
+        return default if value is None else value
+
+    def set(self, key: str, value: str | None) -> None:
+        """Store (or with ``None`` remove) one setting, in one transaction."""
+        with self._book.writing() as connection:
+            connection.execute(delete(Setting).where(Setting.key == key))
+            if value is not None:
+                connection.execute(insert(Setting).values(key=key, value=value))
+
+    def all(self) -> dict[str, str]:
+        with self._book.reading() as connection:
+            return dict(connection.execute(select(Setting.key, Setting.value)).tuples())
+
+    @property
+    def operator(self) -> str | None:
+        return self.get(OPERATOR)
+
+    @property
+    def township_code(self) -> str | None:
+        return self.get(TOWNSHIP)
+
+    @property
+    def county_code(self) -> str | None:
+        return self.get(COUNTY)
+
+    @property
+    def is_configured(self) -> bool:
+        """Whether the first-start questions (operator and township) were answered."""
+        values = self.all()
+        return bool(values.get(OPERATOR) and values.get(TOWNSHIP))

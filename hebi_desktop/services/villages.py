@@ -1,0 +1,56 @@
+"""Villages remembered per township, most used first, for autocomplete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hebi_desktop.storage.models import Village
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+
+
+def remember(connection: Connection, pairs: set[tuple[str, str]], at: dt.datetime) -> None:
+    """Count a use of each (township code, village) inside the caller's transaction."""
+    if not pairs:
+        return
+    rows = [{"township_code": t, "name": v, "use_count": 1, "last_used": at} for t, v in pairs]
+    dialect = connection.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        statement = module.insert(Village).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["township_code", "name"],
+            set_={"use_count": Village.use_count + 1, "last_used": at},
+        )
+        connection.execute(statement)
+        return
+    for township, name in pairs:  # any other database: plain portable statements
+        changed = connection.execute(
+            update(Village)
+            .where(Village.township_code == township, Village.name == name)
+            .values(use_count=Village.use_count + 1, last_used=at)
+        ).rowcount
+        if not changed:
+            connection.execute(
+                Village.__table__.insert().values(
+                    township_code=township, name=name, use_count=1, last_used=at
+                )
+            )
+
+
+class VillageService:
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    def names(self, township_code: str | None) -> list[str]:
+        """Villages of a township (all townships with ``None``), most used first."""
+        query = select(Village.name).order_by(Village.use_count.desc(), Village.name)
+        if township_code:
+            query = query.where(Village.township_code == township_code)
+        with self._book.reading() as connection:
+            return list(dict.fromkeys(connection.scalars(query)))

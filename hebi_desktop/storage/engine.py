@@ -1,0 +1,77 @@
+"""Opening a database: which one (``--db``, ``HEBI_DESKTOP_DB``, or the default file)
+and how SQLite is set up so that nothing is lost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from hebi_desktop.paths import DB_ENV_VAR, default_database_path
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
+    """A SQLAlchemy URL from a path or URL; ``None`` means the env variable, then the default."""
+    chosen = str(db) if db else os.environ.get(DB_ENV_VAR) or str(default_database_path())
+    if "://" in chosen:
+        return chosen
+    path = Path(chosen).expanduser().resolve()
+    return f"sqlite:///{path.as_posix()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; ``None`` for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return None
+    return Path(parsed.database)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves (below): pysqlite's own transaction handling
+        # would otherwise run DDL and SAVEPOINTs outside our transaction.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # journal_mode must be set outside any transaction, hence here, on connect.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss,
+        # and a township PC's power is not to be trusted. The cost is one fsync a commit.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # Writers take the write lock up front (IMMEDIATE) so two writers wait for each
+        # other (busy_timeout) instead of failing when a read upgrades to a write.
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, beginning each transaction ready to write."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")

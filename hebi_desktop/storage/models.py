@@ -1,0 +1,201 @@
+"""SQLAlchemy 2 models.
+
+The fixed tables (divisions, villages, settings, audit log, submissions, drafts)
+are written out as typed ``Mapped[...]`` classes. Each ledger's table is built
+from its declaration: the bookkeeping columns every record shares come from the
+typed :class:`RecordColumns` mixin, the ledger's own columns from its fields, so
+a new ledger needs no storage code (only a migration for its table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from hebi_desktop.domain.fields import Field, Kind, Ledger
+from hebi_desktop.domain.registry import all_ledgers
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Division(Base):
+    """A county or township of Hebi (统计用区划代码), seeded from the shipped CSV."""
+
+    __tablename__ = "divisions"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class Village(Base):
+    """A village name once typed in a township, remembered for autocomplete."""
+
+    __tablename__ = "villages"
+    __table_args__ = (UniqueConstraint("township_code", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"))
+    name: Mapped[str] = mapped_column(String(40))
+    use_count: Mapped[int] = mapped_column(default=1)
+    last_used: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Setting(Base):
+    """Operator name, township and other preferences kept with the data."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Who changed which record when, with the old and new values (JSON)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "ledger", "record_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator: Mapped[str] = mapped_column(String(40))
+    ledger: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))  # create, update, delete, restore, import
+    changes: Mapped[str | None] = mapped_column(Text)
+
+
+class Submission(Base):
+    """One workbook sent upward to the county: what, when, by whom, and its SHA-256."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index(None, "ledger", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator: Mapped[str] = mapped_column(String(40))
+    ledger: Mapped[str] = mapped_column(String(30))
+    filters: Mapped[str] = mapped_column(Text)
+    row_count: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Draft(Base):
+    """A half-filled form, saved as the clerk types so a crash does not lose it."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    values_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class RecordColumns:
+    """Bookkeeping every ledger record carries.
+
+    ``version`` gives optimistic locking (an edit from a stale copy is refused);
+    ``deleted_at`` makes deletes soft; ``flagged`` and ``warnings`` keep the soft-check
+    results so flagged records can be listed without re-validating.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    warnings: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(40))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# Scaled kinds (money, area) are stored as whole hundredths: exact sums, portable SQL.
+def column_type(field: Field) -> TypeEngine:
+    kind = field.kind
+    if kind in (Kind.MONEY, Kind.DECIMAL):
+        return BigInteger()
+    if kind is Kind.INTEGER:
+        return Integer()
+    if kind is Kind.DATE:
+        return Date()
+    if kind is Kind.YES_NO:
+        return Boolean()
+    if kind is Kind.ID_NUMBER:
+        return String(18)
+    if kind is Kind.PHONE:
+        return String(20)
+    if kind is Kind.SCHOOL_YEAR:
+        return String(9)
+    if kind in (Kind.COUNTY, Kind.TOWNSHIP):
+        return String(12)
+    if kind is Kind.CHOICE:
+        return String(max(len(c) for c in field.choices) + 4)
+    return String(field.max_length)
+
+
+def _record_attributes(ledger: Ledger) -> dict[str, object]:
+    attributes: dict[str, object] = {"__tablename__": ledger.table_name}
+    for f in ledger.stored_fields:
+        if f.kind in (Kind.COUNTY, Kind.TOWNSHIP):
+            attributes[f.name] = mapped_column(
+                ForeignKey("divisions.code"), nullable=not f.required
+            )
+        else:
+            attributes[f.name] = mapped_column(column_type(f), nullable=True)
+    live = text("deleted_at IS NULL")
+    attributes["__table_args__"] = (
+        # A natural key may repeat only among deleted records.
+        Index(
+            f"uq_{ledger.table_name}_natural_key",
+            *ledger.natural_key,
+            unique=True,
+            sqlite_where=live,
+            postgresql_where=live,
+        ),
+        Index(None, "township_code", ledger.main_date),
+        Index(None, "deleted_at", "flagged"),
+        Index(None, "updated_at"),
+        *(Index(None, name) for name in ledger.search_fields),
+    )
+    return attributes
+
+
+@cache
+def record_model(ledger: Ledger) -> type[RecordColumns]:
+    """The mapped class of a ledger's table, created once from its declaration."""
+    class_name = "".join(part.title() for part in ledger.key.split("_")) + "Record"
+    return type(class_name, (RecordColumns, Base), _record_attributes(ledger))
+
+
+def register_all() -> None:
+    """Map every ledger so ``Base.metadata`` (and Alembic) sees all tables."""
+    for ledger in all_ledgers():
+        record_model(ledger)
+
+
+register_all()

@@ -1,0 +1,1 @@
+"""The Qt front end. Widgets call services; they never issue SQL."""

@@ -8,6 +8,7 @@ and reported in one line.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -68,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err("已中断")
         return 1
+    except BrokenPipeError:
+        # Output piped into a pager or `head` that stopped reading: not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:
         log.exception("unexpected error")
         err(f"程序出错：{error}（详细信息已写入日志文件 {LOG_FILE_NAME}）")

@@ -145,9 +145,13 @@ class Rule:
     level: Level = Level.ERROR
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Ledger:
-    """The single declaration of one ledger (台账)."""
+    """The single declaration of one ledger (台账).
+
+    Compared and hashed by identity (``eq=False``): each ledger is declared once, and the
+    per-ledger caches (parsers, models, converters) key on it millions of times.
+    """
 
     key: str
     title: str

@@ -4,8 +4,9 @@
 person's birth year. That refuses real numbers: a farmer born in 1950 in 淇县
 carries 410622 although the code dates from 1986, because the code is the place
 of registration when the number was issued. So we use stdnum's pieces (compact,
-check digit, birth date, area-code table) and accept an area code that is known
-at any time.
+check digit, area-code table) and accept an area code that is known at any time.
+The birth date is read directly: stdnum's reader runs its general-purpose cleaner
+again on every call, which dominated the time of importing 100,000 rows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from functools import lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 
 class IdNumberError(ValueError):
@@ -27,7 +27,14 @@ _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "01234567
 
 def normalize(raw: str) -> str:
     """Trim, drop inner spaces, full-width digits to half-width, ``x`` to ``X``."""
+    if len(raw) == 18 and raw.isascii() and raw.isalnum():
+        return raw.upper()  # the usual case, without stdnum's general-purpose cleaner
     return ric.compact(raw.translate(_FULL_WIDTH))
+
+
+def _birth_date_of(number: str) -> dt.date:
+    """The 8 digits after the area code as a date (ValueError if impossible)."""
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 @lru_cache(maxsize=8192)
@@ -47,8 +54,8 @@ def validate(raw: str, today: dt.date | None = None) -> str:
     if number[17] != expected:
         raise IdNumberError(f"校验位错误（按前17位计算，第18位应为{expected}）")
     try:
-        birth = ric.get_birth_date(number)
-    except ValidationError:
+        birth = _birth_date_of(number)
+    except ValueError:
         raise IdNumberError("第7至14位不是有效的出生日期") from None
     if birth.year < 1900 or birth > (today or dt.date.today()):
         raise IdNumberError("出生日期不合理")
@@ -68,8 +75,8 @@ def is_valid(raw: str) -> bool:
 def birth_date(number: str) -> dt.date | None:
     """Birth date of a valid number, ``None`` for anything else."""
     try:
-        return ric.get_birth_date(number)
-    except (ValidationError, ValueError):
+        return _birth_date_of(number)
+    except ValueError:
         return None
 
 

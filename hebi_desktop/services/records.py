@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -240,15 +241,15 @@ class RecordService:
     ) -> list[int]:
         """Insert already validated rows inside the caller's transaction (the importer's).
 
-        Each row gets an audit entry; villages are remembered once per batch.
+        Each row gets an audit entry; village uses are counted and written once per batch.
         """
         rows = []
-        places: set[tuple[str, str]] = set()
+        places: Counter[tuple[str, str]] = Counter()
         for checked in checked_rows:
             row = self._row(checked, operator, now)
             row.update(version=1, created_at=now, created_by=operator)
             rows.append(row)
-            places.add((checked.values["township_code"], checked.values["village"]))
+            places[checked.values["township_code"], checked.values["village"]] += 1
         if not rows:
             return []
         statement = insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True)
@@ -294,7 +295,7 @@ class RecordService:
     def _remember_village(
         self, connection: Connection, values: Mapping[str, Any], now: dt.datetime
     ) -> None:
-        villages.remember(connection, {(values["township_code"], values["village"])}, now)
+        villages.remember(connection, Counter([(values["township_code"], values["village"])]), now)
 
     # --- reads --------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select, update
@@ -14,33 +15,35 @@ if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
 
 
-def remember(connection: Connection, pairs: set[tuple[str, str]], at: dt.datetime) -> None:
-    """Count a use of each (township code, village) inside the caller's transaction."""
-    if not pairs:
+def remember(connection: Connection, uses: Counter[tuple[str, str]], at: dt.datetime) -> None:
+    """Count the uses of each (township code, village) inside the caller's transaction."""
+    if not uses:
         return
-    rows = [{"township_code": t, "name": v, "use_count": 1, "last_used": at} for t, v in pairs]
+    rows = [
+        {"township_code": t, "name": v, "use_count": n, "last_used": at}
+        for (t, v), n in uses.items()
+    ]
     dialect = connection.dialect.name
     if dialect in ("sqlite", "postgresql"):
         module = sqlite if dialect == "sqlite" else postgresql
-        statement = module.insert(Village).values(rows)
+        statement = module.insert(Village)
         statement = statement.on_conflict_do_update(
             index_elements=["township_code", "name"],
-            set_={"use_count": Village.use_count + 1, "last_used": at},
+            set_={
+                "use_count": Village.use_count + statement.excluded.use_count,
+                "last_used": statement.excluded.last_used,
+            },
         )
-        connection.execute(statement)
+        connection.execute(statement, rows)  # executemany: one compiled statement
         return
-    for township, name in pairs:  # any other database: plain portable statements
+    for row in rows:  # any other database: plain portable statements
         changed = connection.execute(
             update(Village)
-            .where(Village.township_code == township, Village.name == name)
-            .values(use_count=Village.use_count + 1, last_used=at)
+            .where(Village.township_code == row["township_code"], Village.name == row["name"])
+            .values(use_count=Village.use_count + row["use_count"], last_used=at)
         ).rowcount
         if not changed:
-            connection.execute(
-                Village.__table__.insert().values(
-                    township_code=township, name=name, use_count=1, last_used=at
-                )
-            )
+            connection.execute(Village.__table__.insert().values(row))
 
 
 class VillageService:

@@ -1,0 +1,231 @@
+<#
+.SYNOPSIS
+    Builds the Windows installer of hebi-desktop: dist\hebi-desktop-setup-<version>.exe
+
+.DESCRIPTION
+    1. Creates a virtual environment in build\venv-windows and installs the project with
+       its build tools into it: pip install ".[installer]" (the program and PyInstaller).
+    2. Runs PyInstaller with installer\hebi-desktop.spec, giving dist\hebi-desktop\.
+    3. Runs the bundle's --self-test (temporary database, migrations, one record in each
+       ledger, a workbook exported and read back) and stops if it fails.
+    4. Compiles installer\hebi-desktop.iss with Inno Setup 6 (ISCC.exe), passing the
+       version from hebi_desktop\__init__.py as /DAppVersion.
+
+    Needs 64-bit Python 3.11 or later and Inno Setup 6. Run it from any folder:
+
+        powershell -ExecutionPolicy Bypass -File installer\build_windows.ps1
+
+    For a Simplified Chinese setup wizard Inno Setup needs ChineseSimplified.isl (see the
+    comment in hebi-desktop.iss); without it the wizard is in English and this script warns.
+
+.PARAMETER Python
+    Python executable used to create the virtual environment. Default: the "py -3"
+    launcher when installed, otherwise "python" from PATH.
+
+.PARAMETER Iscc
+    Full path of ISCC.exe, when Inno Setup is not installed in a standard place.
+
+.PARAMETER Clean
+    Recreate the virtual environment and PyInstaller's work folder first.
+
+.PARAMETER SkipSelfTest
+    Do not run the bundle's --self-test.
+
+.PARAMETER SkipInstaller
+    Stop after the bundle (no Inno Setup needed).
+#>
+[CmdletBinding()]
+param(
+    [string]$Python = "",
+    [string]$Iscc = "",
+    [switch]$Clean,
+    [switch]$SkipSelfTest,
+    [switch]$SkipInstaller
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = "Stop"
+
+# This file is kept ASCII-only: Windows PowerShell 5.1 reads scripts without a byte order
+# mark in the ANSI code page. Chinese text is therefore built from code points.
+# The self-test's success line starts with this mark.
+$SuccessMark = -join [char[]](0x81EA, 0x68C0, 0x901A, 0x8FC7)
+
+$Root = Split-Path -Parent $PSScriptRoot
+Set-Location $Root
+
+$AppName = "hebi-desktop"
+$Venv = Join-Path $Root "build\venv-windows"
+$WorkDir = Join-Path $Root "build\pyinstaller"
+$DistDir = Join-Path $Root "dist"
+$Bundle = Join-Path $DistDir $AppName
+$Spec = Join-Path $Root "installer\hebi-desktop.spec"
+$IssFile = Join-Path $Root "installer\hebi-desktop.iss"
+
+function Invoke-Checked {
+    param(
+        [Parameter(Mandatory = $true)][string]$FilePath,
+        [string[]]$Arguments = @()
+    )
+    Write-Host "> $FilePath $($Arguments -join ' ')"
+    & $FilePath @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "$FilePath failed with exit code $LASTEXITCODE"
+    }
+}
+
+function Read-OutputFile {
+    param([string]$Path)
+    if (-not (Test-Path $Path)) { return "" }
+    $bytes = [System.IO.File]::ReadAllBytes($Path)
+    $strictUtf8 = New-Object System.Text.UTF8Encoding($false, $true)
+    try {
+        return $strictUtf8.GetString($bytes)
+    } catch {
+        # Not UTF-8: Python wrote in the ANSI code page (cp936 on Chinese Windows).
+        $codePage = [System.Globalization.CultureInfo]::CurrentCulture.TextInfo.ANSICodePage
+        return [System.Text.Encoding]::GetEncoding($codePage).GetString($bytes)
+    }
+}
+
+function Find-Iscc {
+    if ($Iscc) {
+        if (Test-Path $Iscc) { return (Resolve-Path $Iscc).Path }
+        throw "ISCC.exe not found at $Iscc"
+    }
+    $command = Get-Command "ISCC.exe" -ErrorAction SilentlyContinue
+    if ($command) { return $command.Source }
+    $candidates = @()
+    $userPrograms = Join-Path $env:LOCALAPPDATA "Programs"
+    $bases = @(${env:ProgramFiles(x86)}, $env:ProgramFiles, $userPrograms)
+    foreach ($base in $bases) {
+        if ($base) { $candidates += (Join-Path $base "Inno Setup 6\ISCC.exe") }
+    }
+    $uninstallKeys = @(
+        "HKCU:\Software\Microsoft\Windows\CurrentVersion\Uninstall\Inno Setup 6_is1",
+        "HKLM:\Software\Microsoft\Windows\CurrentVersion\Uninstall\Inno Setup 6_is1",
+        "HKLM:\Software\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\Inno Setup 6_is1"
+    )
+    foreach ($key in $uninstallKeys) {
+        $entry = Get-ItemProperty -Path $key -ErrorAction SilentlyContinue
+        if ($entry -and ($entry.PSObject.Properties.Name -contains "InstallLocation")) {
+            $candidates += (Join-Path $entry.InstallLocation "ISCC.exe")
+        }
+    }
+    foreach ($candidate in $candidates) {
+        if (Test-Path $candidate) { return $candidate }
+    }
+    throw "Inno Setup 6 (ISCC.exe) not found; install it or pass -Iscc <path to ISCC.exe>"
+}
+
+# --- version ---------------------------------------------------------------------------
+
+$initText = Get-Content -Raw -Encoding UTF8 (Join-Path $Root "hebi_desktop\__init__.py")
+if ($initText -notmatch '(?m)^__version__\s*=\s*["'']([^"'']+)["'']') {
+    throw "__version__ not found in hebi_desktop\__init__.py"
+}
+$Version = $Matches[1]
+Write-Host "==> building $AppName $Version"
+
+# --- virtual environment -----------------------------------------------------------------
+
+if ($Clean) {
+    foreach ($folder in @($Venv, $WorkDir)) {
+        if (Test-Path $folder) { Remove-Item -Recurse -Force $folder }
+    }
+}
+$Py = Join-Path $Venv "Scripts\python.exe"
+if (-not (Test-Path $Py)) {
+    if ($Python) {
+        Invoke-Checked $Python @("-m", "venv", $Venv)
+    } elseif (Get-Command "py" -ErrorAction SilentlyContinue) {
+        Invoke-Checked "py" @("-3", "-m", "venv", $Venv)
+    } else {
+        Invoke-Checked "python" @("-m", "venv", $Venv)
+    }
+}
+Invoke-Checked $Py @("-m", "pip", "install", "--upgrade", "pip")
+Invoke-Checked $Py @("-m", "pip", "install", ".[installer]")
+
+# --- bundle ------------------------------------------------------------------------------
+
+Invoke-Checked $Py @(
+    "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+    "--distpath", $DistDir, "--workpath", $WorkDir, $Spec
+)
+$Exe = Join-Path $Bundle "$AppName.exe"
+if (-not (Test-Path $Exe)) { throw "PyInstaller did not produce $Exe" }
+$bundleBytes = (Get-ChildItem -Recurse -File $Bundle | Measure-Object -Property Length -Sum).Sum
+Write-Host ("==> bundle: {0} ({1:N1} MB)" -f $Bundle, ($bundleBytes / 1MB))
+
+# --- self-test ---------------------------------------------------------------------------
+
+if (-not $SkipSelfTest) {
+    Write-Host "==> self-test of the bundle"
+    $scratchName = "hebi-desktop-selftest-" + [guid]::NewGuid()
+    $scratch = Join-Path ([System.IO.Path]::GetTempPath()) $scratchName
+    New-Item -ItemType Directory -Path $scratch | Out-Null
+    $saved = @{}
+    foreach ($name in @("HEBI_DESKTOP_DATA_DIR", "QT_QPA_PLATFORM", "PYTHONUTF8")) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name, "Process")
+    }
+    try {
+        # A throw-away data folder, so the check never touches the user's own data or logs.
+        $env:HEBI_DESKTOP_DATA_DIR = Join-Path $scratch "data"
+        $env:QT_QPA_PLATFORM = "offscreen"
+        $env:PYTHONUTF8 = "1"
+        $stdout = Join-Path $scratch "stdout.txt"
+        $stderr = Join-Path $scratch "stderr.txt"
+        # The program is built windowed (no console), so PowerShell would neither wait for
+        # it nor see its output when called directly: start it and redirect both streams.
+        $process = Start-Process -FilePath $Exe -ArgumentList "--self-test" -NoNewWindow `
+            -PassThru -RedirectStandardOutput $stdout -RedirectStandardError $stderr
+        $null = $process.Handle  # keeps the exit code readable once the process has ended
+        # A windowed program shows a dialog for an unhandled error and waits there.
+        if (-not $process.WaitForExit(600000)) {
+            Stop-Process -Id $process.Id -Force
+            throw "self-test did not finish in 10 minutes (an error dialog may be open)"
+        }
+        $process.WaitForExit()
+        $exitCode = $process.ExitCode
+        $output = (Read-OutputFile $stdout) + (Read-OutputFile $stderr)
+        Write-Host $output
+        if ($exitCode -ne 0) {
+            throw "self-test failed with exit code $exitCode"
+        }
+        if (-not $output.Trim()) {
+            Write-Warning "no output captured from the self-test; relying on its exit code 0"
+        } elseif ($output -notmatch ("(?m)^" + $SuccessMark)) {
+            throw "self-test exited 0 but did not print its success line"
+        }
+    } finally {
+        foreach ($name in $saved.Keys) {
+            [Environment]::SetEnvironmentVariable($name, $saved[$name], "Process")
+        }
+        Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
+    }
+}
+
+# --- installer ---------------------------------------------------------------------------
+
+if ($SkipInstaller) {
+    Write-Host "==> skipping the installer (-SkipInstaller)"
+    exit 0
+}
+$IsccPath = Find-Iscc
+$islCandidates = @(
+    (Join-Path (Split-Path -Parent $IsccPath) "Languages\ChineseSimplified.isl"),
+    (Join-Path $Root "installer\ChineseSimplified.isl")
+)
+if (-not ($islCandidates | Where-Object { Test-Path $_ })) {
+    Write-Warning ("ChineseSimplified.isl is in neither " + ($islCandidates -join " nor ") +
+        ": the setup wizard will be in English. Inno Setup versions that do not ship it keep" +
+        " it among the unofficial translations (Files\Languages\Unofficial in its sources);" +
+        " put a copy next to installer\hebi-desktop.iss.")
+}
+Invoke-Checked $IsccPath @(
+    "/DAppVersion=$Version", "/DBundleDir=$Bundle", "/DOutputDir=$DistDir", $IssFile
+)
+$Setup = Join-Path $DistDir "$AppName-setup-$Version.exe"
+if (-not (Test-Path $Setup)) { throw "Inno Setup did not produce $Setup" }
+Write-Host ("==> installer: {0} ({1:N1} MB)" -f $Setup, ((Get-Item $Setup).Length / 1MB))

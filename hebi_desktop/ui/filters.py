@@ -1,0 +1,211 @@
+"""The filter bar above a ledger table: search, place, status, date range, flagged, deleted.
+
+The bar only turns widget states into :class:`RecordQuery` fields (and back, when
+the page is opened pre-filtered); the page runs the query. Typing in the search
+or village box is debounced so a fast typist causes one query, not ten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.fields import Field, Kind, Ledger, Level
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.field_widgets import DateEditor, LineEditor
+
+SEARCH_DELAY_MS = 250
+ALL = "全部"
+
+
+class FilterBar(QWidget):
+    """Widgets for the query; ``changed`` fires (debounced for typing) when one changes."""
+
+    changed = Signal()
+
+    def __init__(self, book: Book, ledger: Ledger, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.ledger = ledger
+        self._quiet = 0
+        self.typing_timer = QTimer(self)
+        self.typing_timer.setSingleShot(True)
+        self.typing_timer.setInterval(SEARCH_DELAY_MS)
+        self.typing_timer.timeout.connect(self._emit)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        first, second = QHBoxLayout(), QHBoxLayout()
+        outer.addLayout(first)
+        outer.addLayout(second)
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setClearButtonEnabled(True)
+        names = "或".join(ledger.field(n).header for n in ledger.search_fields)
+        self.search_edit.setPlaceholderText(f"搜索{names}（Ctrl+F）")
+        self.search_edit.setMinimumWidth(220)
+        self.search_edit.textChanged.connect(self._typed)
+        first.addWidget(self.search_edit, 2)
+
+        self.township_filter = QComboBox(self)
+        self.township_filter.setToolTip("按乡镇筛选")
+        self._fill_townships()
+        self.township_filter.currentIndexChanged.connect(self._township_changed)
+        first.addWidget(self.township_filter)
+
+        village_field = Field("village_filter", "行政村", Kind.TEXT, max_length=40)
+        self.village_editor = LineEditor(village_field, self)
+        self.village_filter: QLineEdit = self.village_editor.input
+        self.village_filter.setPlaceholderText("行政村（全部）")
+        self.village_filter.setClearButtonEnabled(True)
+        self.village_filter.setToolTip("按行政村筛选（输入完整村名，可从列表中选）")
+        self.village_filter.textChanged.connect(self._typed)
+        first.addWidget(self.village_editor, 1)
+
+        self.status_filters: dict[str, QComboBox] = {}
+        for name in ledger.status_fields:
+            field = ledger.field(name)
+            combo = QComboBox(self)
+            combo.addItem(f"{field.header}：{ALL}", None)
+            for choice in field.choices:
+                combo.addItem(choice, choice)
+            combo.setToolTip(f"按{field.header}筛选")
+            combo.currentIndexChanged.connect(self._emit)
+            self.status_filters[name] = combo
+            first.addWidget(combo)
+
+        main_date = ledger.field(ledger.main_date)
+        second.addWidget(QLabel(f"{main_date.header}：", self))
+        self.date_from_editor = DateEditor(Field("date_from", "起始日期", Kind.DATE), self)
+        self.date_to_editor = DateEditor(Field("date_to", "截止日期", Kind.DATE), self)
+        self.date_from_edit: QLineEdit = self.date_from_editor.input
+        self.date_to_edit: QLineEdit = self.date_to_editor.input
+        self.date_from_edit.setPlaceholderText("起（不限）")
+        self.date_to_edit.setPlaceholderText("止（不限）")
+        for editor in (self.date_from_editor, self.date_to_editor):
+            editor.changed.connect(self._typed)
+        second.addWidget(self.date_from_editor)
+        second.addWidget(QLabel("至", self))
+        second.addWidget(self.date_to_editor)
+
+        self.flagged_filter = QCheckBox("只看待核实", self)
+        self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）的记录")
+        self.flagged_filter.toggled.connect(self._emit)
+        second.addWidget(self.flagged_filter)
+
+        self.deleted_toggle = QCheckBox("已删除记录", self)
+        self.deleted_toggle.setToolTip("查看已删除的记录，可选中后恢复")
+        self.deleted_toggle.toggled.connect(self._emit)
+        second.addWidget(self.deleted_toggle)
+
+        self.clear_button = QPushButton("清除筛选", self)
+        self.clear_button.clicked.connect(self.clear)
+        second.addWidget(self.clear_button)
+        second.addStretch(1)
+
+    # --- widget → query ---------------------------------------------------------------
+
+    def _fill_townships(self) -> None:
+        """The configured county's townships first, then the rest of Hebi (with county)."""
+        table = divisions()
+        county = self.book.settings.county_code
+        combo = self.township_filter
+        combo.addItem(f"乡镇：{ALL}", None)
+        own = [d for d in table.townships if d.parent_code == county]
+        for d in own:
+            combo.addItem(d.name, d.code)
+        for d in table.townships:
+            if d.parent_code != county:
+                combo.addItem(f"{d.name}（{table.name(d.parent_code)}）", d.code)
+
+    def _typed(self, *_args: object) -> None:
+        if not self._quiet:
+            self.typing_timer.start()
+
+    def _emit(self, *_args: object) -> None:
+        self.typing_timer.stop()
+        if not self._quiet:
+            self.changed.emit()
+
+    def _township_changed(self, *_args: object) -> None:
+        township = self.township_filter.currentData()
+        self.village_editor.set_completions(self.book.villages.names(township) if township else [])
+        self._emit()
+
+    def flush(self) -> None:
+        """Apply pending typing now (e.g. Enter in the search box)."""
+        if self.typing_timer.isActive():
+            self._emit()
+
+    @staticmethod
+    def _date(editor: DateEditor) -> dt.date | None:
+        day = editor.date()
+        if editor.value() is not None and day is None:
+            editor.set_message("日期格式应如2024-05-09", Level.ERROR)
+        else:
+            editor.set_message("")
+        return day
+
+    def query_fields(self) -> dict[str, Any]:
+        """The RecordQuery fields the bar decides."""
+        return {
+            "text": self.search_edit.text().strip() or None,
+            "township_code": self.township_filter.currentData(),
+            "village": self.village_filter.text().strip() or None,
+            "status": {
+                n: c.currentData() for n, c in self.status_filters.items() if c.currentData()
+            },
+            "date_from": self._date(self.date_from_editor),
+            "date_to": self._date(self.date_to_editor),
+            "flagged": True if self.flagged_filter.isChecked() else None,
+            "deleted": self.deleted_toggle.isChecked(),
+        }
+
+    def is_filtered(self) -> bool:
+        fields = self.query_fields()
+        return any(v for k, v in fields.items() if k != "deleted")
+
+    # --- query → widgets --------------------------------------------------------------
+
+    def set_from_query(self, query: RecordQuery) -> dict[str, str]:
+        """Show ``query`` in the widgets; returns the status conditions no combo can show."""
+        self._quiet += 1
+        try:
+            self.search_edit.setText(query.text or "")
+            index = self.township_filter.findData(query.township_code) if query.township_code else 0
+            self.township_filter.setCurrentIndex(max(index, 0))
+            self.village_filter.setText(query.village or "")
+            rest: dict[str, str] = {}
+            for name, combo in self.status_filters.items():
+                wanted = query.status.get(name)
+                combo.setCurrentIndex(max(combo.findData(wanted), 0) if wanted else 0)
+            for name, value in query.status.items():
+                if name not in self.status_filters or self.status_filters[name].findData(value) < 0:
+                    rest[name] = value
+            self.date_from_editor.set_value(query.date_from)
+            self.date_to_editor.set_value(query.date_to)
+            self.flagged_filter.setChecked(bool(query.flagged))
+            self.deleted_toggle.setChecked(query.deleted)
+        finally:
+            self._quiet -= 1
+        self.typing_timer.stop()
+        return rest
+
+    def clear(self) -> None:
+        """Every filter back to 全部 (one query, not one per widget)."""
+        self.set_from_query(RecordQuery(deleted=self.deleted_toggle.isChecked()))
+        self.changed.emit()

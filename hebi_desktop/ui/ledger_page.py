@@ -1,0 +1,521 @@
+"""One page per ledger: filter bar, lazy table, and the record actions.
+
+The page is generic: everything it shows comes from the ledger declaration. It
+talks to the record service only (never SQL) and tells the main window about
+writes through ``records_changed``, so counts elsewhere stay current.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from hebi_desktop.domain.display import display_value
+from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.paths import resource
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.drafts import DraftInfo, DraftService
+from hebi_desktop.services.errors import RecordNotFound, UserError
+from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
+from hebi_desktop.ui.filters import FilterBar
+from hebi_desktop.ui.record_form import RecordDialog
+from hebi_desktop.ui.table_model import LedgerTableModel
+
+log = logging.getLogger(__name__)
+
+Yes = QMessageBox.StandardButton.Yes
+No = QMessageBox.StandardButton.No
+
+
+def _icon(name: str) -> QIcon:
+    try:
+        path = resource("icons", f"{name}.svg")
+    except FileNotFoundError:
+        return QIcon()
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+class LedgerPage(QWidget):
+    """The records of one ledger: search, filter, sort, add, edit, delete, restore."""
+
+    records_changed = Signal()
+
+    def __init__(self, book: Book, ledger: Ledger, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.ledger = ledger
+        self.service = book.records(ledger)
+        self.drafts = DraftService(book)
+        self.dialog: RecordDialog | None = None
+        self.last_deleted: list[int] = []
+        self._base = RecordQuery()  # what show_query asked for beyond the filter widgets
+        self._title: str | None = None
+        self._total = 0
+        self._model = LedgerTableModel(self.service, ledger, self)
+        self._build()
+        self.refresh()
+
+    # --- layout -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title_label = QLabel(self.ledger.title, self)
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        top.addWidget(self.title_label)
+        top.addStretch(1)
+        self.new_button = QPushButton(_icon("new"), "新建", self)
+        self.new_button.setToolTip("新建记录（Ctrl+N）")
+        self.edit_button = QPushButton("修改", self)
+        self.edit_button.setToolTip("打开选中的记录（双击或回车）")
+        self.delete_button = QPushButton(_icon("delete"), "删除", self)
+        self.delete_button.setToolTip("删除选中的记录（Delete），可撤销或从“已删除记录”恢复")
+        self.restore_button = QPushButton(_icon("restore"), "恢复", self)
+        self.restore_button.setToolTip("恢复选中的已删除记录")
+        for button in (self.new_button, self.edit_button, self.delete_button, self.restore_button):
+            top.addWidget(button)
+        layout.addLayout(top)
+
+        self.filter_bar = FilterBar(self.book, self.ledger, self)
+        layout.addWidget(self.filter_bar)
+        bar = self.filter_bar
+        self.search_edit = bar.search_edit
+        self.township_filter = bar.township_filter
+        self.village_filter = bar.village_filter
+        self.status_filters = bar.status_filters
+        self.date_from_edit = bar.date_from_edit
+        self.date_to_edit = bar.date_to_edit
+        self.flagged_filter = bar.flagged_filter
+        self.deleted_toggle = bar.deleted_toggle
+        self.clear_filters_button = bar.clear_button
+
+        banner = QHBoxLayout()
+        self.query_label = QLabel(self)
+        self.query_label.setStyleSheet("color: #1565c0; font-weight: bold;")
+        self.show_all_button = QPushButton("显示全部", self)
+        self.show_all_button.clicked.connect(self.show_all)
+        banner.addWidget(self.query_label)
+        banner.addWidget(self.show_all_button)
+        banner.addStretch(1)
+        layout.addLayout(banner)
+
+        self.table = QTableView(self)
+        self.table.setModel(self._model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        vertical = self.table.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(False)
+        header.setHighlightSections(False)
+        char = self.fontMetrics().horizontalAdvance("0")  # Excel-style widths count digits
+        for column, field in enumerate(self.ledger.fields):
+            width = max(
+                field.width * char + 18, self.fontMetrics().horizontalAdvance(field.header) + 30
+            )
+            self.table.setColumnWidth(column, width)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorShown(True)
+        self.table.setSortingEnabled(True)
+        layout.addWidget(self.table, 1)
+
+        bottom = QHBoxLayout()
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("countLabel")
+        bottom.addWidget(self.count_label)
+        bottom.addStretch(1)
+        self.status_label = QLabel(self)
+        bottom.addWidget(self.status_label)
+        self.undo_button = QPushButton("撤销删除", self)
+        self.undo_button.setToolTip("恢复刚刚删除的记录")
+        self.undo_button.hide()
+        bottom.addWidget(self.undo_button)
+        layout.addLayout(bottom)
+
+        self.new_button.clicked.connect(self.new_record)
+        self.edit_button.clicked.connect(self.edit_current)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.undo_button.clicked.connect(self.undo_delete)
+        self.filter_bar.changed.connect(self._filters_changed)
+        self.search_edit.returnPressed.connect(self.filter_bar.flush)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self._model.modelReset.connect(self._update_actions)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self.table)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.edit_current)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self._delete_or_restore)
+        new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
+        new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        new.activated.connect(self.new_record)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self._focus_search)
+
+    @property
+    def model(self) -> LedgerTableModel:
+        return self._model
+
+    # --- querying ---------------------------------------------------------------------
+
+    def current_query(self) -> RecordQuery:
+        """The base query (from :meth:`show_query`) narrowed by the filter widgets."""
+        fields = self.filter_bar.query_fields()
+        fields["status"] = {**self._base.status, **fields["status"]}
+        if fields["flagged"] is None:
+            fields["flagged"] = self._base.flagged
+        sort = self._model.query
+        return replace(self._base, **fields, sort=sort.sort, descending=sort.descending)
+
+    def refresh(self) -> None:
+        """Re-run the query (after a write, an import or a change elsewhere)."""
+        keep = self.selected_ids()
+        try:
+            self._model.set_query(self.current_query())
+            self._total = self.service.count(RecordQuery(deleted=self.deleted_toggle.isChecked()))
+        except SQLAlchemyError:
+            log.exception("reading %s failed", self.ledger.key)
+            QMessageBox.warning(self, "读取失败", "无法读取台账数据，请检查数据库文件。")
+            return
+        self._select_ids(keep)
+        self._update_count()
+        self._update_actions()
+
+    def _filters_changed(self) -> None:
+        self.refresh()
+
+    def _update_count(self) -> None:
+        shown = self._model.row_count
+        filtered = self.filter_bar.is_filtered() or self._title is not None
+        if self.deleted_toggle.isChecked():
+            text = f"已删除记录 {shown} 条" if not filtered else f"已删除记录中符合条件 {shown} 条"
+        elif filtered:
+            text = f"符合条件 {shown} 条（共 {self._total} 条）"
+        else:
+            text = f"共 {shown} 条"
+        self.count_label.setText(text)
+        self.query_label.setText(f"当前显示：{self._title}" if self._title else "")
+        self.query_label.setVisible(self._title is not None)
+        self.show_all_button.setVisible(self._title is not None)
+
+    def show_query(self, query: RecordQuery, title: str | None = None) -> None:
+        """Open pre-filtered, e.g. a watch's conditions or ``RecordQuery(flagged=True)``.
+
+        Filters the bar can show are put into its widgets (the clerk can change them);
+        the rest (conditions, ids, county, changed since) stay until 显示全部.
+        """
+        rest = self.filter_bar.set_from_query(query)
+        self._base = RecordQuery(
+            county_code=query.county_code,
+            status=rest,
+            flagged=False if query.flagged is False else None,
+            changed_since=query.changed_since,
+            conditions=query.conditions,
+            ids=query.ids,
+        )
+        self._title = (
+            title if title else (self._describe(query) if self._base != RecordQuery() else None)
+        )
+        if query.sort:
+            self._model.set_query(
+                replace(self._model.query, sort=query.sort, descending=query.descending)
+            )
+            self.table.horizontalHeader().setSortIndicator(
+                self._model.sort_column(),
+                Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder,
+            )
+        self.refresh()
+
+    @staticmethod
+    def _describe(query: RecordQuery) -> str:
+        if query.conditions:
+            return "指定条件的记录"
+        if query.ids is not None:
+            return f"指定的 {len(query.ids)} 条记录"
+        if query.changed_since is not None:
+            return f"{query.changed_since:%Y-%m-%d %H:%M}以后修改的记录"
+        return "筛选结果"
+
+    def show_all(self) -> None:
+        """Drop every filter and the pre-filter: the whole ledger again."""
+        self._base = RecordQuery()
+        self._title = None
+        self.filter_bar.set_from_query(RecordQuery())
+        self.refresh()
+
+    def clear_filters(self) -> None:
+        self.filter_bar.clear()
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    # --- selection --------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        ids = [self._model.record_id(row) for row in rows]
+        return [i for i in ids if i is not None]
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if index.isValid() and self.table.selectionModel().isRowSelected(
+            index.row(), QModelIndex()
+        ):
+            return self._model.record_id(index.row())
+        selected = self.selected_ids()
+        return selected[0] if selected else None
+
+    def select_record(self, record_id: int) -> bool:
+        """Select and show ``record_id``; False when the current list does not hold it."""
+        return self._select_ids([record_id])
+
+    def _select_ids(self, ids: list[int]) -> bool:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        rows = [r for r in (self._model.row_of(i) for i in ids) if r is not None]
+        for row in rows:
+            selection.select(
+                self._model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        if rows:
+            index = self._model.index(rows[0], 0)
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.table.scrollTo(index)
+        return bool(rows)
+
+    def _update_actions(self, *_args: object) -> None:
+        deleted_view = self.deleted_toggle.isChecked()
+        has_selection = bool(self.table.selectionModel().selectedRows())
+        self.new_button.setEnabled(not deleted_view)
+        self.edit_button.setEnabled(has_selection)
+        self.edit_button.setText("查看" if deleted_view else "修改")
+        self.delete_button.setEnabled(has_selection and not deleted_view)
+        self.delete_button.setVisible(not deleted_view)
+        self.restore_button.setVisible(deleted_view)
+        self.restore_button.setEnabled(has_selection and deleted_view)
+
+    # --- records ----------------------------------------------------------------------
+
+    def _open_dialog(self, dialog: RecordDialog) -> RecordDialog:
+        self.dialog = dialog
+        dialog.saved.connect(self._saved)
+        dialog.finished.connect(lambda _result, d=dialog: self._dialog_finished(d))
+        dialog.open()  # window-modal, does not block the event loop
+        return dialog
+
+    def _dialog_finished(self, dialog: RecordDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def new_record(self) -> RecordDialog | None:
+        """Open an empty form (place from the settings)."""
+        if self.deleted_toggle.isChecked():
+            self.deleted_toggle.setChecked(False)
+        return self._open_dialog(
+            RecordDialog(self.book, self.ledger, None, self, drafts=self.drafts)
+        )
+
+    def edit_record(self, record_id: int) -> RecordDialog | None:
+        """Open ``record_id`` in the form (read-only when it is deleted)."""
+        try:
+            dialog = RecordDialog(self.book, self.ledger, record_id, self, drafts=self.drafts)
+        except UserError as error:
+            QMessageBox.warning(self, "无法打开", str(error))
+            self.refresh()
+            return None
+        return self._open_dialog(dialog)
+
+    def edit_current(self) -> RecordDialog | None:
+        record_id = self.current_id()
+        return None if record_id is None else self.edit_record(record_id)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        record_id = self._model.record_id(index.row())
+        if record_id is not None:
+            self.edit_record(record_id)
+
+    def _saved(self, record_id: int) -> None:
+        self._forget_undo()
+        self.refresh()
+        self.select_record(record_id)
+        self.records_changed.emit()
+
+    def _delete_or_restore(self) -> None:
+        if self.deleted_toggle.isChecked():
+            self.restore_selected()
+        else:
+            self.delete_selected()
+
+    def delete_selected(self) -> int:
+        """Delete the selected records after a confirmation; returns how many went."""
+        ids = self.selected_ids()
+        if not ids or self.deleted_toggle.isChecked():
+            return 0
+        if len(ids) == 1:
+            record = self._model.record(self._model.row_of(ids[0]) or 0)
+            what = self._label(record.values if record else {})
+            question = f"确定删除{what}吗？\n\n删除后可点“撤销删除”，或在“已删除记录”中恢复。"
+        else:
+            question = (
+                f"确定删除选中的 {len(ids)} 条记录吗？\n\n"
+                "删除后可点“撤销删除”，或在“已删除记录”中恢复。"
+            )
+        if QMessageBox.question(self, "删除记录", question, Yes | No, No) != Yes:
+            return 0
+        done: list[int] = []
+        problems: list[str] = []
+        for record_id in ids:
+            try:
+                self.service.delete(record_id)
+                done.append(record_id)
+            except UserError as error:
+                problems.append(str(error))
+        self.last_deleted = done
+        self.refresh()
+        if done:
+            self.status_label.setText(f"已删除 {len(done)} 条记录")
+            self.undo_button.show()
+            self.records_changed.emit()
+        if problems:
+            QMessageBox.warning(self, "部分记录未删除", "\n".join(problems))
+        return len(done)
+
+    def undo_delete(self) -> int:
+        """Bring back what the last delete removed."""
+        ids, self.last_deleted = self.last_deleted, []
+        restored = self._restore(ids)
+        self._forget_undo()
+        if restored:
+            self.status_label.setText(f"已撤销删除，恢复 {restored} 条记录")
+            self._select_ids(ids)
+        return restored
+
+    def restore_selected(self) -> int:
+        """Restore the selected records of the deleted view; returns how many came back."""
+        if not self.deleted_toggle.isChecked():
+            return 0
+        restored = self._restore(self.selected_ids())
+        if restored:
+            self.status_label.setText(f"已恢复 {restored} 条记录")
+        return restored
+
+    def _restore(self, ids: list[int]) -> int:
+        done = 0
+        problems: list[str] = []
+        for record_id in ids:
+            try:
+                self.service.restore(record_id)
+                done += 1
+            except UserError as error:
+                problems.append(str(error))
+        self.refresh()
+        if done:
+            self.records_changed.emit()
+        if problems:
+            QMessageBox.warning(self, "未能恢复", "\n".join(problems))
+        return done
+
+    def _forget_undo(self) -> None:
+        self.last_deleted = []
+        self.undo_button.hide()
+        self.status_label.setText("")
+
+    def _label(self, values: dict[str, Any]) -> str:
+        name_field = self.ledger.field(self.ledger.name_field)
+        name = display_value(name_field, values.get(name_field.name))
+        return f"“{name}”这条记录" if name else "这条记录"
+
+    # --- drafts -----------------------------------------------------------------------
+
+    def pending_drafts(self) -> list[DraftInfo]:
+        """Unsaved forms of this ledger left by a crash or power cut."""
+        try:
+            return self.drafts.list(self.ledger.key)
+        except SQLAlchemyError:
+            log.exception("could not read drafts")
+            return []
+
+    def offer_drafts(self) -> list[RecordDialog]:
+        """Ask about each draft; yes reopens the form filled with it, no discards it."""
+        opened: list[RecordDialog] = []
+        for draft in self.pending_drafts():
+            answer = QMessageBox.question(
+                self,
+                "恢复未保存的录入",
+                self._draft_question(draft),
+                Yes | No,
+                Yes,
+            )
+            if answer != Yes:
+                self.drafts.discard(draft.id)
+                continue
+            dialog = self._draft_dialog(draft)
+            if dialog is not None:
+                opened.append(self._open_dialog(dialog))
+        return opened
+
+    def _draft_question(self, draft: DraftInfo) -> str:
+        name_field = self.ledger.field(self.ledger.name_field)
+        name = draft.values.get(name_field.name) or "未填写名称"
+        what = "新记录" if draft.is_new else f"对记录编号{draft.record_id}的修改"
+        return (
+            f"{self.ledger.title}有一份未保存的{what}（{name}，"
+            f"{draft.updated_at:%Y-%m-%d %H:%M}），可能是上次没有正常退出。\n\n"
+            "是否打开继续填写？选“否”将丢弃这份草稿。"
+        )
+
+    def _draft_dialog(self, draft: DraftInfo) -> RecordDialog | None:
+        record_id = draft.record_id
+        if record_id is not None:
+            try:
+                if self.service.get(record_id).deleted:
+                    raise RecordNotFound(record_id)
+            except RecordNotFound:
+                QMessageBox.information(
+                    self,
+                    "恢复未保存的录入",
+                    f"记录编号{record_id}已被删除，草稿将作为一条新记录打开。",
+                )
+                record_id = None
+        return RecordDialog(
+            self.book,
+            self.ledger,
+            record_id,
+            self,
+            initial_values=draft.values,
+            draft_id=draft.id,
+            drafts=self.drafts,
+            base_version=draft.base_version if record_id is not None else None,
+        )

@@ -17,7 +17,9 @@ DB_HELP = (
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="路径或地址", help=DB_HELP)
+    # SUPPRESS: a subcommand's unset --db must not overwrite the top-level one
+    # (``hebi-desktop --db x.sqlite stats``); the top-level parser supplies the None default.
+    parser.add_argument("--db", metavar="路径或地址", help=DB_HELP, default=argparse.SUPPRESS)
 
 
 def add_ledger_argument(parser: argparse.ArgumentParser, allow_all: bool = False) -> None:
@@ -33,7 +35,7 @@ def add_ledger_argument(parser: argparse.ArgumentParser, allow_all: bool = False
 
 @contextmanager
 def open_book(args: argparse.Namespace) -> Iterator[Book]:
-    book = Book.open(args.db)
+    book = Book.open(getattr(args, "db", None))
     try:
         yield book
     finally:

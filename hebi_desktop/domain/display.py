@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from hebi_desktop.domain.divisions import divisions
@@ -27,4 +27,4 @@ def display_value(field: Field, value: Any) -> str:
 
 def wan_yuan(amount: Decimal) -> str:
     """元 → 万元 with two decimals, as the city reports funds."""
-    return f"{(amount / Decimal(10000)).quantize(Decimal('0.01'))}"
+    return f"{(amount / Decimal(10000)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"

@@ -29,7 +29,8 @@ def normalize(raw: str) -> str:
     """Trim, drop inner spaces, full-width digits to half-width, ``x`` to ``X``."""
     if len(raw) == 18 and raw.isascii() and raw.isalnum():
         return raw.upper()  # the usual case, without stdnum's general-purpose cleaner
-    return ric.compact(raw.translate(_FULL_WIDTH))
+    # stdnum's compact() only trims the ends; "410622 19800101 007X" is common in sheets.
+    return "".join(ric.compact(raw.translate(_FULL_WIDTH)).split())
 
 
 def _birth_date_of(number: str) -> dt.date:

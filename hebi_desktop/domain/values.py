@@ -95,10 +95,19 @@ def phone_parser(field: Field) -> Parser:
     return parse
 
 
+# What the columns hold on every database (INTEGER is 32-bit on PostgreSQL; money and areas
+# are hundredths in a BIGINT): a field without its own maximum is still capped, so a mistyped
+# 20-digit number is refused with a message instead of failing when it is saved.
+INTEGER_LIMIT = 2_147_483_647
+DECIMAL_LIMIT = Decimal("999999999999.99")
+
+
 def _check_range(field: Field, value: int | Decimal) -> None:
     low, high = field.minimum, field.maximum
     if field.max_this_year:
         high = dt.date.today().year
+    if high is None:
+        high = INTEGER_LIMIT if isinstance(value, int) else DECIMAL_LIMIT
     if low is not None and (value <= low if field.min_exclusive else value < low):
         raise ValueProblem(f"应{'大于' if field.min_exclusive else '不小于'}{low}（现为{value}）")
     if high is not None and value > high:

@@ -15,7 +15,8 @@ from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
@@ -35,6 +36,25 @@ from hebi_desktop.storage.models import Division
 log = logging.getLogger(__name__)
 
 
+def _open_failure(url: str, error: Exception) -> str:
+    """The Chinese message for a database that cannot be opened (no password shown)."""
+    try:
+        where = str(sqlite_path(url) or make_url(url).render_as_string(hide_password=True))
+    except SQLAlchemyError:
+        where = url.split("@")[-1]
+    if isinstance(error, DBAPIError):
+        reason = str(error.orig)
+    elif isinstance(error, OSError):
+        reason = f"无法创建或访问“{error.filename or where}”（{error.strerror or error}）"
+    elif isinstance(error, ArgumentError):
+        reason = f"不是有效的数据库文件路径或地址（{error}）"
+    elif isinstance(error, ImportError):
+        reason = f"缺少数据库驱动 {error.name or ''}".rstrip()
+    else:
+        reason = str(error)
+    return f"无法打开数据库“{where}”：{reason}"
+
+
 class Book:
     """An open database with its services. Use :meth:`open`; close with :meth:`close`."""
 
@@ -52,12 +72,24 @@ class Book:
         default file in the user's data folder.
         """
         url = resolve_url(db)
-        engine = make_engine(url)
+        try:
+            engine = make_engine(url)
+        except (OSError, ImportError, SQLAlchemyError) as error:
+            # A folder that cannot be made, an unknown scheme, a driver not installed.
+            raise UserError(_open_failure(url, error)) from None
         try:
             upgrade_backup = migrate.upgrade(engine, backups or backups_dir())
-        except OperationalError as error:
+        except migrate.NewerDatabase as error:
             engine.dispose()
-            raise UserError(f"无法打开数据库“{url}”：{error.orig}") from None
+            raise UserError(
+                f"数据库“{sqlite_path(url) or url}”是更新版本的程序建立的"
+                f"（数据库版本{error.revision}），请安装最新版本的程序后再打开"
+            ) from None
+        except (OSError, SQLAlchemyError) as error:
+            # Not a database ("file is not a database"), unreachable server, locked file.
+            log.warning("cannot open %s", url, exc_info=True)
+            engine.dispose()
+            raise UserError(_open_failure(url, error)) from None
         book = cls(url, engine)
         book.upgrade_backup = upgrade_backup
         book._seed_divisions()

@@ -239,13 +239,17 @@ DEMO_LEDGERS = ("housing", "water", "education")
 
 
 def fill_demo(
-    book: Book, rows: int, seed: int = 2024, progress: Callable[[str, int, int], None] | None = None
+    book: Book,
+    rows: int,
+    seed: int = 2024,
+    progress: Callable[[str, int, int], None] | None = None,
+    ledgers: tuple[str, ...] = DEMO_LEDGERS,
 ) -> dict[str, int]:
-    """Add ``rows`` sample records to each ledger, one transaction per ledger."""
+    """Add ``rows`` sample records to each of ``ledgers``, one transaction per ledger."""
     maker = SampleMaker(seed)
     added: dict[str, int] = {}
     operator = book.operator
-    for key in DEMO_LEDGERS:
+    for key in ledgers:
         ledger = get_ledger(key)
         service = book.records(ledger)
         checked_rows = []

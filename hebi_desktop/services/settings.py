@@ -38,7 +38,7 @@ class SettingsService:
 
     def all(self) -> dict[str, str]:
         with self._book.reading() as connection:
-            return dict(connection.execute(select(Setting.key, Setting.value)).tuples())
+            return dict(connection.execute(select(Setting.key, Setting.value)).all())
 
     @property
     def operator(self) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
@@ -70,7 +70,9 @@ def _figure(ledger: Ledger, measure: Measure, raw: Any) -> Figure:
         value /= 100  # stored as hundredths
     if measure.divisor != 1:
         value /= measure.divisor
-    return Figure(measure, value.quantize(Decimal(1).scaleb(-measure.decimals)))
+    # Half up (四舍五入), as Excel's ROUND: 1.505 万元 is reported as 1.51, not 1.50.
+    step = Decimal(1).scaleb(-measure.decimals)
+    return Figure(measure, value.quantize(step, rounding=ROUND_HALF_UP))
 
 
 class StatsService:

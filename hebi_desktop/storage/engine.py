@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from hebi_desktop.paths import DB_ENV_VAR, default_database_path
 
@@ -21,7 +21,8 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
     if "://" in chosen:
         return chosen
     path = Path(chosen).expanduser().resolve()
-    return f"sqlite:///{path.as_posix()}"
+    # Escaped, so a folder named "台账%1" or "a#b" is not read as URL syntax.
+    return URL.create("sqlite", database=path.as_posix()).render_as_string(hide_password=False)
 
 
 def sqlite_path(url: str) -> Path | None:

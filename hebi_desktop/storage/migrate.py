@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 
 from hebi_desktop.paths import migrations_dir
@@ -22,6 +23,14 @@ from hebi_desktop.storage.backup import backup_file, timestamped_name
 from hebi_desktop.storage.engine import sqlite_path
 
 log = logging.getLogger(__name__)
+
+
+class NewerDatabase(Exception):
+    """The database is at a revision this program does not know: a newer version wrote it."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(revision)
+        self.revision = revision
 
 
 def alembic_config() -> Config:
@@ -39,6 +48,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def needs_upgrade(engine: Engine) -> bool:
     return current_revision(engine) != head_revision()
 
@@ -48,6 +64,8 @@ def upgrade(engine: Engine, backups: Path | None) -> Path | None:
     current, head = current_revision(engine), head_revision()
     if current == head:
         return None
+    if current is not None and not _known(current):
+        raise NewerDatabase(current)  # before any backup or change
     backup: Path | None = None
     database = sqlite_path(str(engine.url))
     has_tables = bool(inspect(engine).get_table_names())

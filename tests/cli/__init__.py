@@ -1,0 +1,1 @@
+"""Tests of hebi_desktop.cli."""

@@ -1,0 +1,300 @@
+"""Excel exchange speed, printed as ratios against the bare libraries in the same run.
+
+    python bench/exchange.py [--rows 100000] [--ledger housing] [--repeat 3]
+
+It builds a demo database with ``--rows`` records in one ledger, then measures, each
+in a fresh child process (so peak memory is that of the work alone, honestly counted
+as the child's maximum resident set size):
+
+- export: ``export_workbook`` of the whole ledger, against bare openpyxl (write-only)
+  appending the same cell values from memory and saving;
+- import: ``import_workbook`` of that workbook into an empty database (read, clean,
+  validate, write), against python-calamine reading the file plus ``sqlite3``
+  ``executemany`` inserting the same rows into the same table.
+
+Bounds (the issue's): export ≤ 1.3 × bare, peak memory of the export < 300 MB,
+import ≤ 2.0 × bare. The measurements run interleaved ``--repeat`` times (default 3) and
+each keeps its best run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+EXPORT_BOUND = 1.3
+IMPORT_BOUND = 2.0
+MEMORY_BOUND_MB = 300
+
+
+def peak_mb() -> float | None:
+    """This process's peak resident set size in MB (None where unknown).
+
+    Linux: VmHWM, the high-water mark of this program alone (``ru_maxrss`` would also
+    count what the parent held when it forked this child). Elsewhere ``ru_maxrss``.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+# --- the children ---------------------------------------------------------------------
+
+
+def child_export(db: str, ledger: str, target: str) -> dict[str, Any]:
+    from hebi_desktop.exchange.export import ExportRequest, export_workbook
+    from hebi_desktop.services.book import Book
+
+    book = Book.open(db)
+    started = time.perf_counter()
+    result = export_workbook(book, ExportRequest((ledger,), record_submission=False), Path(target))
+    seconds = time.perf_counter() - started
+    book.close()
+    return {"seconds": seconds, "rows": result.rows[ledger]}
+
+
+def _plain_rows(db: str, ledger_key: str) -> list[list[Any]]:
+    """The cell values an export writes, as plain Python values held in memory."""
+    from hebi_desktop.domain.divisions import divisions
+    from hebi_desktop.domain.fields import NO, YES, Kind
+    from hebi_desktop.domain.registry import get_ledger
+    from hebi_desktop.services.book import Book
+
+    ledger = get_ledger(ledger_key)
+    names = {d.code: d.name for d in divisions().all}
+    book = Book.open(db)
+    fields = ledger.fields
+    rows: list[list[Any]] = [[f"{ledger.title}"], ["填报单位：", "填报人："]]
+    rows.append(["序号", *(f.header for f in fields)])
+    for index, (_id, values) in enumerate(book.records(ledger).iter_items(), start=1):
+        row: list[Any] = [index]
+        for f in fields:
+            value = values.get(f.name)
+            if value is not None:
+                if f.kind in (Kind.COUNTY, Kind.TOWNSHIP):
+                    value = names[value]
+                elif f.kind is Kind.YES_NO:
+                    value = YES if value else NO
+            row.append(value)
+        rows.append(row)
+    rows.append(["合计", f"共{len(rows) - 3}条"])
+    book.close()
+    return rows
+
+
+def child_bare_export(db: str, ledger: str, target: str) -> dict[str, Any]:
+    from openpyxl import Workbook
+
+    rows = _plain_rows(db, ledger)
+    gc.collect()
+    gc.freeze()  # the values held in memory must not slow the baseline's garbage collection
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("bare")
+    for row in rows:
+        ws.append(row)
+    workbook.save(target)
+    return {"seconds": time.perf_counter() - started, "rows": len(rows) - 4}
+
+
+def child_import(source: str, ledger: str, db: str) -> dict[str, Any]:
+    from hebi_desktop.exchange.importer import import_workbook
+    from hebi_desktop.services.book import Book
+
+    book = Book.open(db)
+    started = time.perf_counter()
+    result = import_workbook(book, ledger, Path(source))
+    seconds = time.perf_counter() - started
+    book.close()
+    if result.errors:
+        raise SystemExit(f"import reported errors: {result.errors[:3]}")
+    return {"seconds": seconds, "rows": result.inserted}
+
+
+def child_bare_import(source: str, ledger_key: str, db: str) -> dict[str, Any]:
+    import sqlite3
+
+    from python_calamine import CalamineWorkbook
+
+    from hebi_desktop.domain.registry import get_ledger
+    from hebi_desktop.services.book import Book
+
+    ledger = get_ledger(ledger_key)
+    Book.open(db).close()  # the same schema (and indexes) as the real import writes into
+    path = db
+    positions = [i + 1 for i, f in enumerate(ledger.fields) if f.stored]
+    names = [f.name for f in ledger.fields if f.stored]
+    columns = [*names, "version", "flagged", "created_at", "created_by", "updated_at", "updated_by"]
+    now = dt.datetime.now().isoformat(sep=" ")
+    sqlite3.register_adapter(dt.date, dt.date.isoformat)
+    sqlite3.register_adapter(dt.datetime, lambda d: d.isoformat(sep=" "))
+
+    started = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(source).get_sheet_by_name(ledger.title)
+    rows = sheet.iter_rows()
+    for _ in range(3):  # title, 填报 row, header row
+        next(rows)
+    tail = (1, False, now, "bench", now, "bench")
+    records = [
+        tuple(row[p] if row[p] != "" else None for p in positions) + tail
+        for row in rows
+        if row[0] != "合计"
+    ]
+    connection = sqlite3.connect(path)
+    connection.executemany(
+        f"INSERT INTO {ledger.table_name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})",
+        records,
+    )
+    connection.commit()
+    connection.close()
+    return {"seconds": time.perf_counter() - started, "rows": len(records)}
+
+
+def child_demo(db: str, rows: str, ledger: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    _build_demo(Path(db), int(rows), ledger)
+    return {"seconds": time.perf_counter() - started, "rows": int(rows)}
+
+
+CHILDREN = {
+    "demo": child_demo,
+    "export": child_export,
+    "bare-export": child_bare_export,
+    "import": child_import,
+    "bare-import": child_bare_import,
+}
+
+
+def run_child(kind: str, *arguments: str, env: dict[str, str]) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", kind, *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def best(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest run; peak memory is the largest seen in any run."""
+    chosen = dict(min(results, key=lambda r: r["seconds"]))
+    peaks = [r["peak_mb"] for r in results if r.get("peak_mb")]
+    chosen["peak_mb"] = max(peaks) if peaks else None
+    return chosen
+
+
+# --- the parent -----------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--ledger", default="housing", choices=("housing", "water", "education"))
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs per measurement")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        kind, *rest = args.child
+        result = CHILDREN[kind](*rest)
+        result["peak_mb"] = peak_mb()
+        print(json.dumps(result))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
+        root = Path(folder)
+        env = {**os.environ, "HEBI_DESKTOP_DATA_DIR": str(root / "data")}
+        env.pop("HEBI_DESKTOP_DB", None)
+        db = root / "demo.sqlite"
+        demo = run_child("demo", str(db), str(args.rows), args.ledger, env=env)
+        print(f"demo database: {args.rows} {args.ledger} rows, {demo['seconds']:.1f} s")
+
+        workbook = root / "export.xlsx"
+        runs: dict[str, list[dict[str, Any]]] = {k: [] for k in CHILDREN if k != "demo"}
+        for attempt in range(args.repeat):  # interleaved, so that slow spells hit all alike
+            runs["export"].append(run_child("export", str(db), args.ledger, str(workbook), env=env))
+            runs["bare-export"].append(
+                run_child("bare-export", str(db), args.ledger, str(root / "bare.xlsx"), env=env)
+            )
+            runs["import"].append(
+                run_child(
+                    "import", str(workbook), args.ledger, str(root / f"in-{attempt}.db"), env=env
+                )
+            )
+            runs["bare-import"].append(
+                run_child(
+                    "bare-import",
+                    str(workbook),
+                    args.ledger,
+                    str(root / f"bare-{attempt}.db"),
+                    env=env,
+                )
+            )
+        export, bare_export, imported, bare_import = (
+            best(runs[k]) for k in ("export", "bare-export", "import", "bare-import")
+        )
+
+    export_ratio = export["seconds"] / bare_export["seconds"]
+    import_ratio = imported["seconds"] / bare_import["seconds"]
+    peak = export["peak_mb"]
+    print(
+        f"export  {export['rows']} rows: {export['seconds']:.1f} s; bare openpyxl write-only: "
+        f"{bare_export['seconds']:.1f} s"
+    )
+    print(
+        f"import  {imported['rows']} rows: {imported['seconds']:.1f} s; calamine + sqlite3 "
+        f"executemany: {bare_import['seconds']:.1f} s"
+    )
+    print(f"export ratio: {export_ratio:.2f} (bound {EXPORT_BOUND})")
+    print(
+        "export peak memory: "
+        + (f"{peak:.0f} MB (bound {MEMORY_BOUND_MB} MB)" if peak else "unknown on this system")
+    )
+    print(f"import ratio: {import_ratio:.2f} (bound {IMPORT_BOUND})")
+    if imported.get("peak_mb"):
+        print(f"import peak memory: {imported['peak_mb']:.0f} MB")
+    within = (
+        export_ratio <= EXPORT_BOUND
+        and import_ratio <= IMPORT_BOUND
+        and (peak is None or peak < MEMORY_BOUND_MB)
+    )
+    print("within bounds" if within else "OUTSIDE the bounds")
+    return 0 if within else 1
+
+
+def _build_demo(db: Path, rows: int, ledger: str) -> None:
+    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.demo import fill_demo
+
+    book = Book.open(db)
+    book.settings.set("operator", "测试员")
+    book.settings.set("county_code", "410622")
+    book.settings.set("township_code", "410622102")
+    fill_demo(book, rows, ledgers=(ledger,))
+    book.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

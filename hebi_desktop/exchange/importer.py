@@ -1,0 +1,454 @@
+"""Importing a clerk's spreadsheet into a ledger: all rows or none.
+
+Each row is cleaned the way a careful clerk would (trimmed, full-width letters and digits
+made half-width, dates and short choice forms understood — most of it by the same
+per-field parsers the form uses) and then checked by the same validator as the form.
+The rows are written inside one write transaction as they are read; the first error
+stops the writing, reading goes on so that every bad cell is reported, and the
+transaction is rolled back: with any error, nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import operator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import OperationalError
+
+from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
+from hebi_desktop.domain.registry import UnknownLedger, get_ledger
+from hebi_desktop.domain.validation import Checked, validator_for
+from hebi_desktop.domain.values import to_decimal
+from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
+from hebi_desktop.exchange.reader import choose_sheet, open_workbook
+from hebi_desktop.services.errors import Cancelled, UserError
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.records import RecordService
+
+log = logging.getLogger(__name__)
+
+ON_DUPLICATE = ("error", "skip", "update")
+BATCH = 10000
+BULK_CACHE_KIB = -65536  # negative: KiB (64 MB)
+CHECK_EVERY = 500
+# A row whose first filled cell starts like this ends the records (totals, signatures, notes).
+FOOTER_STARTS = ("合计", "总计", "填报人", "填表人", "制表人", "审核人", "负责人", "说明", "注:")
+
+_FULL_WIDTH_ALNUM = str.maketrans(
+    {
+        **{0xFF10 + i: 0x30 + i for i in range(10)},
+        **{0xFF21 + i: 0x41 + i for i in range(26)},
+        **{0xFF41 + i: 0x61 + i for i in range(26)},
+    }
+)
+
+Progress = Callable[[int, int], None]
+IsCancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    row: int  # sheet row number as Excel shows it (1-based)
+    column: str  # the header as written in the sheet ("" when about the whole row)
+    value: str  # the cell's original value as text
+    message: str  # Chinese, names the field and the rule
+    level: Level
+
+    def text(self) -> str:
+        """第12行 身份证号“…”：message — one line for the command line."""
+        where = f"第{self.row}行"
+        if self.column:
+            where += f" {self.column}"
+        if self.value:
+            where += f"“{self.value}”"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with ``dry_run``, would do).
+
+    ``inserted``/``updated``/``skipped`` count what was written; in a dry run, what would
+    have been. With errors they count nothing that stayed: nothing is written.
+    """
+
+    ledger: str
+    file: Path
+    sheet: str
+    rows_read: int
+    inserted: int
+    updated: int
+    skipped: int
+    errors: list[RowIssue]
+    warnings: list[RowIssue]
+    ignored_columns: list[str]
+    dry_run: bool
+    layout: HeaderLayout | None = field(default=None, repr=False)
+    last_row: int = 0  # the sheet row of the last record read
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def write_report(self, target: Path) -> Path:
+        """The report workbook: every issue, and the original rows with bad cells marked."""
+        from hebi_desktop.exchange.report import write_report
+
+        return write_report(self, Path(target))
+
+
+class _Rollback(Exception):
+    """Leave the write transaction without committing."""
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _text(value: Any) -> Any:
+    if type(value) is str:
+        return value.translate(_FULL_WIDTH_ALNUM).strip()
+    return value
+
+
+def _scaled(scale: Decimal) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        try:
+            return to_decimal(value) * scale
+        except (ValueError, InvalidOperation):
+            return value  # the validator names the problem
+
+    return convert
+
+
+def _township(value: Any) -> Any:
+    """Township names may drop 镇/乡/街道 when that leaves them unique (北阳 → 北阳镇)."""
+    if type(value) is not str:
+        return value
+    value = value.strip()
+    return _township_prefixes().get(value, value)
+
+
+_PREFIXES: dict[str, str] = {}
+
+
+def _township_prefixes() -> dict[str, str]:
+    if not _PREFIXES:
+        names: dict[str, set[str]] = {}
+        for township in divisions().townships:
+            for suffix in ("街道办事处", "街道", "镇", "乡"):
+                if township.name.endswith(suffix) and len(township.name) > len(suffix) + 1:
+                    names.setdefault(township.name[: -len(suffix)], set()).add(township.name)
+        _PREFIXES.update(
+            {short: next(iter(full)) for short, full in names.items() if len(full) == 1}
+        )
+    return _PREFIXES
+
+
+def _preparer(f: Field, scale: Decimal | None) -> Callable[[Any], Any] | None:
+    if scale is not None:
+        return _scaled(scale)
+    if f.kind is Kind.TEXT:
+        return _text
+    if f.kind is Kind.TOWNSHIP:
+        return _township
+    return None
+
+
+class _RowReader:
+    """Turns sheet rows into the raw mappings the validator takes."""
+
+    def __init__(self, layout: HeaderLayout) -> None:
+        self.pairs = [(c.index, c.field.name) for c in layout.columns]
+        self.prepares = [
+            (c.field.name, prepare)
+            for c in layout.columns
+            if (prepare := _preparer(c.field, c.scale)) is not None
+        ]
+        self.width = max((c.index for c in layout.columns), default=0) + 1
+        self.where = {c.field.name: (c.index, c.header) for c in layout.columns}
+
+    def raw(self, cells: list[Any]) -> dict[str, Any] | None:
+        """The row's values by field name; None for a row without any."""
+        if len(cells) < self.width:
+            cells = cells + [None] * (self.width - len(cells))
+        raw = {
+            name: value
+            for index, name in self.pairs
+            if (value := cells[index]) != "" and value is not None
+        }
+        if not raw:
+            return None
+        for name, prepare in self.prepares:
+            value = raw.get(name)
+            if value is not None:
+                raw[name] = prepare(value)
+        return raw
+
+    def issue(self, number: int, cells: list[Any], issue: Issue, ledger: Ledger) -> RowIssue:
+        index, header = self.where.get(issue.field, (None, ledger.field(issue.field).header))
+        value = cells[index] if index is not None and index < len(cells) else None
+        return RowIssue(number, header, _cell_text(value), issue.message, issue.level)
+
+
+def _single(name: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    return lambda values: (values[name],)
+
+
+def _only_blanks(raw: dict[str, Any]) -> bool:
+    return all(type(v) is str and not v.strip() for v in raw.values())
+
+
+def _is_footer(cells: list[Any]) -> bool:
+    for value in cells:
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            return False
+        return normalize_header(value).startswith(FOOTER_STARTS)
+    return False
+
+
+@contextmanager
+def _bulk_cache(connection: Connection, writing: bool) -> Iterator[None]:
+    """A bigger SQLite page cache while 100,000 rows go into a table with six indexes:
+    the index pages stay in memory instead of spilling to the log mid-transaction."""
+    if not writing or connection.dialect.name != "sqlite":
+        yield
+        return
+    previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    connection.exec_driver_sql(f"PRAGMA cache_size={BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        # after a database error the transaction only accepts a rollback: keep that error
+        with suppress(Exception):
+            connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
+
+
+def _existing_keys(connection: Connection, service: RecordService) -> dict[tuple[Any, ...], int]:
+    table = service.table
+    names = service.ledger.natural_key
+    statement = select(table.c.id, *(table.c[n] for n in names)).where(table.c.deleted_at.is_(None))
+    return {tuple(row[1:]): row[0] for row in connection.execute(statement)}
+
+
+def import_workbook(
+    book: Book,
+    ledger: str,
+    source: Path,
+    *,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    on_duplicate: str = "error",
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+) -> ImportResult:
+    """Import one sheet of ``source`` into ``ledger``; see the module docstring."""
+    if on_duplicate not in ON_DUPLICATE:
+        raise UserError(f"重复记录的处理方式应为 error、skip 或 update（现为“{on_duplicate}”）")
+    try:
+        declaration = get_ledger(ledger)
+    except UnknownLedger as error:
+        raise UserError(str(error)) from None
+    source = Path(source)
+    chosen = choose_sheet(open_workbook(source), declaration, sheet)
+    head = chosen.head()
+    if not head:
+        raise UserError(f"工作表“{chosen.name}”是空的")
+    layout = find_header(head, declaration, chosen.name)
+    result = ImportResult(
+        ledger=declaration.key,
+        file=source,
+        sheet=chosen.name,
+        rows_read=0,
+        inserted=0,
+        updated=0,
+        skipped=0,
+        errors=[],
+        warnings=[],
+        ignored_columns=list(layout.ignored),
+        dry_run=dry_run,
+        layout=layout,
+    )
+    run = _Run(book, declaration, layout, result, on_duplicate, progress, cancelled)
+    total = max(chosen.height - layout.data_start + 1, 1)
+    transaction: AbstractContextManager[Connection] = book.reading() if dry_run else book.writing()
+    try:
+        with transaction as connection, _bulk_cache(connection, not dry_run):
+            run.start(connection)
+            for number, cells in chosen.rows(fill_merged_from=layout.data_start):
+                if number < layout.data_start:
+                    continue
+                if _is_footer(cells):
+                    break
+                run.row(number, cells, total)
+            run.finish()
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        result.inserted = result.updated = result.skipped = 0
+    except OperationalError as error:
+        if "locked" not in str(error.orig):
+            raise
+        raise UserError(
+            "数据库正被另一个程序写入（可能是另一位同事在保存），请稍后再导入"
+        ) from None
+    if progress is not None:
+        progress(total, total)
+    log.info(
+        "import %s from %s/%s: read %d, inserted %d, updated %d, skipped %d, %d errors%s",
+        declaration.key,
+        source.name,
+        chosen.name,
+        result.rows_read,
+        result.inserted,
+        result.updated,
+        result.skipped,
+        len(result.errors),
+        " (dry run)" if dry_run else "",
+    )
+    return result
+
+
+class _Run:
+    """The state of one import while its rows stream through."""
+
+    def __init__(
+        self,
+        book: Book,
+        ledger: Ledger,
+        layout: HeaderLayout,
+        result: ImportResult,
+        on_duplicate: str,
+        progress: Progress | None,
+        cancelled: IsCancelled | None,
+    ) -> None:
+        self.book = book
+        self.ledger = ledger
+        self.layout = layout
+        self.result = result
+        self.on_duplicate = on_duplicate
+        self.progress = progress
+        self.cancelled = cancelled
+        self.service = book.records(ledger)
+        self.check = validator_for(ledger).check
+        self.reader = _RowReader(layout)
+        names = ledger.natural_key
+        self.key_of = operator.itemgetter(*names) if len(names) > 1 else _single(names[0])
+        self.seen: dict[tuple[Any, ...], int] = {}
+        self.existing: dict[tuple[Any, ...], int] = {}
+        self.pending: list[Checked] = []
+        self.operator = book.operator
+        self.now = dt.datetime.now()
+        self.connection: Connection | None = None  # set when writing (not in a dry run)
+
+    def start(self, connection: Connection) -> None:
+        self.existing = _existing_keys(connection, self.service)
+        if not self.result.dry_run:
+            self.connection = connection
+
+    def row(self, number: int, cells: list[Any], total: int) -> None:
+        result = self.result
+        raw = self.reader.raw(cells)
+        if raw is None:
+            return
+        checked = self.check(raw)
+        issues = checked.issues
+        if issues and not checked.ok and _only_blanks(raw):
+            return  # a row of spaces is an empty row
+        result.rows_read += 1
+        result.last_row = number
+        if result.rows_read % CHECK_EVERY == 0:
+            if self.cancelled is not None and self.cancelled():
+                raise Cancelled()
+            if self.progress is not None:
+                self.progress(min(number - self.layout.data_start + 1, total), total)
+        if issues and not checked.ok:
+            result.errors.extend(
+                self.reader.issue(number, cells, issue, self.ledger)
+                for issue in issues
+                if issue.level is Level.ERROR
+            )
+            return
+        values = checked.values
+        key = self.key_of(values)
+        first = self.seen.get(key)
+        if first is not None:
+            result.errors.append(
+                RowIssue(
+                    number,
+                    "",
+                    "",
+                    f"与第{first}行重复（{self.ledger.key_text(values)}）：同一条记录不能出现两次",
+                    Level.ERROR,
+                )
+            )
+            return
+        self.seen[key] = number
+        existing = self.existing.get(key)
+        if existing is not None:
+            if self.on_duplicate == "error":
+                result.errors.append(
+                    RowIssue(
+                        number,
+                        "",
+                        "",
+                        f"已有相同的记录（记录编号{existing}，{self.ledger.key_text(values)}）；"
+                        "要用表中数据更新它请选“更新已有记录”，要保留原记录请选“跳过”",
+                        Level.ERROR,
+                    )
+                )
+                return
+            if self.on_duplicate == "skip":
+                result.skipped += 1
+                return
+        if issues:  # only warnings are left
+            result.warnings.extend(
+                self.reader.issue(number, cells, issue, self.ledger) for issue in issues
+            )
+        if existing is not None:
+            result.updated += 1
+            if self.connection is not None and not result.errors:
+                self._flush()
+                self.service.update_checked(
+                    self.connection, existing, checked, self.operator, self.now
+                )
+            return
+        result.inserted += 1
+        if self.connection is not None and not result.errors:
+            self.pending.append(checked)
+            if len(self.pending) >= BATCH:
+                self._flush()
+
+    def finish(self) -> None:
+        if self.connection is not None and not self.result.errors:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending and self.connection is not None:
+            self.service.insert_checked(self.connection, self.pending, self.operator, self.now)
+            self.pending = []

@@ -1,0 +1,218 @@
+"""``hebi-desktop export``, ``import`` and ``submissions`` as a clerk types them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hebi_desktop.cli.main import main
+from hebi_desktop.domain import resident_id
+from hebi_desktop.services.book import Book
+from tests.exchange.helpers import write_sheet
+from tests.exchange.test_import import HOUSING_HEADERS, housing_row
+from tests.samples import HOUSEHOLD_HEAD_ID, education, housing, water
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+@pytest.fixture
+def filled(book: Book, db_path: Path) -> Path:
+    book.records("housing").create(housing())
+    book.records("water").create(water())
+    book.records("education").create(education())
+    return db_path
+
+
+def test_export_all_prints_rows_hash_and_records_the_submission(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "上报"
+    code, out, _err = call(capsys, "export", "all", "-o", str(target), "--db", str(filled))
+    assert code == 0
+    assert (tmp_path / "上报.xlsx").is_file()
+    assert "住房安全动态监测台账：1 条" in out and "SHA-256：" in out
+
+    code, out, _err = call(capsys, "submissions", "--db", str(filled))
+    assert code == 0
+    assert out.count("上报.xlsx") == 3 and "住房安全" in out and "测试员" in out
+
+
+def test_export_filters_and_incremental(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = call(
+        capsys,
+        "export",
+        "housing",
+        "-o",
+        str(tmp_path / "a.xlsx"),
+        "--township",
+        "北阳镇",
+        "--from",
+        "2024年1月1日",
+        "--to",
+        "2024/12/31",
+        "--since-last-submission",
+        "--db",
+        str(filled),
+    )
+    assert code == 0 and "1 条（此前没有报送记录，导出全部）" in out
+    code, out, _err = call(
+        capsys,
+        "export",
+        "housing",
+        "-o",
+        str(tmp_path / "b.xlsx"),
+        "--since-last-submission",
+        "--db",
+        str(filled),
+    )
+    assert code == 0 and "0 条（自上次报送" in out
+
+
+def test_export_mistakes_are_explained(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = call(
+        capsys, "export", "water", "-o", str(tmp_path / "无" / "x.xlsx"), "--db", str(filled)
+    )
+    assert code == 1 and "错误：文件夹不存在" in err
+    code, _out, err = call(
+        capsys,
+        "export",
+        "water",
+        "-o",
+        str(tmp_path / "x.xlsx"),
+        "--township",
+        "火星镇",
+        "--db",
+        str(filled),
+    )
+    assert code == 1 and "乡镇" in err and "火星镇" in err
+    code, _out, err = call(
+        capsys,
+        "export",
+        "water",
+        "-o",
+        str(tmp_path / "x.xlsx"),
+        "--from",
+        "去年",
+        "--db",
+        str(filled),
+    )
+    assert code == 1 and "--from" in err
+
+
+def test_import_with_errors_lists_them_writes_a_report_and_exits_1(
+    book: Book, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_sheet(
+        tmp_path / "clerk.xlsx",
+        [HOUSING_HEADERS, housing_row(1), housing_row(2, 排查日期="2024-02-30")],
+    )
+    code, _out, err = call(capsys, "import", "housing", str(source), "--db", str(db_path))
+    assert code == 1
+    assert "第3行 排查日期“2024-02-30”：排查日期：" in err
+    report = tmp_path / "clerk-导入问题报告.xlsx"
+    assert report.is_file() and str(report) in err
+    assert book.records("housing").count() == 0
+
+
+def test_import_dry_run_then_for_real(
+    book: Book, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    second = resident_id.make("410622", dt.date(1950, 5, 5), 9)
+    source = write_sheet(
+        tmp_path / "clerk.xlsx",
+        [[*HOUSING_HEADERS, "备用"], housing_row(1), housing_row(2, 身份证号=second)],
+    )
+    code, out, _err = call(
+        capsys, "import", "housing", str(source), "--dry-run", "--db", str(db_path)
+    )
+    assert code == 0 and "试导入（未写入）：可新增 2 条" in out and "备用" in out
+    assert book.records("housing").count() == 0
+    report = tmp_path / "报告.xlsx"
+    code, out, _err = call(
+        capsys, "import", "housing", str(source), "--report", str(report), "--db", str(db_path)
+    )
+    assert code == 0 and "已导入：新增 2 条" in out and report.is_file()
+    code, out, _err = call(
+        capsys,
+        "import",
+        "housing",
+        str(source),
+        "--on-duplicate",
+        "skip",
+        "--db",
+        str(db_path),
+    )
+    assert code == 0 and "跳过 2 条" in out
+    assert book.records("housing").count() == 2
+
+
+def test_submissions_when_there_are_none(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = call(capsys, "submissions", "--ledger", "water", "--db", str(db_path))
+    assert code == 0 and "还没有报送记录" in out
+
+
+def test_as_a_process_export_and_import_round_trip(filled: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    workbook = tmp_path / "h.xlsx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hebi_desktop",
+            "--db",
+            str(filled),
+            "export",
+            "housing",
+            "-o",
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hebi_desktop",
+            "--db",
+            str(tmp_path / "new.sqlite"),
+            "import",
+            "housing",
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "新增 1 条" in done.stdout and "Traceback" not in done.stderr
+    with Book.open(tmp_path / "new.sqlite") as again:
+        (record,) = again.records("housing").list()
+        assert record.values["id_number"] == HOUSEHOLD_HEAD_ID

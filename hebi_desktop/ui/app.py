@@ -1,25 +1,158 @@
-"""Starting the window (a plain main window until the desk is built)."""
+"""Starting the window: one instance per database, open the book, first start, main window.
+
+Order matters: the high-DPI policy must be set before the QApplication exists; the
+single-instance check comes before the database is opened (a second start must not
+migrate or lock anything); the error hook is installed before any page is built.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from hebi_desktop import APP_TITLE
+from hebi_desktop import APP_NAME, APP_TITLE, __version__
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTranslator
+    from PySide6.QtWidgets import QApplication
+
+    from hebi_desktop.services.book import Book
+    from hebi_desktop.ui.main_window import MainWindow
+    from hebi_desktop.ui.single_instance import SingleInstance
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "hebi"
+HAND_OVER_ATTEMPTS = 3
+_translators: list[QTranslator] = []  # kept alive as long as the application
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication, set up once: DPI policy, names, icon, Chinese Qt texts."""
+    from PySide6.QtCore import QLocale, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
+    from hebi_desktop.ui.icons import app_icon
+
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        # Fractional scaling (125 %, 150 % on office laptops) without blurry rounding.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(list(argv) if argv is not None else sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    _translators.extend(install_translations(app))
+    return app
+
+
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own Chinese texts (OK/Cancel buttons, file dialogs), when they are shipped."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    if _translators:
+        return []
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    installed: list[QTranslator] = []
+    for name in ("qtbase_zh_CN",):
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            installed.append(translator)
+        else:
+            log.info("Qt translation %s not found in %s", name, folder)
+    return installed
+
+
+def _hand_over(instance: SingleInstance) -> int:
+    """Another window has this database open: bring it forward and end this start."""
+    import time
+
+    from PySide6.QtWidgets import QMessageBox
+
+    for attempt in range(HAND_OVER_ATTEMPTS):
+        if instance.notify_first():
+            log.info("database already open in another window; asked it to come forward")
+            return 0
+        time.sleep(0.3 * (attempt + 1))  # the first one may still be starting
+    QMessageBox.information(
+        None,
+        APP_TITLE,
+        "这个数据库已经在另一个窗口中打开了。请在任务栏中找到该窗口；"
+        "如果找不到，请稍等片刻再试，或重新启动电脑。",
+    )
+    return 0
+
+
+def open_book(db: str | None) -> Book | None:
+    """Open the database; a failure is shown in Chinese and gives None."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.errors import UserError
+    from hebi_desktop.storage.backup import BackupError
+
+    try:
+        return Book.open(db)
+    except (UserError, BackupError) as error:
+        QMessageBox.critical(None, APP_TITLE, str(error))
+        return None
+
+
+def show_window(book: Book) -> MainWindow:
+    from hebi_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(book)
+    if book.upgrade_backup is not None:
+        window.statusBar().showMessage(
+            f"数据库已升级到本版本，升级前的备份保存在：{book.upgrade_backup}", 60_000
+        )
+    window.show()
+    return window
 
 
 def run_gui(db: str | None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    """The window's whole life; returns the process exit code."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog
 
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.storage.engine import resolve_url
+    from hebi_desktop.ui.errors import install_error_hook
+    from hebi_desktop.ui.first_start import FirstStartDialog
+    from hebi_desktop.ui.single_instance import SingleInstance
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    book = Book.open(db)
-    window = QMainWindow()
-    window.setWindowTitle(APP_TITLE)
-    window.setCentralWidget(QLabel(f"数据库：{book.location}"))
-    window.resize(900, 600)
-    window.show()
+    app = make_application()
+    instance = SingleInstance(resolve_url(db))
+    if not instance.acquire():
+        return _hand_over(instance)
+    window: MainWindow | None = None
+    reporter = install_error_hook(lambda: window if window is not None else app.activeWindow())
     try:
-        return app.exec()
+        book = open_book(db)
+        if book is None:
+            return 1
+        if not book.settings.is_configured:
+            first = FirstStartDialog(book)
+            if first.exec() != QDialog.DialogCode.Accepted:
+                book.close()
+                return 0
+        window = show_window(book)
+        instance.raise_requested.connect(window.bring_to_front)
+        QTimer.singleShot(0, window.offer_drafts)
+        code = app.exec()
+        window.book.close()  # the window's book: a restore may have replaced it
+        return code
     finally:
-        book.close()
+        reporter.uninstall()
+        instance.release()

@@ -68,7 +68,7 @@ class LedgerPage(QWidget):
         self._base = RecordQuery()  # what show_query asked for beyond the filter widgets
         self._title: str | None = None
         self._total = 0
-        self._model = LedgerTableModel(self.service, ledger, self)
+        self._model = LedgerTableModel(self.service, ledger, self, load=False)
         self._build()
         self.refresh()
 

@@ -60,6 +60,7 @@ class LedgerTableModel(QAbstractTableModel):
         *,
         block_size: int = 200,
         max_blocks: int = 30,
+        load: bool = True,
     ) -> None:
         super().__init__(parent)
         self.service = service
@@ -73,7 +74,8 @@ class LedgerTableModel(QAbstractTableModel):
         self._blocks: OrderedDict[int, list[Record | None]] = OrderedDict()
         self.fetch_count = 0  # how many block queries ran: lets tests prove laziness
         self._warning_icon: QIcon | None = None
-        self._reload_ids()
+        if load:  # a page that sets its own query right away passes False: one id query, not two
+            self._reload_ids()
 
     # --- queries ------------------------------------------------------------------
 

@@ -1,0 +1,188 @@
+"""The backup policy: where backups go, the automatic one on exit, and keeping the last N.
+
+A township PC has one disk and no administrator, so the program keeps its own copies:
+every exit makes an automatic backup (unless turned off) and only the newest
+``backup_keep`` automatic ones are kept. Backups the clerk makes by hand are never
+deleted by the program. Usable without Qt (the window and the tests call it alike).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hebi_desktop.paths import backups_dir
+from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.settings import BACKUP_DIR, BACKUP_KEEP, BACKUP_ON_EXIT
+from hebi_desktop.storage.backup import (
+    BackupError,
+    Progress,
+    check_backup,
+    restore_file,
+    timestamped_name,
+)
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+
+log = logging.getLogger(__name__)
+
+AUTOMATIC = "auto"
+MANUAL = "manual"
+DEFAULT_KEEP = 10
+MAX_KEEP = 999
+LAST_BACKUP_AT = "last_backup_at"
+LAST_BACKUP_FILE = "last_backup_file"
+
+# hebi-desktop-20240509-173000-auto.sqlite, also with a -2 suffix when two fall in one second
+_AUTOMATIC_NAME = re.compile(r"^hebi-desktop-\d{8}-\d{6}-auto(?:-\d+)?\.sqlite$")
+
+
+@dataclass(frozen=True, slots=True)
+class BackupPolicy:
+    """The backup settings of a book, with their defaults filled in."""
+
+    folder: Path
+    keep: int
+    on_exit: bool
+
+
+def policy(book: Book) -> BackupPolicy:
+    values = book.settings.all()
+    folder_text = values.get(BACKUP_DIR)
+    folder = Path(folder_text) if folder_text else backups_dir()
+    try:
+        keep = int(values.get(BACKUP_KEEP) or DEFAULT_KEEP)
+    except ValueError:
+        keep = DEFAULT_KEEP
+    on_exit = values.get(BACKUP_ON_EXIT, "1") not in ("0", "false", "否", "")
+    return BackupPolicy(folder, min(max(keep, 1), MAX_KEEP), on_exit)
+
+
+def save_policy(book: Book, folder: Path | None, keep: int, on_exit: bool) -> None:
+    """Store the settings page's choices (``folder`` None: the default folder)."""
+    book.settings.set(BACKUP_DIR, str(folder) if folder is not None else None)
+    book.settings.set(BACKUP_KEEP, str(min(max(int(keep), 1), MAX_KEEP)))
+    book.settings.set(BACKUP_ON_EXIT, "1" if on_exit else "0")
+
+
+def last_backup_at(book: Book) -> dt.datetime | None:
+    text = book.settings.get(LAST_BACKUP_AT)
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _free_name(folder: Path, reason: str) -> Path:
+    """A new timestamped name; within one second, numbered after the highest present."""
+    stem = Path(timestamped_name(reason)).stem
+    taken = [1] if (folder / f"{stem}.sqlite").exists() else []
+    if folder.is_dir():
+        for path in folder.glob(f"{stem}-*.sqlite"):
+            suffix = path.stem.removeprefix(f"{stem}-")
+            if suffix.isdigit():
+                taken.append(int(suffix))
+    if not taken:
+        return folder / f"{stem}.sqlite"
+    return folder / f"{stem}-{max(taken) + 1}.sqlite"
+
+
+def make_backup(
+    book: Book,
+    reason: str = MANUAL,
+    folder: Path | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Back the book up into ``folder`` (default: the policy's) under a timestamped name.
+
+    Raises UserError for a database the program cannot copy (PostgreSQL) and BackupError
+    when the folder cannot be written. An automatic backup then prunes older ones.
+    """
+    rules = policy(book)
+    target_folder = Path(folder) if folder is not None else rules.folder
+    path = book.backup(_free_name(target_folder, reason), progress)
+    if reason == AUTOMATIC:
+        prune(target_folder, rules.keep)
+    return path
+
+
+def automatic_backups(folder: Path) -> list[Path]:
+    """The program's automatic backups in ``folder``, oldest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.is_file() and _AUTOMATIC_NAME.match(p.name)]
+    # The timestamp in the name sorts chronologically; the -N suffix after it.
+    return sorted(found, key=lambda p: (p.name[:28], len(p.name), p.name))
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups; returns what was deleted."""
+    backups = automatic_backups(folder)
+    doomed = backups[: max(len(backups) - max(keep, 1), 0)]
+    deleted: list[Path] = []
+    for path in doomed:
+        try:
+            path.unlink()
+            deleted.append(path)
+        except OSError:
+            log.warning("could not delete old backup %s", path, exc_info=True)
+    if deleted:
+        log.info("deleted %d old automatic backup(s) in %s", len(deleted), folder)
+    return deleted
+
+
+def backup_on_exit(book: Book, progress: Progress | None = None) -> Path | None:
+    """The automatic backup at exit, if the policy asks for one and the book is a file."""
+    rules = policy(book)
+    if not rules.on_exit or book.sqlite_file is None:
+        return None
+    return make_backup(book, AUTOMATIC, rules.folder, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """The outcome of :func:`restore_backup`: the reopened book and the kept old file."""
+
+    book: Book
+    kept: Path | None
+
+
+def restore_backup(book: Book, backup: Path) -> Restored:
+    """Replace the book's database by ``backup`` and reopen it.
+
+    ``book`` is closed here and must not be used afterwards; use ``Restored.book``. The
+    replaced database is first copied into the backup folder. If the backup cannot be
+    used (refused before anything changed, or it fails to open), the original database
+    is put back and reopened, and BackupError/UserError is raised with the reopened
+    book in its ``book`` attribute.
+    """
+    from hebi_desktop.services.book import Book
+
+    database = book.sqlite_file
+    if database is None:
+        raise UserError("只能恢复本机的 SQLite 数据库文件；共享服务器数据库请由管理员恢复")
+    check_backup(Path(backup))  # a bad file is refused before anything is closed
+    keep_dir = policy(book).folder
+    url = book.url
+    book.close()
+    try:
+        kept = restore_file(Path(backup), database, keep_dir)
+    except BackupError as error:
+        error.book = Book.open(url)  # type: ignore[attr-defined]
+        raise
+    try:
+        return Restored(Book.open(url), kept)
+    except UserError as error:
+        log.warning("restored backup %s does not open; putting the old file back", backup)
+        if kept is not None:
+            restore_file(kept, database, keep_dir)
+        failure = UserError(f"备份“{Path(backup).name}”无法使用：{error}；已换回原来的数据库")
+        failure.book = Book.open(url)  # type: ignore[attr-defined]
+        raise failure from None

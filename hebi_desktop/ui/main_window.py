@@ -1,0 +1,561 @@
+"""The clerk's desk: navigation on the left, one page at a time, menus, status bar.
+
+Pages are built on their first visit, so the window opens at once however large the
+ledgers are. The window owns the :class:`Book`; when a restore replaces the
+database it reopens the book and rebuilds the pages around the new one. Closing the
+window stops background work cleanly and makes the automatic backup.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from hebi_desktop import APP_TITLE, __version__
+from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.logging_setup import LOG_FILE_NAME
+from hebi_desktop.paths import logs_dir
+from hebi_desktop.services import backups
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.storage.backup import BackupError
+from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
+from hebi_desktop.ui.icons import app_icon, icon
+from hebi_desktop.ui.navigation import (
+    EXCHANGE,
+    OVERVIEW,
+    SETTINGS,
+    NavigationList,
+    ledger_of,
+    ledger_page_key,
+    nav_entries,
+)
+
+log = logging.getLogger(__name__)
+
+Yes = QMessageBox.StandardButton.Yes
+No = QMessageBox.StandardButton.No
+
+HELP_TEXT = (
+    "左侧选择页面：“概览”看汇总数字和待处理的问题，点问题可直接打开对应记录；"
+    "三本台账各有一页，可搜索、筛选、新建（Ctrl+N）、修改（双击或回车）、删除（Delete）；"
+    "“导入导出”把台账导出为报送用的 Excel 表格（Ctrl+E），或把表格导入台账（Ctrl+I）；"
+    "“设置”里填写填报人和乡镇，设置备份文件夹，立即备份或从备份恢复。\n\n"
+    "填写记录时每个框下方会提示问题，红字必须改正后才能保存（Ctrl+S），"
+    "橙字是提醒，可以保存，保存后标记为“待核实”。填了一半的记录每秒自动保存为草稿，"
+    "停电或死机后再打开程序会询问是否继续填写。\n\n"
+    f"遇到问题时，可把日志文件夹中的 {LOG_FILE_NAME} 发给技术支持人员。"
+)
+
+
+def _ledger_page_class() -> type[QWidget] | None:
+    """The ledger page, imported on first use (the window also runs without it)."""
+    try:
+        from hebi_desktop.ui.ledger_page import LedgerPage
+    except ImportError:
+        log.warning("ledger page not available", exc_info=True)
+        return None
+    return LedgerPage
+
+
+class MainWindow(QMainWindow):
+    """The main window over one open book (see the module docstring)."""
+
+    def __init__(self, book: Book, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.pages: dict[str, QWidget] = {}
+        self._placeholders: dict[str, QWidget] = {}
+        self._closing_done = False
+        self.exit_backup: Path | None = None
+        self.setWindowIcon(app_icon())
+        self.resize(1280, 800)
+        self.entries = nav_entries()
+        self.nav = NavigationList(self.entries, self)
+        self.stack = QStackedWidget(self)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._add_placeholders()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self._update_title()
+        self.show_page(OVERVIEW)
+
+    # --- pages ------------------------------------------------------------------------
+
+    def _add_placeholders(self) -> None:
+        for entry in self.entries:
+            placeholder = QWidget(self.stack)
+            self._placeholders[entry.key] = placeholder
+            self.stack.addWidget(placeholder)
+
+    def _factories(self) -> dict[str, Callable[[], QWidget]]:
+        return {
+            OVERVIEW: self._make_overview,
+            EXCHANGE: self._make_exchange,
+            SETTINGS: self._make_settings,
+        }
+
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built now if this is its first use."""
+        existing = self.pages.get(key)
+        if existing is not None:
+            return existing
+        ledger_key = ledger_of(key)
+        try:
+            built = self._make_ledger_page(ledger_key) if ledger_key else self._factories()[key]()
+        except (SQLAlchemyError, UserError) as error:
+            log.exception("could not build page %s", key)
+            built = self._message_page(
+                f"无法打开此页：{error if isinstance(error, UserError) else '数据库读取失败'}"
+            )
+        placeholder = self._placeholders.pop(key)
+        index = self.stack.indexOf(placeholder)
+        self.stack.insertWidget(index, built)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.pages[key] = built
+        return built
+
+    def show_page(self, key: str) -> QWidget:
+        """Switch to page ``key`` (selecting it in the navigation) and return it."""
+        page = self.page(key)
+        self.stack.setCurrentWidget(page)
+        if self.nav.currentRow() != self.nav.row_of(key):
+            self.nav.blockSignals(True)
+            self.nav.select(key)
+            self.nav.blockSignals(False)
+        return page
+
+    def current_key(self) -> str | None:
+        return self.nav.key_at(self.nav.currentRow())
+
+    def _nav_changed(self, row: int) -> None:
+        key = self.nav.key_at(row)
+        if key is not None:
+            self.show_page(key)
+
+    def _message_page(self, text: str) -> QWidget:
+        page = QWidget(self.stack)
+        layout = QVBoxLayout(page)
+        label = QLabel(text, page)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        return page
+
+    def _make_overview(self) -> QWidget:
+        from hebi_desktop.ui.overview_page import OverviewPage
+
+        page = OverviewPage(self.book, self.stack)
+        page.open_query.connect(self.open_query)
+        return page
+
+    def _make_exchange(self) -> QWidget:
+        from hebi_desktop.ui.exchange_page import ExchangePage
+
+        page = ExchangePage(self.book, self.stack)
+        page.records_changed.connect(self._imported)
+        page.submissions_changed.connect(self._overview_stale)
+        return page
+
+    def _make_settings(self) -> QWidget:
+        from hebi_desktop.ui.settings_page import SettingsPage
+
+        page = SettingsPage(self.book, self.stack)
+        page.operator_changed.connect(self._operator_changed)
+        page.restore_requested.connect(self.restore_from)
+        page.backup_made.connect(self._after_backup)
+        return page
+
+    def _make_ledger_page(self, ledger_key: str) -> QWidget:
+        page_class = _ledger_page_class()
+        ledger = get_ledger(ledger_key)
+        if page_class is None:
+            return self._message_page(f"{ledger.title}（页面尚未就绪）")
+        page = page_class(self.book, ledger, self.stack)
+        signal = getattr(page, "records_changed", None)
+        if signal is not None:
+            signal.connect(self._records_changed)
+        self._yield_shortcuts(page)
+        return page
+
+    def _yield_shortcuts(self, page: QWidget) -> None:
+        """Disable a page's own shortcuts the window's actions already own (Ctrl+N), so
+        the key is never ambiguous; the action forwards to the page."""
+        owned = {action.shortcut().toString() for action in self.findChildren(QAction)}
+        owned.discard("")
+        for shortcut in page.findChildren(QShortcut):
+            if (
+                shortcut.context() is not Qt.ShortcutContext.WidgetShortcut
+                and shortcut.key().toString() in owned
+            ):
+                shortcut.setEnabled(False)
+
+    def ledger_page(self, ledger_key: str) -> QWidget:
+        return self.page(ledger_page_key(ledger_key))
+
+    @property
+    def overview(self) -> QWidget:
+        return self.page(OVERVIEW)
+
+    def open_query(self, ledger_key: str, query: RecordQuery, title: str | None = None) -> QWidget:
+        """Show a ledger page filtered by ``query`` (the overview's problem lists)."""
+        page = self.show_page(ledger_page_key(ledger_key))
+        if title is None and query == RecordQuery():
+            show_all = getattr(page, "show_all", None)
+            if show_all is not None:
+                show_all()
+        else:
+            show_query = getattr(page, "show_query", None)
+            if show_query is not None:
+                show_query(query, title)
+        return page
+
+    # --- actions ----------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon_name: str | None = None,
+        tip: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action(
+            "新建记录", self.new_record, QKeySequence.StandardKey.New, "new", "新建记录（Ctrl+N）"
+        )
+        self.import_action = self._action(
+            "导入…", self.show_import, "Ctrl+I", "import", "把 Excel 表格导入台账（Ctrl+I）"
+        )
+        self.export_action = self._action(
+            "导出…", self.show_export, "Ctrl+E", "export", "导出报送用的 Excel 表格（Ctrl+E）"
+        )
+        self.backup_action = self._action(
+            "立即备份", self.backup_now, None, "backup", "把数据库备份到备份文件夹"
+        )
+        self.restore_action = self._action("从备份恢复…", self.choose_restore, None, "restore")
+        self.quit_action = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.refresh_action = self._action(
+            "刷新", self.refresh_current, QKeySequence.StandardKey.Refresh
+        )
+        self.page_actions: list[QAction] = []
+        for number, entry in enumerate(self.entries, start=1):
+            action = self._action(
+                entry.title,
+                lambda key=entry.key: self.show_page(key),
+                f"Ctrl+{number}" if number <= 9 else None,
+            )
+            action.setIcon(entry.icon)
+            self.page_actions.append(action)
+        self.help_action = self._action(
+            "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents
+        )
+        self.logs_action = self._action("打开日志文件夹", self.open_logs)
+        self.about_action = self._action("关于", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        for action in (self.new_action, self.import_action, self.export_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("查看(&V)")
+        for action in self.page_actions:
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.refresh_action)
+        help_menu = bar.addMenu("帮助(&H)")
+        help_menu.addAction(self.help_action)
+        help_menu.addAction(self.logs_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("工具栏", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.new_action, self.import_action, self.export_action, self.backup_action):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def new_record(self) -> Any:
+        """新建 on the current ledger page, else on the first ledger's page."""
+        key = self.current_key() or ""
+        ledger_key = ledger_of(key) or all_ledgers()[0].key
+        page = self.show_page(ledger_page_key(ledger_key))
+        new = getattr(page, "new_record", None)
+        return new() if new is not None else None
+
+    def _exchange(self) -> Any:
+        ledger_key = ledger_of(self.current_key() or "")
+        return self.show_page(EXCHANGE), ledger_key
+
+    def show_import(self) -> Any:
+        page, ledger_key = self._exchange()
+        page.show_import(ledger_key)
+        return page
+
+    def show_export(self) -> Any:
+        page, ledger_key = self._exchange()
+        page.show_export(ledger_key)
+        return page
+
+    def backup_now(self) -> Any:
+        page = self.show_page(SETTINGS)
+        return page.backup_now()
+
+    def choose_restore(self) -> Any:
+        page = self.show_page(SETTINGS)
+        return page.choose_restore()
+
+    def refresh_current(self) -> None:
+        page = self.stack.currentWidget()
+        refresh = getattr(page, "refresh", None)
+        if refresh is not None:
+            refresh()
+        self.refresh_status()
+
+    def show_help(self) -> None:
+        QMessageBox.information(self, "使用说明", HELP_TEXT)
+
+    def open_logs(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(logs_dir())))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"关于{APP_TITLE}",
+            f"<b>{APP_TITLE}</b> {__version__}<br><br>"
+            "鹤壁市乡镇住房安全、农村供水工程维修养护、教育资助台账的录入、检查与报送。<br>"
+            "数据只保存在本机（或单位指定的数据库）中，不联网。",
+        )
+
+    # --- status bar -------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.database_label = QLabel(status)
+        self.database_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.operator_label = QLabel(status)
+        self.count_label = QLabel(status)
+        status.addPermanentWidget(self.database_label, 1)
+        status.addPermanentWidget(self.operator_label)
+        status.addPermanentWidget(self.count_label)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        self.database_label.setText(f"数据库：{self.book.location}")
+        self.database_label.setToolTip(self.book.location)
+        self.operator_label.setText(f"填报人：{self.book.operator}")
+        try:
+            counts = self.book.count_all()
+        except SQLAlchemyError:
+            log.exception("counting records failed")
+            self.count_label.setText("记录数：读取失败")
+            return
+        self.count_label.setText(
+            "  ".join(f"{get_ledger(key).nav_title} {count} 条" for key, count in counts.items())
+        )
+
+    def _update_title(self) -> None:
+        place = divisions().name(self.book.settings.township_code)
+        self.setWindowTitle(f"{APP_TITLE} — {place}" if place else APP_TITLE)
+
+    def _records_changed(self) -> None:
+        self.refresh_status()
+        self._overview_stale()
+
+    def _imported(self) -> None:
+        for key, page in self.pages.items():
+            if ledger_of(key) and hasattr(page, "refresh"):
+                page.refresh()
+        self._records_changed()
+
+    def _overview_stale(self) -> None:
+        overview = self.pages.get(OVERVIEW)
+        if overview is not None and hasattr(overview, "mark_stale"):
+            overview.mark_stale()
+
+    def _operator_changed(self) -> None:
+        self.refresh_status()
+        self._update_title()
+
+    def _after_backup(self, path: Path) -> None:
+        self.statusBar().showMessage(f"已备份到：{path}", 10000)
+        self._overview_stale()
+
+    # --- drafts -----------------------------------------------------------------------
+
+    def offer_drafts(self) -> list[Any]:
+        """Open the ledger pages that have unsaved drafts and let them offer each one."""
+        try:
+            from hebi_desktop.services.drafts import DraftService
+
+            drafts = DraftService(self.book).list()
+        except (ImportError, SQLAlchemyError):
+            log.exception("could not read drafts")
+            return []
+        with_drafts = {d.ledger for d in drafts}
+        opened: list[Any] = []
+        for ledger in all_ledgers():
+            if ledger.key not in with_drafts:
+                continue
+            page = self.show_page(ledger_page_key(ledger.key))
+            offer = getattr(page, "offer_drafts", None)
+            if offer is not None:
+                opened.extend(offer())
+        return opened
+
+    # --- restore ----------------------------------------------------------------------
+
+    def _busy_pages(self) -> list[QWidget]:
+        return [p for p in self.pages.values() if getattr(p, "busy", False)]
+
+    def _dialog_open(self) -> bool:
+        return any(getattr(p, "dialog", None) is not None for p in self.pages.values())
+
+    def restore_from(self, backup: Path) -> bool:
+        """Replace the database by ``backup``, reopen it and rebuild the pages."""
+        if self._busy_pages():
+            QMessageBox.warning(self, "从备份恢复", "请等正在进行的导入、导出或备份完成后再恢复。")
+            return False
+        if self._dialog_open():
+            QMessageBox.warning(self, "从备份恢复", "请先保存或关闭正在填写的记录，再恢复。")
+            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            outcome = backups.restore_backup(self.book, Path(backup))
+        except (BackupError, UserError) as error:
+            QApplication.restoreOverrideCursor()
+            reopened = getattr(error, "book", None)
+            if reopened is not None:
+                self.set_book(reopened)
+            QMessageBox.warning(self, "恢复失败", str(error))
+            return False
+        QApplication.restoreOverrideCursor()
+        self.set_book(outcome.book)
+        kept = f"\n\n恢复前的数据库已保留在：{outcome.kept}" if outcome.kept else ""
+        QMessageBox.information(self, "恢复完成", f"已从“{Path(backup).name}”恢复。{kept}")
+        return True
+
+    def set_book(self, book: Book) -> None:
+        """Use ``book`` from now on: every page is rebuilt on its next visit."""
+        current = self.current_key() or OVERVIEW
+        self.book = book
+        for key, page in list(self.pages.items()):
+            placeholder = QWidget(self.stack)
+            index = self.stack.indexOf(page)
+            self.stack.insertWidget(index, placeholder)
+            self.stack.removeWidget(page)
+            page.hide()
+            page.deleteLater()
+            self._placeholders[key] = placeholder
+        self.pages.clear()
+        self.refresh_status()
+        self._update_title()
+        self.show_page(current)
+
+    # --- closing ----------------------------------------------------------------------
+
+    def bring_to_front(self) -> None:
+        """Another start asked for this window (single instance)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        busy = self._busy_pages()
+        if busy and not self._closing_done:
+            answer = QMessageBox.question(
+                self,
+                "退出",
+                "导入、导出或备份还在进行中。退出将取消它（已做的部分会撤销）。确定退出吗？",
+                Yes | No,
+                No,
+            )
+            if answer != Yes:
+                event.ignore()
+                return
+            for page in busy:
+                cancel = getattr(page, "cancel_work", None)
+                if cancel is not None:
+                    cancel()
+                wait = getattr(page, "wait", None)
+                if wait is not None:
+                    wait()
+        if not self._closing_done:
+            self._closing_done = True
+            self.backup_on_exit()
+        super().closeEvent(event)
+
+    def backup_on_exit(self) -> Path | None:
+        """The automatic backup (if the settings ask for it); a failure is shown, not fatal."""
+        self.statusBar().showMessage("正在自动备份…")
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.exit_backup = backups.backup_on_exit(self.book)
+        except (BackupError, UserError) as error:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "自动备份失败", f"退出时自动备份没有成功：{error}")
+            return None
+        except (OSError, SQLAlchemyError):
+            QApplication.restoreOverrideCursor()
+            log.exception("automatic backup failed")
+            QMessageBox.warning(
+                self,
+                "自动备份失败",
+                f"退出时自动备份没有成功，详细信息已记录到日志 {LOG_FILE_NAME}",
+            )
+            return None
+        QApplication.restoreOverrideCursor()
+        return self.exit_backup

@@ -1,0 +1,268 @@
+"""概览: the figures the city asks for, the problems to act on, and when data last left.
+
+Everything here is computed by the services (``book.stats``, record counts over each
+ledger's declared watches, the submissions list), so the page only lays out what
+the declarations define: a fourth ledger shows up with its own figures and watches.
+Each problem opens its ledger filtered to exactly those records (``open_query``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.domain.registry import all_ledgers
+from hebi_desktop.services import backups
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
+from hebi_desktop.ui.icons import ledger_icon
+
+log = logging.getLogger(__name__)
+
+FLAGGED = "flagged"
+TILES_PER_ROW = 5
+BACKUP_OVERDUE_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One list of records to act on: a declared watch or the flagged records."""
+
+    ledger: Ledger
+    key: str
+    label: str
+    query: RecordQuery
+
+
+def problems_of(ledger: Ledger) -> list[Problem]:
+    found = [
+        Problem(ledger, w.key, w.label, RecordQuery(conditions=w.conditions))
+        for w in ledger.watches
+    ]
+    found.append(Problem(ledger, FLAGGED, "待核实的记录（有提醒）", RecordQuery(flagged=True)))
+    return found
+
+
+def _when(at: dt.datetime) -> str:
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+class _Tile(QFrame):
+    """A headline figure: the number large, its label under it."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("figureTile")
+        self.setStyleSheet(
+            "#figureTile { background: #f3f6fa; border: 1px solid #dde3ea; border-radius: 6px; }"
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.value_label = QLabel("—", self)
+        font = self.value_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.7)
+        font.setBold(True)
+        self.value_label.setFont(font)
+        self.value_label.setStyleSheet("color: #1565c0;")
+        self.value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption_label = QLabel(label, self)
+        self.caption_label.setStyleSheet("color: #455a64;")
+        layout.addWidget(self.value_label)
+        layout.addWidget(self.caption_label)
+
+
+class _LedgerBox(QGroupBox):
+    """One ledger's figures, problems and last submission."""
+
+    def __init__(self, page: OverviewPage, ledger: Ledger) -> None:
+        super().__init__(ledger.title, page)
+        self.ledger = ledger
+        layout = QVBoxLayout(self)
+        heading = QHBoxLayout()
+        icon = QLabel(self)
+        icon.setPixmap(ledger_icon(ledger).pixmap(28, 28))
+        heading.addWidget(icon)
+        self.submission_label = QLabel(self)
+        self.submission_label.setStyleSheet("color: #455a64;")
+        heading.addWidget(self.submission_label, 1)
+        self.open_button = QPushButton(f"打开{ledger.nav_title}台账", self)
+        self.open_button.clicked.connect(lambda: page.open_ledger(ledger, RecordQuery(), None))
+        heading.addWidget(self.open_button)
+        layout.addLayout(heading)
+
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        self.tiles: dict[str, _Tile] = {}
+        for index, measure in enumerate(ledger.measures):
+            tile = _Tile(measure.label, self)
+            row, column = divmod(index, TILES_PER_ROW)
+            grid.addWidget(tile, row, column)
+            self.tiles[measure.key] = tile
+        for column in range(TILES_PER_ROW):
+            grid.setColumnStretch(column, 1)
+        layout.addLayout(grid)
+
+        problems_row = QHBoxLayout()
+        caption = QLabel("需要处理：", self)
+        caption.setStyleSheet("font-weight: bold;")
+        problems_row.addWidget(caption)
+        self.problem_buttons: dict[str, QPushButton] = {}
+        self.problems = problems_of(ledger)
+        for problem in self.problems:
+            button = QPushButton(problem.label, self)
+            button.setObjectName(f"problem_{ledger.key}_{problem.key}")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setToolTip("在台账中列出这些记录")
+            button.clicked.connect(
+                lambda _checked=False, p=problem: page.open_ledger(p.ledger, p.query, p.label)
+            )
+            problems_row.addWidget(button)
+            self.problem_buttons[problem.key] = button
+        problems_row.addStretch(1)
+        layout.addLayout(problems_row)
+
+
+class OverviewPage(QWidget):
+    """The start page. ``open_query(ledger_key, query, title)`` asks the main window to
+    show a ledger filtered; ``title`` is None for the unfiltered ledger."""
+
+    open_query = Signal(str, object, object)
+
+    def __init__(self, book: Book, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.counts: dict[tuple[str, str], int] = {}
+        self._stale = True
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget(scroll)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+
+        top = QHBoxLayout()
+        title = QLabel("概览", body)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+        top.addWidget(title)
+        top.addStretch(1)
+        self.updated_label = QLabel(body)
+        self.updated_label.setStyleSheet("color: #78909c;")
+        top.addWidget(self.updated_label)
+        self.refresh_button = QPushButton("刷新", body)
+        self.refresh_button.setToolTip("重新统计（F5）")
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+
+        self.backup_label = QLabel(body)
+        self.backup_label.setWordWrap(True)
+        layout.addWidget(self.backup_label)
+
+        self.boxes: dict[str, _LedgerBox] = {}
+        for ledger in all_ledgers():
+            box = _LedgerBox(self, ledger)
+            layout.addWidget(box)
+            self.boxes[ledger.key] = box
+        layout.addStretch(1)
+
+    # --- actions ----------------------------------------------------------------------
+
+    def open_ledger(self, ledger: Ledger, query: RecordQuery, title: str | None) -> None:
+        self.open_query.emit(ledger.key, query, title)
+
+    def problem_button(self, ledger_key: str, problem_key: str) -> QPushButton:
+        return self.boxes[ledger_key].problem_buttons[problem_key]
+
+    def figure_text(self, ledger_key: str, measure_key: str) -> str:
+        return self.boxes[ledger_key].tiles[measure_key].value_label.text()
+
+    def mark_stale(self) -> None:
+        """Records changed elsewhere: recount when the page is next shown (or now if shown)."""
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    # --- figures ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Recount everything (a few aggregate queries per ledger)."""
+        self._stale = False
+        try:
+            for ledger in all_ledgers():
+                self._refresh_ledger(ledger)
+            self._refresh_backup()
+        except SQLAlchemyError:
+            log.exception("overview figures failed")
+            self.updated_label.setText("统计失败，请检查数据库")
+            return
+        self.updated_label.setText(f"统计时间 {dt.datetime.now():%H:%M:%S}")
+
+    def _refresh_ledger(self, ledger: Ledger) -> None:
+        box = self.boxes[ledger.key]
+        headline = self.book.stats.headline(ledger)
+        for figure in headline.figures:
+            box.tiles[figure.measure.key].value_label.setText(figure.text())
+        service = self.book.records(ledger)
+        for problem in box.problems:
+            count = service.count(problem.query)
+            self.counts[(ledger.key, problem.key)] = count
+            button = box.problem_buttons[problem.key]
+            button.setText(f"{problem.label}：{count} 条")
+            button.setEnabled(count > 0)
+            color = WARNING_COLOR if count and problem.key == FLAGGED else ERROR_COLOR
+            button.setStyleSheet(f"color: {color}; font-weight: bold;" if count else "")
+        box.submission_label.setText(self._submission_text(ledger))
+
+    def _submission_text(self, ledger: Ledger) -> str:
+        try:
+            from hebi_desktop.exchange.submissions import last_submission
+        except ImportError:  # the exchange package is optional for this page
+            return ""
+        last = last_submission(self.book, ledger.key)
+        if last is None:
+            return "尚未报送"
+        return f"最近报送：{_when(last.at)}，{last.row_count} 条（{last.operator}）"
+
+    def _refresh_backup(self) -> None:
+        last = backups.last_backup_at(self.book)
+        if last is None:
+            self.backup_label.setText("数据库还没有备份过。建议在“设置”中点“立即备份”。")
+            self.backup_label.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;")
+            return
+        days = (dt.datetime.now() - last).days
+        text = f"最近备份：{_when(last)}"
+        if days >= BACKUP_OVERDUE_DAYS:
+            self.backup_label.setText(f"{text}（已经 {days} 天没有备份）")
+            self.backup_label.setStyleSheet(f"color: {WARNING_COLOR}; font-weight: bold;")
+        else:
+            self.backup_label.setText(text)
+            self.backup_label.setStyleSheet("color: #2e7d32;")

@@ -1,0 +1,100 @@
+"""The first-start questions: who fills the ledgers and for which township."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.services.book import Book
+from hebi_desktop.ui.first_start import FirstStartDialog
+from tests.ui.ledger_helpers import choose, type_text
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def fresh_book(tmp_path: Path) -> Iterator[Book]:
+    """A database nobody has set up yet."""
+    opened = Book.open(tmp_path / "new.sqlite")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def dialog(qtbot, fresh_book: Book) -> FirstStartDialog:
+    shown = FirstStartDialog(fresh_book)
+    qtbot.addWidget(shown)
+    shown.show()
+    return shown
+
+
+def test_a_new_database_is_not_configured(fresh_book: Book) -> None:
+    assert not fresh_book.settings.is_configured
+
+
+def test_answers_are_stored_in_the_settings(qtbot, dialog: FirstStartDialog, fresh_book) -> None:
+    form = dialog.form
+    assert not dialog.ok_button.isEnabled()
+    form.name_edit.setFocus()
+    type_text(qtbot, form.name_edit, "张丽")
+    qtbot.keyClicks(form.phone_edit, "0392-7212345")
+    assert not dialog.ok_button.isEnabled()  # the township is still missing
+    choose(qtbot, form.county_combo, "淇县")
+    choose(qtbot, form.township_combo, "北阳镇")
+    assert dialog.ok_button.isEnabled()
+
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    settings = fresh_book.settings
+    assert settings.operator == "张丽"
+    assert settings.get("operator_phone") == "0392-7212345"
+    assert settings.county_code == "410622"
+    assert settings.township_code == "410622102"
+    assert settings.is_configured
+
+
+def test_townships_follow_the_chosen_county(qtbot, dialog: FirstStartDialog) -> None:
+    form = dialog.form
+    assert not form.township_combo.isEnabled()  # nothing to choose before the county
+    choose(qtbot, form.county_combo, "浚县")
+    offered = {form.township_combo.itemText(i) for i in range(1, form.township_combo.count())}
+    expected = {d.name for d in divisions().townships_of("410621")}
+    assert offered == expected
+    assert "北阳镇" not in offered  # a 淇县 township
+
+
+def test_a_wrong_phone_number_is_named_and_blocks(qtbot, dialog: FirstStartDialog) -> None:
+    form = dialog.form
+    type_text(qtbot, form.name_edit, "张丽")
+    choose(qtbot, form.county_combo, "淇县")
+    choose(qtbot, form.township_combo, "北阳镇")
+    qtbot.keyClicks(form.phone_edit, "12345")
+    assert not dialog.ok_button.isEnabled()
+    assert form.message_label.isVisible()
+    assert "联系电话" in form.message_label.text()
+    form.phone_edit.clear()  # the phone is optional
+    assert dialog.ok_button.isEnabled()
+    assert not form.message_label.isVisible()
+
+
+def test_quitting_stores_nothing(qtbot, dialog: FirstStartDialog, fresh_book: Book) -> None:
+    type_text(qtbot, dialog.form.name_edit, "张丽")
+    qtbot.mouseClick(dialog.quit_button, LEFT)
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert fresh_book.settings.operator is None
+
+
+def test_the_answers_come_back_when_asked_again(qtbot, book: Book) -> None:
+    """The settings page and a repeated start show what is stored."""
+    shown = FirstStartDialog(book)
+    qtbot.addWidget(shown)
+    assert shown.form.name_edit.text() == "测试员"
+    assert shown.form.county_combo.currentText() == "淇县"
+    assert shown.form.township_combo.currentText() == "北阳镇"
+    assert shown.ok_button.isEnabled()

@@ -1,0 +1,304 @@
+"""The main window: navigation, lazy pages, menus and shortcuts, status bar, drafts, exit
+backup, the error hook, and the whole start-up path of ``run_gui``."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
+
+from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.services import backups
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.drafts import DraftService
+from hebi_desktop.ui import app as app_module
+from hebi_desktop.ui import main_window, navigation
+from hebi_desktop.ui.errors import MESSAGE, ErrorReporter
+from hebi_desktop.ui.first_start import FirstStartDialog
+from hebi_desktop.ui.ledger_page import LedgerPage
+from hebi_desktop.ui.main_window import MainWindow
+from hebi_desktop.ui.navigation import EXCHANGE, OVERVIEW, SETTINGS, ledger_page_key
+from hebi_desktop.ui.overview_page import OverviewPage
+from tests import samples
+from tests.ui.ledger_helpers import Button, Messages, type_text
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
+    return Messages().install(monkeypatch)
+
+
+@pytest.fixture
+def window(qtbot, book: Book) -> MainWindow:
+    shown = MainWindow(book)
+    qtbot.addWidget(shown)
+    shown.show()
+    shown.activateWindow()
+    qtbot.waitActive(shown)
+    return shown
+
+
+def nav_texts(window: MainWindow) -> list[str]:
+    return [window.nav.item(row).text() for row in range(window.nav.count())]
+
+
+def test_navigation_lists_the_pages_with_icons(window: MainWindow) -> None:
+    assert nav_texts(window) == ["概览", "住房安全", "供水维修", "教育资助", "导入导出", "设置"]
+    for row in range(window.nav.count()):
+        assert not window.nav.item(row).icon().isNull()
+    assert not window.windowIcon().isNull()
+    assert window.windowTitle() == "鹤壁乡镇台账 — 北阳镇"
+
+
+def test_pages_are_built_on_their_first_visit(qtbot, window: MainWindow) -> None:
+    assert set(window.pages) == {OVERVIEW}  # nothing else is built at start
+    assert isinstance(window.stack.currentWidget(), OverviewPage)
+
+    window.nav.setCurrentRow(2)  # a click on 供水维修
+
+    page = window.stack.currentWidget()
+    assert isinstance(page, LedgerPage) and page.ledger.key == "water"
+    assert set(window.pages) == {OVERVIEW, ledger_page_key("water")}
+    window.nav.setCurrentRow(0)
+    window.nav.setCurrentRow(2)
+    assert window.stack.currentWidget() is page  # built once, kept
+
+
+def test_every_page_can_be_visited(qtbot, window: MainWindow) -> None:
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        assert window.stack.currentWidget() is window.pages[window.nav.key_at(row)]
+    kinds = {key: type(page).__name__ for key, page in window.pages.items()}
+    assert kinds == {
+        OVERVIEW: "OverviewPage",
+        ledger_page_key("housing"): "LedgerPage",
+        ledger_page_key("water"): "LedgerPage",
+        ledger_page_key("education"): "LedgerPage",
+        EXCHANGE: "ExchangePage",
+        SETTINGS: "SettingsPage",
+    }
+
+
+def test_without_the_ledger_page_a_placeholder_is_shown(qtbot, book: Book, monkeypatch) -> None:
+    monkeypatch.setattr(main_window, "_ledger_page_class", lambda: None)
+    shown = MainWindow(book)
+    qtbot.addWidget(shown)
+    page = shown.show_page(ledger_page_key("water"))
+    (label,) = page.findChildren(QLabel)
+    assert "农村供水工程维修养护台账" in label.text()
+    assert shown.new_record() is None  # nothing to open, and no error either
+
+
+def test_a_fourth_ledger_gets_its_entry(qtbot, book: Book, monkeypatch) -> None:
+    roads = dataclasses.replace(
+        get_ledger("water"), key="roads", nav_title="道路养护", title="农村公路养护台账"
+    )
+    monkeypatch.setattr(navigation, "all_ledgers", lambda: (*all_ledgers(), roads))
+    shown = MainWindow(book)
+    qtbot.addWidget(shown)
+    assert nav_texts(shown)[4] == "道路养护"
+    assert not shown.nav.item(4).icon().isNull()  # a generic icon when it has none
+
+
+def test_status_bar_shows_database_operator_and_counts(qtbot, window: MainWindow) -> None:
+    book = window.book
+    assert window.database_label.text() == f"数据库：{book.location}"
+    assert window.operator_label.text() == "填报人：测试员"
+    assert window.count_label.text() == "住房安全 0 条  供水维修 0 条  教育资助 0 条"
+    book.records("housing").create(samples.housing())
+    page = window.show_page(ledger_page_key("housing"))
+    page.records_changed.emit()
+    assert "住房安全 1 条" in window.count_label.text()
+
+
+def test_upgrade_backup_is_mentioned(qtbot, book: Book, tmp_path: Path) -> None:
+    book.upgrade_backup = tmp_path / "hebi-desktop-20240101-000000-upgrade.sqlite"
+    shown = app_module.show_window(book)
+    qtbot.addWidget(shown)
+    assert str(book.upgrade_backup) in shown.statusBar().currentMessage()
+
+
+def test_ctrl_n_opens_a_new_record_on_the_current_ledger(qtbot, window: MainWindow) -> None:
+    page = window.show_page(ledger_page_key("education"))
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_N, CTRL)
+    assert page.dialog is not None and page.dialog.is_new
+    page.dialog.reject()
+    # the page's own Ctrl+N is handed to the window, so the key is never ambiguous
+    own = [
+        s
+        for s in page.findChildren(QShortcut)
+        if s.key().toString() == "Ctrl+N" and s.parent().window() is window
+    ]
+    assert own and not any(s.isEnabled() for s in own)
+
+
+def test_new_from_the_overview_goes_to_the_first_ledger(qtbot, window: MainWindow) -> None:
+    dialog = window.new_record()
+    assert window.current_key() == ledger_page_key("housing")
+    assert dialog is not None
+    dialog.reject()
+
+
+def test_ctrl_e_and_ctrl_i_open_export_and_import(qtbot, window: MainWindow) -> None:
+    window.show_page(ledger_page_key("water"))
+    qtbot.keyClick(window, Qt.Key.Key_E, CTRL)
+    exchange = window.pages[EXCHANGE]
+    assert window.stack.currentWidget() is exchange
+    assert exchange.tabs.currentIndex() == 0
+    assert exchange.chosen_ledgers() == ("water",)  # the ledger the clerk was on
+    window.show_page(ledger_page_key("education"))
+    qtbot.keyClick(window, Qt.Key.Key_I, CTRL)
+    assert exchange.tabs.currentIndex() == 1
+    assert exchange.import_ledger_combo.currentData() == "education"
+
+
+def test_menus_hold_the_usual_actions(window: MainWindow) -> None:
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    assert list(menus) == ["文件(&F)", "查看(&V)", "帮助(&H)"]
+    file_actions = {a.text(): a.shortcut().toString() for a in menus["文件(&F)"].actions()}
+    assert file_actions["新建记录"] == "Ctrl+N"
+    assert file_actions["导入…"] == "Ctrl+I"
+    assert file_actions["导出…"] == "Ctrl+E"
+    assert file_actions["退出"] == "Ctrl+Q"
+    assert "立即备份" in file_actions
+    assert {"使用说明", "关于"} <= {a.text() for a in menus["帮助(&H)"].actions()}
+    toolbar = [a.text() for a in window.toolbar.actions()]
+    assert toolbar == ["新建记录", "导入…", "导出…", "立即备份"]
+
+
+def test_closing_makes_the_automatic_backup(qtbot, book: Book) -> None:
+    book.settings.set("backup_keep", "2")
+    made = []
+    for _ in range(3):
+        shown = MainWindow(book)
+        qtbot.addWidget(shown)
+        shown.show()
+        shown.close()
+        made.append(shown.exit_backup)
+    folder = backups.policy(book).folder
+    assert all(p is not None and p.parent == folder for p in made)
+    assert backups.automatic_backups(folder) == made[1:]  # the oldest was rotated away
+
+
+def test_drafts_open_their_ledger_page(qtbot, window: MainWindow, messages: Messages) -> None:
+    DraftService(window.book).save("water", None, {"project_name": "东关村供水管网"})
+    messages.answer = Button.No  # discard it
+    opened = window.offer_drafts()
+    assert opened == []
+    assert window.current_key() == ledger_page_key("water")
+    assert "东关村供水管网" in messages.texts("question")[0]
+    assert DraftService(window.book).list() == []
+
+
+def test_unexpected_error_is_logged_and_shown_and_the_form_kept(
+    qtbot, window: MainWindow, messages: Messages, caplog
+) -> None:
+    page = window.show_page(ledger_page_key("housing"))
+    dialog = page.new_record()
+    editor = dialog.form.editors["head_name"].input
+    editor.setFocus()
+    type_text(qtbot, editor, "赵大山")
+    reporter = ErrorReporter(lambda: window)
+    try:
+        raise KeyError("boom")
+    except KeyError as error:
+        with caplog.at_level(logging.ERROR):
+            reporter(type(error), error, error.__traceback__)
+    assert messages.texts("critical") == [MESSAGE]
+    assert "程序遇到意外问题，已记录到日志" in MESSAGE
+    assert any(r.exc_info and r.exc_info[0] is KeyError for r in caplog.records)
+    assert window.isVisible() and dialog.isVisible()
+    drafts = DraftService(window.book).list("housing")
+    assert [d.values.get("head_name") for d in drafts] == ["赵大山"]
+    dialog.reject()
+
+
+def test_the_hook_is_installed_and_removed(qtbot) -> None:
+    import sys
+
+    before = sys.excepthook
+    reporter = ErrorReporter().install()
+    assert sys.excepthook is reporter
+    reporter.uninstall()
+    assert sys.excepthook is before
+
+
+# --- run_gui ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def gui_app(qapp, monkeypatch):
+    """run_gui on the test's application; locale restored afterwards."""
+    locale = QLocale()
+    monkeypatch.setattr(app_module, "install_translations", lambda _app: [])
+    yield qapp
+    QLocale.setDefault(locale)
+
+
+def test_run_gui_first_start_then_window_then_backup(
+    qtbot, gui_app, tmp_path: Path, monkeypatch
+) -> None:
+    db = tmp_path / "第一次.sqlite"
+    seen: dict[str, object] = {}
+
+    def answer(dialog: FirstStartDialog) -> int:
+        form = dialog.form
+        form.name_edit.setText("张丽")
+        form.county_combo.setCurrentIndex(form.county_combo.findText("淇县"))
+        form.township_combo.setCurrentIndex(form.township_combo.findText("北阳镇"))
+        dialog.accept()
+        return QDialog.DialogCode.Accepted
+
+    def run_loop() -> int:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        window = next(w for w in windows if w.isVisible())
+        seen["operator"] = window.operator_label.text()
+        seen["book"] = window.book
+        window.close()
+        return 0
+
+    monkeypatch.setattr(FirstStartDialog, "exec", answer)
+    monkeypatch.setattr(gui_app, "exec", run_loop)
+    assert app_module.run_gui(str(db)) == 0
+    assert seen["operator"] == "填报人：张丽"
+    with Book.open(db) as book:
+        assert book.settings.is_configured
+        assert len(backups.automatic_backups(backups.policy(book).folder)) == 1
+
+
+def test_run_gui_quits_when_the_first_start_is_refused(
+    qtbot, gui_app, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(FirstStartDialog, "exec", lambda _d: QDialog.DialogCode.Rejected)
+    monkeypatch.setattr(gui_app, "exec", lambda: pytest.fail("no window without answers"))
+    assert app_module.run_gui(str(tmp_path / "x.sqlite")) == 0
+
+
+def test_run_gui_tells_a_bad_database_in_chinese(
+    qtbot, gui_app, tmp_path: Path, messages: Messages
+) -> None:
+    bad = tmp_path / "不是数据库.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    assert app_module.run_gui(str(bad)) == 1
+    (text,) = messages.texts("critical")
+    assert text.startswith("无法打开数据库") and "Traceback" not in text
+
+
+def test_chinese_qt_texts_are_installed_when_shipped(qapp, monkeypatch) -> None:
+    monkeypatch.setattr(app_module, "_translators", [])
+    installed = app_module.install_translations(qapp)
+    try:
+        if not installed:
+            pytest.skip("this Qt build ships no Chinese translation")
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)

@@ -11,7 +11,7 @@ from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.registry import get_ledger, ledger_keys
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
-from hebi_desktop.exchange.export import ALL_LEDGERS, ExportRequest, export_workbook
+from hebi_desktop.exchange.export import ExportRequest, export_workbook
 from hebi_desktop.exchange.importer import ON_DUPLICATE, ImportResult, RowIssue, import_workbook
 from hebi_desktop.exchange.submissions import list_submissions
 from hebi_desktop.services.errors import UserError
@@ -108,7 +108,7 @@ def run_export(args: argparse.Namespace) -> int:
         date_from=_date("--from", args.date_from),
         date_to=_date("--to", args.date_to),
     )
-    ledgers = ALL_LEDGERS if args.ledger == "all" else (args.ledger,)
+    ledgers = ledger_keys() if args.ledger == "all" else (args.ledger,)
     request = ExportRequest(
         ledgers=tuple(k for k in ledger_keys() if k in ledgers),
         query=query,

@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ALL_LEDGERS = ("housing", "water", "education")
 PROGRESS_EVERY = 500
 STREAM_BATCH = 2000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hebi_desktop.cli.common import add_db_option, open_book, out
+from hebi_desktop.cli.common import add_db_option, err, open_book, out
 from hebi_desktop.services.checking import check_book
 
 
@@ -23,6 +23,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.limit < 0:
+        err("错误：--limit 不能小于0")
+        return 1
     with open_book(args) as book:
         result = check_book(book)
     for problem in result.integrity:

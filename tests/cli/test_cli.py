@@ -252,6 +252,7 @@ BAD = [
     (["stats", "--db", "nosuchdb://server/x"], "无法打开数据库"),
     (["backup", "-o", "{notdb}/b.sqlite", "--db", "{tmp}/x.sqlite"], "无法写入备份文件"),
     (["backup", "-o", "{tmp}/x.sqlite", "--db", "{tmp}/x.sqlite"], "不能是数据库文件本身"),
+    (["check", "--limit", "-1", "--db", "{tmp}/x.sqlite"], "--limit 不能小于0"),
 ]
 
 

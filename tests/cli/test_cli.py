@@ -8,50 +8,19 @@ representative few of them as real processes.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from hebi_desktop.cli.main import main
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.paths import DB_ENV_VAR
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
+from tests.cli_helpers import call, run
 
-ROOT = Path(__file__).resolve().parents[2]
 SUBCOMMANDS = ["demo", "stats", "check", "backup", "restore"]
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the command; the data folder comes from the test's environment (conftest)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "hebi_desktop", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
-        timeout=120,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    assert "Traceback" not in done.stdout, done.stdout
-    return done
-
-
-def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """``main(args)`` in this process: (exit code, stdout, stderr)."""
-    try:
-        code = main(list(args))
-    except SystemExit as stop:  # argparse: help, version and its own errors
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 def records_in(path: Path, table: str = "housing_checks") -> int:

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from hebi_desktop.cli.main import main
 from hebi_desktop.domain import resident_id
 from hebi_desktop.services.book import Book
+from tests.cli_helpers import call, run
 from tests.exchange.helpers import write_sheet
 from tests.exchange.test_import import HOUSING_HEADERS, housing_row
 from tests.samples import HOUSEHOLD_HEAD_ID, education, housing, water
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.fixture
@@ -171,46 +156,10 @@ def test_submissions_when_there_are_none(db_path: Path, capsys: pytest.CaptureFi
 
 
 def test_as_a_process_export_and_import_round_trip(filled: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     workbook = tmp_path / "h.xlsx"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hebi_desktop",
-            "--db",
-            str(filled),
-            "export",
-            "housing",
-            "-o",
-            str(workbook),
-        ],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    done = run("--db", str(filled), "export", "housing", "-o", str(workbook))
     assert done.returncode == 0, done.stderr
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hebi_desktop",
-            "--db",
-            str(tmp_path / "new.sqlite"),
-            "import",
-            "housing",
-            str(workbook),
-        ],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    done = run("--db", str(tmp_path / "new.sqlite"), "import", "housing", str(workbook))
     assert done.returncode == 0, done.stderr
     assert "新增 1 条" in done.stdout and "Traceback" not in done.stderr
     with Book.open(tmp_path / "new.sqlite") as again:

@@ -29,11 +29,6 @@ WAIT_MS = 30000
 
 
 @pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages().install(monkeypatch)
-
-
-@pytest.fixture
 def exchange(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The real exchange services (the page's tests that use them skip without them)."""
     return pytest.importorskip("hebi_desktop.exchange.export")

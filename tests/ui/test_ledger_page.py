@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialog
@@ -17,14 +16,9 @@ from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.ledger_page import LedgerPage
 from tests import samples
-from tests.ui.ledger_helpers import Button, Messages, choose, fill, retype, type_text
+from tests.ui.ledger_helpers import Button, choose, fill, retype, type_text
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages().install(monkeypatch)
 
 
 def make_page(qtbot, book: Book, key: str) -> LedgerPage:

@@ -31,11 +31,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages().install(monkeypatch)
-
-
-@pytest.fixture
 def window(qtbot, book: Book) -> MainWindow:
     shown = MainWindow(book)
     qtbot.addWidget(shown)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -16,17 +15,12 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.ui.record_form import RecordDialog
 from tests import samples
-from tests.ui.ledger_helpers import Button, Messages, fill, retype
+from tests.ui.ledger_helpers import Button, fill, retype
 
 HOUSING = get_ledger("housing")
 WATER = get_ledger("water")
 EDUCATION = get_ledger("education")
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages().install(monkeypatch)
 
 
 def open_dialog(qtbot, book: Book, ledger, record_id: int | None = None, **kwargs) -> RecordDialog:

@@ -24,11 +24,6 @@ OTHER_ID = resident_id.make("410622", dt.date(1948, 1, 2), 12)
 
 
 @pytest.fixture
-def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
-    return Messages().install(monkeypatch)
-
-
-@pytest.fixture
 def page(qtbot, book: Book) -> SettingsPage:
     shown = SettingsPage(book)
     qtbot.addWidget(shown)

@@ -18,6 +18,15 @@ TOWNSHIP = "township_code"
 BACKUP_DIR = "backup_dir"
 BACKUP_KEEP = "backup_keep"
 BACKUP_ON_EXIT = "backup_on_exit"
+# The desk's unit and the people who sign printed forms and submissions.
+UNIT_NAME = "unit_name"  # 单位全称, e.g. 淇县北阳镇人民政府
+REVIEWER = "reviewer"  # 审核人
+UNIT_HEAD = "unit_head"  # 单位负责人
+SUPERVISION_PHONE = "supervision_phone"  # 监督电话 on public notices
+# 工作范围: "township" (a township desk, the default) or "county" (a county bureau collecting).
+SCOPE = "scope"
+SCOPE_TOWNSHIP = "township"
+SCOPE_COUNTY = "county"
 
 
 class SettingsService:

@@ -168,11 +168,17 @@ class Ledger:
     breakdown: str | None = None  # a choice field the figures are also split by
     watches: tuple[Watch, ...] = ()
     order: int = 100
+    # The columns that identify a row to a reader (姓名, 身份证号): kept visible while the
+    # table scrolls sideways and repeated on every printed page. Empty means the name field.
+    key_columns: tuple[str, ...] = ()
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        if not self.key_columns:
+            object.__setattr__(self, "key_columns", (self.name_field,))
         referenced = [
+            *self.key_columns,
             *self.natural_key,
             self.main_date,
             self.name_field,

@@ -210,6 +210,7 @@ LEDGER = Ledger(
     natural_key=("id_number", "aid_project", "school_year", "semester"),
     main_date="paid_date",
     name_field="student_name",
+    key_columns=("student_name", "id_number"),
     search_fields=("student_name", "id_number"),
     status_fields=("stage", "aid_project"),
     measures=(

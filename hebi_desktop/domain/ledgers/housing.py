@@ -271,6 +271,7 @@ LEDGER = Ledger(
     natural_key=("id_number", "check_date"),
     main_date="check_date",
     name_field="head_name",
+    key_columns=("head_name", "id_number"),
     search_fields=("head_name", "id_number"),
     status_fields=("safety_grade", "renovation_progress"),
     measures=(

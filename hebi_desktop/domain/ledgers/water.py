@@ -218,6 +218,7 @@ LEDGER = Ledger(
     natural_key=("project_name", "village", "report_date"),
     main_date="report_date",
     name_field="project_name",
+    key_columns=("project_name", "village"),
     search_fields=("project_name", "caretaker"),
     status_fields=("progress", "project_type"),
     measures=(

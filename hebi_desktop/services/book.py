@@ -38,7 +38,7 @@ from hebi_desktop.storage.engine import (
     writer,
 )
 from hebi_desktop.storage.models import Division
-from hebi_desktop.storage.server import connection_failure
+from hebi_desktop.storage.server import LoginRefused, connection_failure, login_refused
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,10 @@ class Book:
             ) from None
         except (OSError, SQLAlchemyError) as error:
             # Not a database ("file is not a database"), unreachable server, locked file.
-            log.warning("cannot open %s: %s", display_url(url), type(error).__name__)
+            log.warning("cannot open %s", display_url(url), exc_info=True)
             engine.dispose()
+            if sqlite_path(url) is None and login_refused(error):
+                raise LoginRefused(_open_failure(url, error)) from None
             raise UserError(_open_failure(url, error)) from None
         book = cls(url, engine)
         book.upgrade_backup = upgrade_backup

@@ -27,13 +27,22 @@ IMPORT_LOCK_WAIT_S = 600.0
 WAITING_FOR_IMPORT = "另一台电脑正在导入…"
 
 
+class LoginRefused(UserError):
+    """The server wants a (different) password: the desk may ask the clerk for one."""
+
+
+def login_refused(error: BaseException) -> bool:
+    text_ = str(getattr(error, "orig", None) or error).lower()
+    return "password authentication failed" in text_ or "no password supplied" in text_
+
+
 def connection_failure(error: BaseException) -> str | None:
     """The Chinese reason a server connection failed, or ``None`` when not recognised.
 
     libpq's messages are English and may contain the host; the reason alone is kept.
     """
     text_ = str(getattr(error, "orig", None) or error).lower()
-    if "password authentication failed" in text_ or "no password supplied" in text_:
+    if login_refused(error):
         return "服务器拒绝登录：用户名或密码不对（密码请设在 PGPASSWORD 或 pgpass 文件中）"
     if "authentication" in text_ or "pg_hba.conf" in text_ or "role" in text_:
         return "服务器拒绝登录：该用户无权连接这个数据库，请联系管理员"

@@ -155,14 +155,13 @@ def test_an_export_during_an_import_sees_all_of_it_or_none(
         number += 1
         target = tmp_path / f"export-{number}.xlsx"
         request = ExportRequest(("housing",), record_submission=False)
-        rows = export_workbook(book, request, target).rows["housing"]
-        seen.append(rows)
+        seen.append(export_workbook(book, request, target).rows["housing"])
         during += running
     code, text = finish(importing)
     assert code == 0, text
     assert during >= 1  # at least one export ran while the import was writing
     assert set(seen) <= {1, rows + 1}, seen
     # The last file read back holds exactly the rows its count said.
-    rows = calamine_rows(target, get_ledger("housing").title)[FIRST_DATA_ROW - 1 :]
-    numbered = [row for row in rows if isinstance(row[0], int | float) and row[0] != ""]
+    cells = calamine_rows(target, get_ledger("housing").title)[FIRST_DATA_ROW - 1 :]
+    numbered = [row for row in cells if isinstance(row[0], int | float) and row[0] != ""]
     assert len(numbered) == seen[-1] == rows + 1

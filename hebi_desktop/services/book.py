@@ -38,7 +38,12 @@ from hebi_desktop.storage.engine import (
     writer,
 )
 from hebi_desktop.storage.models import Division
-from hebi_desktop.storage.server import LoginRefused, connection_failure, login_refused
+from hebi_desktop.storage.server import (
+    LoginRefused,
+    change_marker,
+    connection_failure,
+    login_refused,
+)
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +238,11 @@ class Book:
                 ],
             )
         log.info("seeded %d divisions", len(missing))
+
+    def change_marker(self) -> int:
+        """A number every write of any desk increases (see ``storage.server``)."""
+        with self.reading() as connection:
+            return change_marker(connection)
 
     def count_all(self) -> dict[str, int]:
         """Live records per ledger, for the status bar."""

@@ -18,8 +18,15 @@ CONNECT_TIMEOUT_S = 10
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
-    """A SQLAlchemy URL from a path or URL; ``None`` means the env variable, then the default."""
-    chosen = str(db) if db else os.environ.get(DB_ENV_VAR) or str(default_database_path())
+    """A SQLAlchemy URL from a path or URL; ``None`` means the env variable, then the
+    server address saved in the settings, then the default file."""
+    from hebi_desktop.storage.desk_choice import chosen_database
+
+    chosen = (
+        str(db)
+        if db
+        else os.environ.get(DB_ENV_VAR) or chosen_database() or str(default_database_path())
+    )
     if "://" in chosen:
         return chosen
     path = Path(chosen).expanduser().resolve()

@@ -54,3 +54,20 @@ def test_cancelling_the_password_shows_why_and_opens_nothing(
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *_a: ("", False)))
     assert app.open_book(URL) is None
     assert messages.texts("critical") == ["服务器拒绝登录：用户名或密码不对"]
+
+
+def test_the_settings_row_saves_a_server_address_without_password(qtbot) -> None:
+    from hebi_desktop.storage.desk_choice import chosen_database
+    from hebi_desktop.ui.server_address import ServerAddress
+
+    row = ServerAddress()
+    qtbot.addWidget(row)
+    row.address_edit.setText("postgresql+psycopg://clerk:pw123@10.0.0.5/ledgers")
+    assert row.save() is False
+    assert "不要包含密码" in row.status_label.text() and chosen_database() is None
+    row.address_edit.setText(URL)
+    assert row.save() is True
+    assert chosen_database() == URL and "重新启动" in row.status_label.text()
+    again = ServerAddress()
+    qtbot.addWidget(again)
+    assert again.address_edit.text() == URL

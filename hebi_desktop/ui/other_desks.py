@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from hebi_desktop.services.book import Book
@@ -35,7 +36,7 @@ class ChangeWatcher(QObject):
         if book.sqlite_file is None:  # a server: other desks write at any time
             self.timer.start()
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._state_changed)
 
     def _marker(self) -> int | None:

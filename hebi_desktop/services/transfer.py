@@ -87,6 +87,10 @@ def copy_book(source: Book, target: Book, progress: Progress | None = None) -> d
         total = sum(reading.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
         done = 0
         with target.writing() as writing:
+            if writing.dialect.name == "postgresql":
+                # Other desks may keep reading; their writes wait until the copy is done.
+                names = ", ".join(writing.dialect.identifier_preparer.quote(t.name) for t in tables)
+                writing.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
             for table in reversed(tables):
                 writing.execute(delete(table))
             for table in tables:

@@ -137,18 +137,22 @@ def notice_period(start: dt.date, end: dt.date | None = None) -> tuple[dt.date, 
     return first, end or add_working_days(first, NOTICE_DAYS)
 
 
-def unit_name(book: Book) -> str:
-    """The full 填报单位: the setting, else 县 + 乡镇 + 人民政府 (街道 + 办事处)."""
-    settings = book.settings.all()
-    if settings.get(UNIT_NAME, "").strip():
-        return settings[UNIT_NAME].strip()
+def default_unit_name(county_code: str | None, township_code: str | None) -> str:
+    """县 + 乡镇 + 人民政府 (a 街道 + 办事处): what prints when no 单位全称 is saved."""
     table = divisions()
-    county = table.name(settings.get("county_code")) if settings.get("county_code") else ""
-    township = table.name(settings.get("township_code")) if settings.get("township_code") else ""
+    county = table.name(county_code) if county_code else ""
+    township = table.name(township_code) if township_code else ""
     if township:
         suffix = "办事处" if township.endswith("街道") else "人民政府"
         return f"{county}{township}{suffix}"
     return f"{county}人民政府" if county else ""
+
+
+def unit_name(book: Book) -> str:
+    """The full 填报单位: the saved 单位全称, else :func:`default_unit_name`."""
+    settings = book.settings.all()
+    saved = settings.get(UNIT_NAME, "").strip()
+    return saved or default_unit_name(settings.get("county_code"), settings.get("township_code"))
 
 
 def place_name(book: Book, query: RecordQuery) -> str:

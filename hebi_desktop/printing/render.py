@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QLineF, QMarginsF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -333,7 +333,7 @@ class Renderer:
                     )
                 x += width
             y += height
-            painter.drawLine(0, y, self.width, y)
+            painter.drawLine(QLineF(0, y, self.width, y))
         rows_bottom = y
         if self.doc.page_subtotals:
             y = self._paint_sums(
@@ -401,8 +401,8 @@ class Renderer:
                 self.doc.columns[index].header,
             )
             x += width
-        painter.drawLine(0, y, self.width, y)
-        painter.drawLine(0, y + height, self.width, y + height)
+        painter.drawLine(QLineF(0, y, self.width, y))
+        painter.drawLine(QLineF(0, y + height, self.width, y + height))
         return y + height
 
     def _paint_sums(
@@ -453,7 +453,7 @@ class Renderer:
                 )
             x += width
         y += height
-        painter.drawLine(0, y, self.width, y)
+        painter.drawLine(QLineF(0, y, self.width, y))
         painter.setFont(self.fonts.body)
         return y
 
@@ -467,10 +467,10 @@ class Renderer:
     ) -> None:
         """Column rules; the one inside the sum rows' label stops above them."""
         x = 0.0
-        painter.drawLine(0, top, 0, bottom)
+        painter.drawLine(QLineF(0, top, 0, bottom))
         for position, (_index, width) in enumerate(group):
             x += width
-            painter.drawLine(x, top, x, rows_bottom if position == 0 else bottom)
+            painter.drawLine(QLineF(x, top, x, rows_bottom if position == 0 else bottom))
 
     def _paint_footer(
         self, painter: QPainter, page: _Page, number: int, total: int, table_bottom: float

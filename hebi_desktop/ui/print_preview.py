@@ -60,9 +60,9 @@ class FormPreview(QPrintPreviewDialog):
         since_last_submission: bool = False,
         parent: QWidget | None = None,
     ) -> None:
-        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        set_up_page(self.printer)
-        super().__init__(self.printer, parent)
+        self.page_device = QPrinter(QPrinter.PrinterMode.HighResolution)
+        set_up_page(self.page_device)
+        super().__init__(self.page_device, parent)
         self.book = book
         self.query = query
         self.since_last_submission = since_last_submission
@@ -71,8 +71,11 @@ class FormPreview(QPrintPreviewDialog):
         self._document_key: PrintRequest | None = None
         self.setWindowTitle("打印预览")
         self.resize(1100, 760)
-        self.preview: QPrintPreviewWidget = self.findChild(QPrintPreviewWidget)
+        preview = self.findChild(QPrintPreviewWidget)
+        assert preview is not None, "QPrintPreviewDialog shows a QPrintPreviewWidget"
+        self.preview: QPrintPreviewWidget = preview
         toolbar = self.findChild(QToolBar)
+        assert toolbar is not None, "QPrintPreviewDialog has a tool bar"
         self.ledgers = [key for key in ledgers if get_ledger(key).print_forms is not None]
 
         self.ledger_combo = QComboBox(self)
@@ -158,8 +161,8 @@ class FormPreview(QPrintPreviewDialog):
         self._changed()
 
     def _paper_changed(self, *_args: object) -> None:
-        landscape = self.printer.pageLayout().orientation() == QPageLayout.Orientation.Landscape
-        set_up_page(self.printer, self.paper_combo.currentText(), landscape)
+        landscape = self.page_device.pageLayout().orientation() == QPageLayout.Orientation.Landscape
+        set_up_page(self.page_device, self.paper_combo.currentText(), landscape)
         self.preview.updatePreview()
 
     def _changed(self, *_args: object) -> None:
@@ -167,7 +170,7 @@ class FormPreview(QPrintPreviewDialog):
         self.preview.updatePreview()
 
     def request(self) -> PrintRequest:
-        landscape = self.printer.pageLayout().orientation() == QPageLayout.Orientation.Landscape
+        landscape = self.page_device.pageLayout().orientation() == QPageLayout.Orientation.Landscape
         notice = self.form is Form.NOTICE
         return PrintRequest(
             ledger=self.ledger,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from hebi_desktop.domain.printing import Form
 from hebi_desktop.domain.registry import all_ledgers
@@ -24,15 +25,17 @@ def test_secondary_columns_are_grouped_for_printing(filled: Book, tmp_path: Path
     ws = load_workbook(target)[ledger.title]
     assert ledger.print_forms is not None
     roster = {ledger.field(c.field).header for c in ledger.print_forms.columns(Form.ROSTER)}
-    kept, folded = [], []
-    for cell in ws[3]:
-        dimension = ws.column_dimensions[cell.column_letter]
+    kept: list[float] = []
+    folded: list[float] = []
+    for number, cell in enumerate(ws[3], start=1):
+        dimension = ws.column_dimensions[get_column_letter(number)]
         assert not dimension.hidden  # nothing is hidden from the county's reader
         (kept if dimension.outlineLevel == 0 else folded).append(dimension.width)
         assert (dimension.outlineLevel == 0) == (cell.value in roster or cell.value == "序号")
     assert folded, "some columns fold away"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    setup = ws.sheet_properties.pageSetUpPr
+    assert setup is not None and setup.fitToPage
     with zipfile.ZipFile(target) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert re.search(r'<sheetFormatPr[^>]*outlineLevelCol="1"', xml)

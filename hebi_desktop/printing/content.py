@@ -192,7 +192,7 @@ def build_document(
 
 
 def _query(book: Book, ledger: Ledger, request: PrintRequest) -> RecordQuery:
-    query = dataclasses.replace(request.query, deleted=False, ids=request.query.ids)
+    query = dataclasses.replace(request.query, deleted=False)  # never the bin
     if request.since_last_submission:
         from hebi_desktop.exchange.submissions import last_submission
 

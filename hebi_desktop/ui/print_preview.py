@@ -13,8 +13,8 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths
-from PySide6.QtGui import QPageLayout, QPainter
+from PySide6.QtCore import QDate, QStandardPaths, Qt
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QComboBox,
@@ -195,11 +195,15 @@ class FormPreview(QPrintPreviewDialog):
         return self._document
 
     def _paint(self, printer: QPrinter) -> None:
+        # Thousands of rows take seconds to lay out; the dialog paints synchronously.
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             render(self.document(), printer)
         except UserError as error:
             self._show_error(printer, str(error))
             return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
         self.error = None
         self.message_label.setText("")
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QDate, QStandardPaths, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -74,8 +75,13 @@ class FormPreview(QPrintPreviewDialog):
         preview = self.findChild(QPrintPreviewWidget)
         assert preview is not None, "QPrintPreviewDialog shows a QPrintPreviewWidget"
         self.preview: QPrintPreviewWidget = preview
-        toolbar = self.findChild(QToolBar)
-        assert toolbar is not None, "QPrintPreviewDialog has a tool bar"
+        # Our own tool bar above Qt's (zoom, pages, orientation, 打印): what to print.
+        toolbar = QToolBar(self)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        layout = self.layout()
+        assert isinstance(layout, QBoxLayout), "QPrintPreviewDialog lays out in a box"
+        layout.insertWidget(0, toolbar)
+        self.options_bar = toolbar
         self.ledgers = [key for key in ledgers if get_ledger(key).print_forms is not None]
 
         self.ledger_combo = QComboBox(self)
@@ -83,6 +89,8 @@ class FormPreview(QPrintPreviewDialog):
             self.ledger_combo.addItem(get_ledger(key).title, key)
         self.ledger_combo.setVisible(len(self.ledgers) > 1)
         self.form_combo = QComboBox(self)
+        for combo in (self.ledger_combo, self.form_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.paper_combo = QComboBox(self)
         self.paper_combo.addItems(list(PAPERS))
         first, last = notice_period(dt.date.today())
@@ -96,7 +104,8 @@ class FormPreview(QPrintPreviewDialog):
         self.message_label = QLabel(self)
         self.message_label.setStyleSheet("color: #c62828;")
 
-        toolbar.addSeparator()
+        if len(self.ledgers) > 1:
+            toolbar.addWidget(QLabel(" 台账：", self))
         self._ledger_action = toolbar.addWidget(self.ledger_combo)
         self._ledger_action.setVisible(len(self.ledgers) > 1)
         toolbar.addWidget(QLabel(" 表格：", self))

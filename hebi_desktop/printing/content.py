@@ -156,12 +156,15 @@ def unit_name(book: Book) -> str:
 
 
 def place_name(book: Book, query: RecordQuery) -> str:
-    """Whose records the form holds: the filtered township or county, else the desk's."""
+    """Whose records the form holds: the filtered township (and village) or county, else the
+    desk's township — 北阳镇, or 北阳镇王庄村 for a notice posted in one village."""
     table = divisions()
+    place = ""
     for code in (query.township_code, query.county_code, book.settings.township_code):
         if code:
-            return table.name(code) or ""
-    return ""
+            place = table.name(code) or ""
+            break
+    return place + (query.village or "")
 
 
 # --- the forms -------------------------------------------------------------------------

@@ -203,6 +203,7 @@ def test_filters_reach_the_form(filled: Book, out_dir: Path) -> None:
     wanted = sum(1 for v in records if v["village"] == village)
     texts = _print(filled, out_dir, "water", Form.ROSTER, query=RecordQuery(village=village))
     assert f"合计共{wanted}处" in texts[-1]
+    assert f"北阳镇{village}农村供水工程维修养护台账花名册" in texts[0]
 
 
 def test_a3_paper_and_spilled_columns_repeat_the_key_columns(filled: Book, out_dir: Path) -> None:

@@ -69,7 +69,7 @@ def test_ledger_page_prints_what_the_filters_show(
     assert dialog.save_action.isEnabled()
     dialog.save_action.trigger()
     texts = pages(target)
-    assert "北阳镇住房安全动态监测台账花名册" in texts[0]
+    assert f"北阳镇{village}住房安全动态监测台账花名册" in texts[0]
     assert f"合计共{shown}条" in texts[-1]
     assert "已保存" in dialog.message_label.text()
     dialog.close()

@@ -65,6 +65,7 @@ class Register:
     amount: str
     item: str
     title: str = "资金发放登记表"
+    recipient_header: str = "领取人"
     item_header: str = ""
     extra: tuple[ColumnSpec, ...] = ()
     card: str | None = None
@@ -86,6 +87,7 @@ class PrintForms:
     notice_ids: IdPolicy = IdPolicy.MASKED
     notice_title: str = ""
     register: Register | None = None
+    count_unit: str = "条"  # what one row is counted as in 合计: 条, 处, 人次
 
     def columns(self, form: Form) -> tuple[Column, ...]:
         if form is Form.ROSTER:

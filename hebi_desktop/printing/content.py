@@ -299,7 +299,12 @@ class _Table:
 
 
 def _count_unit(ledger: Ledger) -> str:
-    return {"housing": "条", "education": "人次", "water": "处"}.get(ledger.key, "条")
+    return ledger.print_forms.count_unit if ledger.print_forms is not None else "条"
+
+
+def _id_field(ledger: Ledger) -> str | None:
+    """The resident-ID column, masked on notices and registers (None: the ledger has none)."""
+    return next((f.name for f in ledger.fields if f.kind is Kind.ID_NUMBER), None)
 
 
 def _heading(unit: str, day: dt.date, money: bool, label: str = "填报") -> list[str]:
@@ -351,11 +356,12 @@ def _notice(
     forms = ledger.print_forms
     assert forms is not None
     specs = list(forms.columns(Form.NOTICE))
-    if forms.notice_ids is IdPolicy.MASKED and "id_number" in ledger.by_name:
+    id_field = _id_field(ledger)
+    if forms.notice_ids is IdPolicy.MASKED and id_field is not None:
         after = next(
             (i + 1 for i, s in enumerate(specs) if s.field == ledger.name_field), len(specs)
         )
-        specs.insert(after, Column("id_number", 19))
+        specs.insert(after, Column(id_field, 19))
     table = _Table(ledger, specs, mask=True)
     first, last = notice_period(request.notice_from or day, request.notice_to)
     if last < first:
@@ -395,8 +401,8 @@ def _register(
     name = ledger.field(ledger.name_field)
     specs = [
         Column("village"),
-        Column(name.name, 8, "领取人" if ledger.key != "education" else name.header),
-        Column("id_number", 19),
+        Column(name.name, 8, register.recipient_header),
+        *([Column(id_field, 19)] if (id_field := _id_field(ledger)) else []),
         Column(register.item, 16, register.item_header),
         *(column(s) for s in register.extra),
     ]

@@ -232,10 +232,12 @@ PRINT_FORMS = PrintForms(
     ),
     notice_ids=IdPolicy.OMITTED,
     notice_title="教育资助",
+    count_unit="人次",
     register=Register(
         amount="amount",
         item="aid_project",
         title="教育资助资金发放登记表",
+        recipient_header="学生姓名",
         extra=(Column("school", 16), Column("semester", 8), Column("guardian_name", 8, "监护人")),
     ),
 )

@@ -237,6 +237,7 @@ PRINT_FORMS = PrintForms(
         Column("progress", 6),
     ),
     notice_title="农村供水工程维修养护",
+    count_unit="处",
 )
 
 LEDGER = Ledger(

@@ -134,5 +134,7 @@ def run_print(args: argparse.Namespace) -> int:
     with open_book(args) as book:
         result = write_pdf(book, request, target)
     out(f"已生成：{result.path}")
+    if result.rows == 0:
+        out("  注意：没有符合筛选条件的记录，表格是空的")
     out(f"  {FORM_TITLES[request.form]}：{result.rows} 条，共 {result.pages} 页（{args.paper}）")
     return 0

@@ -233,3 +233,24 @@ def test_declarations_refuse_private_notice_columns() -> None:
         dataclasses.replace(
             education, print_forms=PrintForms(roster=(), notice=("student_name", "birth_date"))
         )
+
+
+def test_a_declared_card_column_is_printed_on_the_register(
+    filled: Book, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hebi_desktop.domain import registry
+
+    education = get_ledger("education")
+    assert education.print_forms is not None and education.print_forms.register is not None
+    register = dataclasses.replace(education.print_forms.register, card="guardian_phone")
+    forms = dataclasses.replace(education.print_forms, register=register)
+    with_card = dataclasses.replace(education, print_forms=forms)
+    monkeypatch.setattr(registry, "get_ledger", lambda key: with_card)
+    text = "".join(_print(filled, out_dir, "education", Form.REGISTER))
+    phones = [
+        v["guardian_phone"]
+        for _id, v in filled.records("education").iter_items(RecordQuery())
+        if v["guardian_phone"]
+    ]
+    assert phones and phones[0] in text
+    assert "领取人签字（按手印）" in text

@@ -271,7 +271,13 @@ if ($SignToolPath) {
     $quoted = ($SignArguments | ForEach-Object { '$q' + $_ + '$q' }) -join " "
     $IsccArguments += @("/Shebisign=`$q$SignToolPath`$q $quoted `$q`$f`$q", "/DSignTool=hebisign")
 }
-Invoke-Checked $IsccPath ($IsccArguments + @($IssFile))
+# Any compiler warning fails the build, as in the Linux check (an English message, a
+# missing file): ISCC itself only prints them.
+Write-Host "> $IsccPath $($IsccArguments -join ' ') $IssFile"
+$isccOutput = & $IsccPath ($IsccArguments + @($IssFile)) 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+if ($LASTEXITCODE -ne 0) { throw "ISCC failed with exit code $LASTEXITCODE" }
+$warnings = @($isccOutput | Where-Object { $_ -match "^\s*Warning" })
+if ($warnings) { throw "Inno Setup warned:`n$($warnings -join "`n")" }
 $Setup = Join-Path $DistDir "$AppName-setup-$Version.exe"
 if (-not (Test-Path $Setup)) { throw "Inno Setup did not produce $Setup" }
 Write-Host ("==> installer: {0} ({1:N1} MB)" -f $Setup, ((Get-Item $Setup).Length / 1MB))

@@ -153,6 +153,15 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+def compiler_problems(output: str) -> list[str]:
+    """The warning and error lines of ISCC's output (it exits 0 after warnings)."""
+    return [
+        line.strip()
+        for line in output.splitlines()
+        if re.match(r"\s*(warning|error)\b", line, re.I)
+    ]
+
+
 def file_version(executable: Path) -> tuple[int, int, int, int]:
     """FileVersion of the first VS_FIXEDFILEINFO in a Windows executable."""
     data = executable.read_bytes()
@@ -209,9 +218,7 @@ class Check:
             log.seek(0)
             text = log.read().decode(CONSOLE_ENCODING, errors="replace")
             log.close()
-            problems = [
-                line for line in text.splitlines() if re.match(r"\s*(warning|error)", line, re.I)
-            ]
+            problems = compiler_problems(text)
             if code != 0 or problems:
                 print(text[-4000:], file=sys.stderr)
                 raise CheckFailed(f"ISCC for {version}: exit code {code}; {problems}")

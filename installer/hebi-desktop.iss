@@ -122,8 +122,8 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 
 [Files]
 ; The libraries first, into this version's own folder; then the two programs. Nothing of the
-; previous version is deleted here: if any file cannot be written, Setup rolls back what it
-; wrote and the previous version stays complete.
+; previous version is deleted here: if a file cannot be written, Setup rolls back the new
+; files it wrote and the previous version's library folder is still there.
 Source: "{#BundleDir}\{#ContentsDir}\*"; DestDir: "{app}\{#ContentsDir}"; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "{#BundleDir}\{#AppExeName}"; DestDir: "{app}"; Flags: ignoreversion
 Source: "{#BundleDir}\{#AppCliExeName}"; DestDir: "{app}"; Flags: ignoreversion

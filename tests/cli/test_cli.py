@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ SUBCOMMANDS = ["demo", "stats", "check", "backup", "restore"]
 
 
 def records_in(path: Path, table: str = "housing_checks") -> int:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:  # closed: restore refuses open files
         return connection.execute(
             f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL"
         ).fetchone()[0]

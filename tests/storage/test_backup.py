@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ from tests.samples import HOUSEHOLD_HEAD_ID, housing
 
 def counts(path: Path) -> tuple[int, int]:
     """(records, their create entries in the audit log) of a database file."""
-    with sqlite3.connect(path) as connection:
+    # closing(): sqlite3's own context manager only commits and would leave the file open
+    with closing(sqlite3.connect(path)) as connection:
         records = connection.execute("SELECT count(*) FROM housing_checks").fetchone()[0]
         audits = connection.execute(
             "SELECT count(*) FROM audit_log WHERE action = 'create'"
@@ -31,7 +33,7 @@ def counts(path: Path) -> tuple[int, int]:
 
 
 def integrity(path: Path) -> str:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         return connection.execute("PRAGMA integrity_check").fetchone()[0]
 
 

@@ -13,9 +13,9 @@ from hebi_desktop.domain.registry import get_ledger, ledger_keys
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
 from hebi_desktop.exchange.importer import ON_DUPLICATE, ImportResult, RowIssue, import_workbook
-from hebi_desktop.exchange.submissions import list_submissions
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.services.submissions import list_submissions
 
 MAX_LINES = 200  # issues printed on the terminal; the report has them all
 

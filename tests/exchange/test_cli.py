@@ -67,6 +67,18 @@ def test_export_filters_and_incremental(
         "--db",
         str(filled),
     )
+    # A 北阳镇 submission is not a whole-ledger one: the whole ledger has not been sent.
+    assert code == 0 and "条（此前没有报送记录，导出全部）" in out
+    code, out, _err = call(
+        capsys,
+        "export",
+        "housing",
+        "-o",
+        str(tmp_path / "c.xlsx"),
+        "--since-last-submission",
+        "--db",
+        str(filled),
+    )
     assert code == 0 and "0 条（自上次报送" in out
 
 

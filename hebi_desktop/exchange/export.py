@@ -25,7 +25,13 @@ from openpyxl import Workbook
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import get_ledger
-from hebi_desktop.exchange.files import check_target, discard, temporary_file, write_atomically
+from hebi_desktop.exchange.files import (
+    check_target,
+    database_files,
+    discard,
+    temporary_file,
+    write_atomically,
+)
 from hebi_desktop.exchange.layout import (
     EXCEL_MAX_ROWS,
     FIRST_DATA_ROW,
@@ -106,7 +112,7 @@ def export_workbook(
             "请检查日期范围"
         )
     target = Path(target)
-    check_target(target)
+    check_target(target, database_files(book.sqlite_file))
     started = dt.datetime.now()
     heading = _heading(book, request.query, started)
     with snapshot(book) as reader:

@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from hebi_desktop.storage.oserrors import name_too_long, reason
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
@@ -38,14 +40,41 @@ def backup_file(source: Path, target: Path, progress: Progress | None = None) ->
     """Copy the SQLite database ``source`` to ``target`` (atomically replaced)."""
     if not source.exists():
         raise BackupError(f"数据库文件不存在：{source}")
-    if _same_file(source, target):
-        raise BackupError(f"备份文件不能是数据库文件本身：{target}")
+    check_backup_target(source, target)
     try:
         return _backup_file(source, target, progress)
     except OSError as error:
         with contextlib.suppress(OSError):
             target.with_name(target.name + ".part").unlink(missing_ok=True)
-        raise BackupError(f"无法写入备份文件“{target}”：{error.strerror or error}") from None
+        raise BackupError(f"无法写入备份文件“{target}”：{reason(error)}") from None
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """True when ``path`` starts with SQLite's file header (an empty file is not one)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def check_backup_target(source: Path, target: Path) -> None:
+    """A backup never replaces the database, its companions, or a file that is not one."""
+    if not str(target).strip() or not target.name or str(target) in (".", ".."):
+        raise BackupError("请指定备份文件名")
+    if name_too_long(str(target)):
+        raise BackupError("备份文件名太长，请起一个短一些的文件名")
+    companions = [source, *(Path(f"{source}{s}") for s in ("-wal", "-shm", "-journal"))]
+    for path in companions:
+        if _same_file(path, target):
+            raise BackupError(f"备份文件不能是数据库文件本身（或它的日志文件）：{target}")
+    if target.is_dir():
+        raise BackupError(f"无法写入备份文件“{target}”：这是一个文件夹")
+    if target.is_file() and target.stat().st_size and not is_sqlite_file(target):
+        raise BackupError(f"“{target}”已存在且不是数据库备份，不会覆盖它；请另起备份文件名")
 
 
 def _backup_file(source: Path, target: Path, progress: Progress | None) -> Path:
@@ -196,7 +225,7 @@ def restore_file(
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         os.replace(staged, database)
     except OSError as error:
-        raise BackupError(f"无法写入数据库文件“{database}”：{error.strerror or error}") from None
+        raise BackupError(f"无法写入数据库文件“{database}”：{reason(error)}") from None
     finally:
         with contextlib.suppress(OSError):
             staged.unlink(missing_ok=True)

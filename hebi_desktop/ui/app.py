@@ -104,7 +104,7 @@ def open_book(db: str | None) -> Book | None:
     from hebi_desktop.storage.backup import BackupError
 
     try:
-        return Book.open(db)
+        return Book.open(db, create=True)  # the window's first start makes the database
     except (UserError, BackupError) as error:
         QMessageBox.critical(None, APP_TITLE, str(error))
         return None

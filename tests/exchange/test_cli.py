@@ -163,7 +163,9 @@ def test_import_dry_run_then_for_real(
 
 
 def test_submissions_when_there_are_none(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _err = call(capsys, "submissions", "--ledger", "water", "--db", str(db_path))
+    code, out, _err = call(
+        capsys, "submissions", "--ledger", "water", "--db", str(db_path), "--create"
+    )
     assert code == 0 and "还没有报送记录" in out
 
 
@@ -171,7 +173,8 @@ def test_as_a_process_export_and_import_round_trip(filled: Path, tmp_path: Path)
     workbook = tmp_path / "h.xlsx"
     done = run("--db", str(filled), "export", "housing", "-o", str(workbook))
     assert done.returncode == 0, done.stderr
-    done = run("--db", str(tmp_path / "new.sqlite"), "import", "housing", str(workbook))
+    new = str(tmp_path / "new.sqlite")
+    done = run("--db", new, "--create", "import", "housing", str(workbook))
     assert done.returncode == 0, done.stderr
     assert "新增 1 条" in done.stdout and "Traceback" not in done.stderr
     with Book.open(tmp_path / "new.sqlite") as again:

@@ -111,6 +111,7 @@ def test_book_backup_reports_progress_and_remembers_it(book: Book, tmp_path: Pat
 
 def test_backup_in_a_folder_with_url_characters(tmp_path: Path) -> None:
     folder = tmp_path / "台账#2 100%"
+    folder.mkdir()
     with Book.open(folder / "ledgers.sqlite") as book:
         book.records("housing").create(housing())
         target = book.backup(folder / "备份?.sqlite")

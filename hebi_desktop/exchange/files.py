@@ -106,13 +106,33 @@ def reason(error: OSError) -> str:
 def temporary_file(target: Path) -> Path:
     """An empty file next to ``target`` (same disk, so the final move is atomic)."""
     try:
+        # The process id in the name lets the next start tell a killed export's leftover
+        # from a file another running export is still writing (services/leftovers.py).
         handle, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=".xlsx.part", dir=target.parent
+            prefix=f".{target.stem}.{os.getpid()}.", suffix=".xlsx.part", dir=target.parent
         )
     except OSError as error:
         raise UserError(f"无法在“{target.parent}”中写入文件：{reason(error)}") from None
     os.close(handle)
     return Path(name)
+
+
+def _private_temporary_file(suffix: str = "") -> str:
+    """openpyxl's per-sheet temporary file, in this process's own folder.
+
+    openpyxl writes each write-only sheet to a temporary file in the system temp folder
+    and a killed export leaves it there; in a folder named after our process id, the
+    next start can remove exactly ours (services/leftovers.py).
+    """
+    from hebi_desktop.services.leftovers import private_temp_dir
+
+    handle, name = tempfile.mkstemp(prefix="openpyxl.", suffix=suffix, dir=private_temp_dir())
+    os.close(handle)
+    sheet_writer.ALL_TEMP_FILES.append(name)
+    return name
+
+
+sheet_writer.create_temporary_file = _private_temporary_file
 
 
 def save(workbook: Workbook, temp: Path) -> None:

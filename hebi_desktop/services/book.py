@@ -25,6 +25,7 @@ from hebi_desktop.paths import backups_dir
 from hebi_desktop.services.adoption import check_database_file
 from hebi_desktop.services.audit import AuditService
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
 from hebi_desktop.services.records import RecordService
 from hebi_desktop.services.settings import SettingsService
 from hebi_desktop.services.stats import StatsService
@@ -80,6 +81,7 @@ class Book:
         path = sqlite_path(url)
         if path is not None:
             check_database_file(path, create=create)
+            clean_restoring(path)  # before our own connections would make it look busy
         try:
             engine = make_engine(url)
         except (OSError, ImportError, SQLAlchemyError) as error:
@@ -101,6 +103,7 @@ class Book:
         book = cls(url, engine)
         book.upgrade_backup = upgrade_backup
         book._seed_divisions()
+        clean_leftovers(book)
         return book
 
     def close(self) -> None:

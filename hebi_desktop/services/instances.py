@@ -32,7 +32,8 @@ def lock_path(db_url: str, lock_dir: Path | None = None) -> Path:
     return Path(folder) / f"{server_name(db_url)}.lock"
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """True while the process ``pid`` runs."""
     if pid <= 0:
         return False
     if os.name == "nt":  # pragma: no cover - Windows only
@@ -64,6 +65,6 @@ def window_pid(db_url: str, lock_dir: Path | None = None) -> int | None:
         pid = int(first_line.strip())
     except (OSError, IndexError, ValueError):
         return None
-    if pid == os.getpid() or not _alive(pid):
+    if pid == os.getpid() or not alive(pid):
         return None
     return pid

@@ -45,7 +45,7 @@ def backup_file(source: Path, target: Path, progress: Progress | None = None) ->
         return _backup_file(source, target, progress)
     except OSError as error:
         with contextlib.suppress(OSError):
-            target.with_name(target.name + ".part").unlink(missing_ok=True)
+            partial_name(target).unlink(missing_ok=True)
         raise BackupError(f"无法写入备份文件“{target}”：{reason(error)}") from None
 
 
@@ -79,7 +79,7 @@ def check_backup_target(source: Path, target: Path) -> None:
 
 def _backup_file(source: Path, target: Path, progress: Progress | None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    partial = partial_name(target)
     partial.unlink(missing_ok=True)
     src = sqlite3.connect(_read_only_uri(source), uri=True)
     try:
@@ -101,6 +101,15 @@ def _backup_file(source: Path, target: Path, progress: Progress | None) -> Path:
     os.replace(partial, target)
     log.info("backed up %s to %s", source, target)
     return target
+
+
+def partial_name(target: Path) -> Path:
+    """Where a copy is written before it is moved to ``target``.
+
+    The process id in the name lets the next start remove a killed copy's leftover, and
+    only that (services/leftovers.py).
+    """
+    return target.with_name(f"{target.name}.{os.getpid()}.part")
 
 
 def timestamped_name(reason: str, when: dt.datetime | None = None) -> str:
@@ -250,7 +259,7 @@ def _stage(backup: Path, staged: Path, known_revision: Callable[[str | None], bo
 def _keep(guard: sqlite3.Connection, target: Path) -> Path:
     """The before-restore copy, read through the connection that holds the lock."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    partial = partial_name(target)
     try:
         dst = sqlite3.connect(partial)
         try:

@@ -175,7 +175,7 @@ def restore_backup(book: Book, backup: Path) -> Restored:
     try:
         return restore_database(url, Path(backup), keep_dir)
     except (BackupError, UserError) as error:
-        error.book = Book.open(url)  # type: ignore[attr-defined]
+        setattr(error, "book", Book.open(url))  # noqa: B010 - the window reopens it
         raise
 
 

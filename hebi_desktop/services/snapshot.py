@@ -9,12 +9,12 @@ here runs on that one connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, func, select
 
 from hebi_desktop.domain.fields import Kind, Ledger
 from hebi_desktop.services import submissions
@@ -79,7 +79,7 @@ class Snapshot:
                 codes[f.name] = [c for c in self.connection.scalars(statement) if c]
         return longest, codes
 
-    def rows(self, ledger: Ledger, query: RecordQuery) -> Iterator[Row[Any]]:
+    def rows(self, ledger: Ledger, query: RecordQuery) -> Generator[Any, None, None]:
         """The stored columns of every matching record, then its id and version, streamed.
 
         Leaner than ``RecordService.iter_items``: no other bookkeeping columns, no dicts;

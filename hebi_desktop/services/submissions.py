@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.registry import get_ledger
@@ -151,11 +151,9 @@ def _mark_sent(
     connection: Connection, ledger: str, scope: str, records: Sequence[tuple[int, int]]
 ) -> None:
     """Upsert the sent versions (versions only grow, so the newest one wins)."""
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    upsert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     for start in range(0, len(records), SENT_BATCH):
         batch = [
             {"ledger": ledger, "scope": scope, "record_id": record_id, "version": version}
@@ -191,8 +189,8 @@ def last_in_scope(connection: Connection, ledger: str, scope: str) -> dt.datetim
     return max(found) if found else None
 
 
-_TABLE = Submission.__table__
-_SENT = SubmittedRecord.__table__
+_TABLE: Table = Submission.__table__  # type: ignore[assignment]
+_SENT: Table = SubmittedRecord.__table__  # type: ignore[assignment]
 
 
 def _filters(text: str | None) -> dict[str, Any]:

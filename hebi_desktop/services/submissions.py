@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SENT_BATCH = 5000
+SENT_BATCH = 2000  # rows per upsert: 8,000 parameters, within every SQLite's limit
 # Filters that choose records; since/mask_ids change how, not which, records are sent.
 _SCOPE_KEYS = ("county_code", "township_code", "village", "date_from", "date_to")
 

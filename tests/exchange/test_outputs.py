@@ -3,7 +3,10 @@ are refused as targets; an existing file is replaced only when it is a workbook.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,25 @@ def test_backup_never_writes_over_the_wal_or_a_workbook(
     assert digest(source) == original
     code, _out, err = call(capsys, "backup", "-o", "", "--db", str(database))
     assert code == 1 and "请指定备份文件名" in err
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [(errno.EROFS, "磁盘为只读"), (errno.EACCES, "没有写入权限"), (errno.ENOSPC, "磁盘空间不足")],
+)
+def test_unwritable_folders_are_explained_in_chinese(
+    database: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    error: int,
+    expected: str,
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    target = tmp_path / "报送.xlsx"
+    code, _out, err = call(capsys, "export", "housing", "-o", str(target), "--db", str(database))
+    assert code == 1 and expected in err
+    assert not any(ch.isascii() and ch.isalpha() for ch in err.split("：", 2)[-1])

@@ -115,28 +115,31 @@ def export_workbook(
     check_target(target, database_files(book.sqlite_file))
     started = dt.datetime.now()
     heading = _heading(book, request.query, started)
-    with snapshot(book) as reader:
-        plans = _plans(reader, request)
-        total = sum(plan.count for plan in plans)
-        for plan in plans:
-            if plan.count > EXCEL_MAX_ROWS - FIRST_DATA_ROW:
-                raise UserError(
-                    f"{plan.ledger.title}共{plan.count}条，超过 Excel 单个工作表的行数上限；"
-                    "请按乡镇或日期分批导出"
-                )
-        temp = temporary_file(target)
-        workbook: Workbook | None = None
-        try:
+    temp: Path | None = None
+    workbook: Workbook | None = None
+    try:
+        with snapshot(book) as reader:
+            plans = _plans(reader, request)
+            total = sum(plan.count for plan in plans)
+            for plan in plans:
+                if plan.count > EXCEL_MAX_ROWS - FIRST_DATA_ROW:
+                    raise UserError(
+                        f"{plan.ledger.title}共{plan.count}条，超过 Excel 单个工作表的行数上限；"
+                        "请按乡镇或日期分批导出"
+                    )
+            temp = temporary_file(target)
             workbook = _workbook(book, reader, heading, plans)
             rows = _write_ledgers(
                 reader, workbook, heading, request, plans, total, progress, cancelled
             )
-            if cancelled is not None and cancelled():
-                raise Cancelled()
-            digest = write_atomically(workbook, target, temp)
-        except BaseException:
+        # Every row is read: the snapshot ends before the (slow) save of the zip.
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        digest = write_atomically(workbook, target, temp)
+    except BaseException:
+        if temp is not None:
             discard(temp, workbook)
-            raise
+        raise
     if progress is not None:
         progress(total, total)
     if request.record_submission:

@@ -197,6 +197,8 @@ def restore_database(url: str, backup: Path, keep_dir: Path | None = None) -> Re
     backup = Path(backup)
     if not backup.is_file():
         raise BackupError(f"找不到备份文件“{backup}”")
+    if not database.parent.is_dir():  # a typo'd --db makes no folders (adoption.py)
+        raise UserError(f"文件夹不存在：{database.parent}；请检查数据库路径是否写错")
     if window_pid(url) is not None:
         raise DatabaseInUse(
             "这个数据库正在程序窗口中打开；请先关闭程序窗口再恢复，或在窗口中用“设置—从备份恢复”"

@@ -16,6 +16,7 @@ from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.cli import backup, check, demo, exchange, stats
 from hebi_desktop.cli.common import DB_HELP, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
+from hebi_desktop.domain.registry import ledger_titles
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.backup import BackupError
@@ -28,8 +29,7 @@ COMMAND_MODULES = [demo, stats, check, backup, exchange]
 def build_parser() -> ChineseArgumentParser:
     parser = ChineseArgumentParser(
         prog="hebi-desktop",
-        description=f"{APP_TITLE}：住房安全、农村供水维修养护、教育资助三本台账的录入、检查与报送。"
-        "不带子命令时打开程序窗口。",
+        description=f"{APP_TITLE}：{ledger_titles()}的录入、检查与报送。不带子命令时打开程序窗口。",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出"

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.domain.fields import Field, Issue, Ledger, Level
-from hebi_desktop.domain.validation import Checked
+from hebi_desktop.domain.validation import REQUIRED, Checked
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.errors import RecordNotFound, StaleRecord, UserError
@@ -54,10 +54,6 @@ log = logging.getLogger(__name__)
 
 PLACE_NAMES = ("county_code", "township_code", "village")
 COLUMNS = 2  # fields per screen row; the tab order reads row by row, left to right
-
-
-def _required_message(field: Field) -> str:
-    return f"{field.header}：必填，不能为空"
 
 
 class RecordForm(QWidget):
@@ -325,11 +321,7 @@ class RecordForm(QWidget):
             if issue is None:
                 editor.set_message("")
                 continue
-            if (
-                issue.message == _required_message(field)
-                and not self._reveal_all
-                and field.name not in self._touched
-            ):
+            if issue.code == REQUIRED and not self._reveal_all and field.name not in self._touched:
                 missing.append(field.header)
                 editor.set_message("")
                 continue

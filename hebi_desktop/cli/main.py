@@ -18,6 +18,7 @@ from hebi_desktop.cli.common import DB_HELP, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.domain.registry import ledger_titles
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
+from hebi_desktop.paths import logs_dir
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.backup import BackupError
 
@@ -74,9 +75,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:
+        # A defect, not something the clerk did: exit 2. The error's own text may be
+        # English or quote data, so it goes only to the log; the clerk gets where it is.
         log.exception("unexpected error")
-        err(f"程序出错：{error}（详细信息已写入日志文件 {LOG_FILE_NAME}）")
+        err(
+            f"程序内部出错（{type(error).__name__}），操作未完成；"
+            f"详细信息已写入日志文件 {_log_file()}，请发给技术支持人员"
+        )
         return 2
+
+
+def _log_file() -> str:
+    try:
+        return str(logs_dir() / LOG_FILE_NAME)
+    except OSError:
+        return LOG_FILE_NAME
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.paths import backups_dir
 from hebi_desktop.services.audit import AuditService
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.records import RecordService
 from hebi_desktop.services.settings import SettingsService
 from hebi_desktop.services.stats import StatsService
@@ -43,7 +43,8 @@ def _open_failure(url: str, error: Exception) -> str:
     except SQLAlchemyError:
         where = url.split("@")[-1]
     if isinstance(error, DBAPIError):
-        reason = str(error.orig)
+        # Busy, damaged, read-only, unreachable...: in Chinese, never the driver's English.
+        reason = str(storage_error(error))
     elif isinstance(error, OSError):
         reason = f"无法创建或访问“{error.filename or where}”（{error.strerror or error}）"
     elif isinstance(error, ArgumentError):
@@ -106,16 +107,36 @@ class Book:
 
     # --- transactions -------------------------------------------------------------
 
+    #
+    # Every service reaches the database through these two, so this is the one place where
+    # SQLAlchemy's and the driver's exceptions become the program's own (``StorageError``
+    # and its kinds, Chinese, without row data); the original is logged, its SQL parameters
+    # hidden by the engine (``hide_parameters``).
+
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction: committed when the block ends, rolled back on any error."""
-        with self.write_engine.begin() as connection:
-            yield connection
+        try:
+            with self.write_engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise self._translated(error, "write") from error
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
-            yield connection
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            raise self._translated(error, "read") from error
+
+    @staticmethod
+    def _translated(error: SQLAlchemyError, what: str) -> StorageError:
+        translated = storage_error(error)
+        # The driver's message names tables and columns, never values; the statement and
+        # its parameters stay out of the log line.
+        log.warning("database %s failed: %s: %s", what, type(error).__name__, reason_of(error))
+        return translated
 
     # --- services -----------------------------------------------------------------
 
@@ -175,7 +196,7 @@ class Book:
         if source is None:
             raise UserError("共享服务器数据库（PostgreSQL）请由管理员用 pg_dump 备份")
         # Fold the WAL into the main file first so the copy does not depend on it.
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         path = backup_file(source, target, progress)
         self.settings.set("last_backup_at", dt.datetime.now().isoformat(timespec="seconds"))
@@ -187,7 +208,7 @@ class Book:
         if self.engine.dialect.name != "sqlite":
             return []
         problems: list[str] = []
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             result = [r[0] for r in connection.exec_driver_sql("PRAGMA integrity_check")]
             if result != ["ok"]:
                 problems.extend(f"数据库结构损坏：{line}" for line in result)

@@ -48,12 +48,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import LEVEL_LABELS, Field, Kind, Level
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.errors import StorageError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR, DateEditor, LineEditor
 from hebi_desktop.ui.icons import icon
@@ -324,7 +324,7 @@ class ExchangePage(QWidget):
         township = self.township_combo.currentData()
         try:
             names = self.book.villages.names(township) if township else []
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not read village names")
             names = []
         self.village_editor.set_completions(names)
@@ -677,7 +677,7 @@ class ExchangePage(QWidget):
         try:
             rows = list_submissions(self.book, self.submission_filter.currentData())
             lasts = {lg.key: last_submission(self.book, lg.key) for lg in all_ledgers()}
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not read submissions")
             return
         table = self.submission_table

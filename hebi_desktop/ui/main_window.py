@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.domain.divisions import divisions
@@ -35,7 +34,7 @@ from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.storage.backup import BackupError
 from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
@@ -131,11 +130,9 @@ class MainWindow(QMainWindow):
         ledger_key = ledger_of(key)
         try:
             built = self._make_ledger_page(ledger_key) if ledger_key else self._factories()[key]()
-        except (SQLAlchemyError, UserError) as error:
+        except UserError as error:
             log.exception("could not build page %s", key)
-            built = self._message_page(
-                f"无法打开此页：{error if isinstance(error, UserError) else '数据库读取失败'}"
-            )
+            built = self._message_page(f"无法打开此页：{error}")
         placeholder = self._placeholders.pop(key)
         index = self.stack.indexOf(placeholder)
         self.stack.insertWidget(index, built)
@@ -397,7 +394,7 @@ class MainWindow(QMainWindow):
         self.operator_label.setText(f"填报人：{self.book.operator}")
         try:
             counts = self.book.count_all()
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("counting records failed")
             self.count_label.setText("记录数：读取失败")
             return
@@ -440,7 +437,7 @@ class MainWindow(QMainWindow):
             from hebi_desktop.services.drafts import DraftService
 
             drafts = DraftService(self.book).list()
-        except (ImportError, SQLAlchemyError):
+        except (ImportError, StorageError):
             log.exception("could not read drafts")
             return []
         with_drafts = {d.ledger for d in drafts}
@@ -548,7 +545,7 @@ class MainWindow(QMainWindow):
             QApplication.restoreOverrideCursor()
             QMessageBox.warning(self, "自动备份失败", f"退出时自动备份没有成功：{error}")
             return None
-        except (OSError, SQLAlchemyError):
+        except OSError:
             QApplication.restoreOverrideCursor()
             log.exception("automatic backup failed")
             QMessageBox.warning(

@@ -31,13 +31,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.domain.fields import Field, Issue, Ledger, Level
 from hebi_desktop.domain.validation import REQUIRED, Checked
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
-from hebi_desktop.services.errors import RecordNotFound, StaleRecord, UserError
+from hebi_desktop.services.errors import RecordNotFound, StaleRecord, StorageError, UserError
 from hebi_desktop.services.records import Record
 from hebi_desktop.ui.field_widgets import (
     ERROR_COLOR,
@@ -284,7 +283,7 @@ class RecordForm(QWidget):
         self._village_township = township
         try:
             names = self.book.villages.names(township) if township else []
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not read village names")
             names = []
         editor.set_completions(names)
@@ -302,7 +301,7 @@ class RecordForm(QWidget):
         self._duplicate_key = lookup
         try:
             self.duplicate = self.service.find_duplicate(checked.values, self.exclude_id)
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("duplicate lookup failed")
             self.duplicate = None
 
@@ -585,14 +584,8 @@ class RecordDialog(QDialog):
             )
             self._after_stale()
             return False
-        except UserError as error:
+        except UserError as error:  # also StorageError: busy, disk full, read-only...
             QMessageBox.warning(self, "未能保存", str(error))
-            return False
-        except SQLAlchemyError:
-            log.exception("saving a %s record failed", self.ledger.key)
-            QMessageBox.warning(
-                self, "未能保存", "写入数据库失败，记录未保存；请检查数据库文件后重试。"
-            )
             return False
         self.record, self.record_id, self.version = (
             result.record,
@@ -674,7 +667,7 @@ class RecordDialog(QDialog):
                 self.draft_id,
                 base_version=self.version,
             )
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not keep a draft")
         return self.draft_id
 
@@ -684,7 +677,7 @@ class RecordDialog(QDialog):
             return
         try:
             self.drafts.discard(self.draft_id)
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not discard draft %s", self.draft_id)
         self.draft_id = None
 

@@ -193,43 +193,76 @@ class RecordService:
         """Bring back a deleted record, unless an equal live record was entered since."""
         return self._set_deleted(record_id, None, operator, delete=False)
 
+    def delete_many(
+        self, versions: Mapping[int, int | None], operator: str | None = None
+    ) -> list[Record]:
+        """Soft-delete several records in one transaction: all of them, or none.
+
+        ``versions`` maps each record id to the version the clerk saw (``None``: any).
+        """
+        return self._set_deleted_many(versions, operator, delete=True)
+
+    def restore_many(self, record_ids: Iterable[int], operator: str | None = None) -> list[Record]:
+        """Restore several deleted records in one transaction: all of them, or none."""
+        return self._set_deleted_many(dict.fromkeys(record_ids), operator, delete=False)
+
     def _set_deleted(
         self, record_id: int, expected_version: int | None, operator: str | None, *, delete: bool
     ) -> Record:
+        return self._set_deleted_many({record_id: expected_version}, operator, delete=delete)[0]
+
+    def _set_deleted_many(
+        self, versions: Mapping[int, int | None], operator: str | None, *, delete: bool
+    ) -> list[Record]:
         operator = operator or self.book.operator
         now = _now()
         with self.book.writing() as connection:
-            old = self._fetch(connection, record_id)
-            if old is None:
-                raise RecordNotFound(record_id)
-            if old.deleted == delete or (
-                expected_version is not None and old.version != expected_version
-            ):
-                raise StaleRecord(record_id)
-            if not delete:
-                existing = self.find_duplicate(old.values, record_id, connection)
-                if existing is not None:
-                    raise self.duplicate_error(old.values, existing)
-            connection.execute(
-                update(self.table)
-                .where(self.table.c.id == record_id)
-                .values(
-                    deleted_at=now if delete else None,
-                    version=old.version + 1,
-                    updated_at=now,
-                    updated_by=operator,
+            for record_id, expected_version in versions.items():
+                self._set_deleted_in(
+                    connection, record_id, expected_version, operator, now, delete=delete
                 )
+        return self.fetch(list(versions))
+
+    def _set_deleted_in(
+        self,
+        connection: Connection,
+        record_id: int,
+        expected_version: int | None,
+        operator: str,
+        now: dt.datetime,
+        *,
+        delete: bool,
+    ) -> None:
+        old = self._fetch(connection, record_id)
+        if old is None:
+            raise RecordNotFound(record_id)
+        if old.deleted == delete or (
+            expected_version is not None and old.version != expected_version
+        ):
+            raise StaleRecord(record_id)
+        if not delete:
+            existing = self.find_duplicate(old.values, record_id, connection)
+            if existing is not None:
+                raise self.duplicate_error(old.values, existing)
+        connection.execute(
+            update(self.table)
+            .where(self.table.c.id == record_id)
+            .values(
+                deleted_at=now if delete else None,
+                version=old.version + 1,
+                updated_at=now,
+                updated_by=operator,
             )
-            audit.write_entry(
-                connection,
-                operator=operator,
-                ledger=self.ledger.key,
-                record_id=record_id,
-                action="delete" if delete else "restore",
-                changes=None,
-                at=now,
-            )
-        return self.get(record_id)
+        )
+        audit.write_entry(
+            connection,
+            operator=operator,
+            ledger=self.ledger.key,
+            record_id=record_id,
+            action="delete" if delete else "restore",
+            changes=None,
+            at=now,
+        )
 
     def insert_checked(
         self,

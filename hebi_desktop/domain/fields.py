@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from hebi_desktop.domain.queries import Measure, Watch
+from hebi_desktop.domain.queries import Aggregate, Measure, Watch
 
 if TYPE_CHECKING:
     from hebi_desktop.domain.samples import SampleMaker
@@ -194,6 +194,10 @@ class Ledger:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        if not self.measures:  # statistics, the overview and the 汇总 sheet need a figure
+            object.__setattr__(
+                self, "measures", (Measure("records", "记录（条）", Aggregate.COUNT),)
+            )
         if not self.key_columns:
             object.__setattr__(self, "key_columns", (self.name_field,))
         referenced = [

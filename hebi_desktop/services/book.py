@@ -44,7 +44,7 @@ def _open_failure(url: str, error: Exception) -> str:
         where = url.split("@")[-1]
     if isinstance(error, DBAPIError):
         # Busy, damaged, read-only, unreachable...: in Chinese, never the driver's English.
-        reason = str(storage_error(error))
+        reason = str(storage_error(error) or StorageError())
     elif isinstance(error, OSError):
         reason = f"无法创建或访问“{error.filename or where}”（{error.strerror or error}）"
     elif isinstance(error, ArgumentError):
@@ -54,6 +54,16 @@ def _open_failure(url: str, error: Exception) -> str:
     else:
         reason = str(error)
     return f"无法打开数据库“{where}”：{reason}"
+
+
+def _translated(error: SQLAlchemyError, what: str) -> StorageError | None:
+    """The StorageError to raise instead of ``error``; ``None`` when ``error`` is a defect."""
+    translated = storage_error(error)
+    if translated is not None:
+        # The driver's message names tables and columns, never values; the statement and
+        # its parameters stay out of the log line.
+        log.warning("database %s failed: %s: %s", what, type(error).__name__, reason_of(error))
+    return translated
 
 
 class Book:
@@ -106,12 +116,12 @@ class Book:
         self.close()
 
     # --- transactions -------------------------------------------------------------
-
     #
     # Every service reaches the database through these two, so this is the one place where
     # SQLAlchemy's and the driver's exceptions become the program's own (``StorageError``
     # and its kinds, Chinese, without row data); the original is logged, its SQL parameters
-    # hidden by the engine (``hide_parameters``).
+    # hidden by the engine (``hide_parameters``). A defect (unparsable SQL) is not
+    # translated: it propagates as is and is reported as an internal error.
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -120,7 +130,10 @@ class Book:
             with self.write_engine.begin() as connection:
                 yield connection
         except SQLAlchemyError as error:
-            raise self._translated(error, "write") from error
+            translated = _translated(error, "write")
+            if translated is None:
+                raise
+            raise translated from error
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -128,15 +141,10 @@ class Book:
             with self.engine.connect() as connection:
                 yield connection
         except SQLAlchemyError as error:
-            raise self._translated(error, "read") from error
-
-    @staticmethod
-    def _translated(error: SQLAlchemyError, what: str) -> StorageError:
-        translated = storage_error(error)
-        # The driver's message names tables and columns, never values; the statement and
-        # its parameters stay out of the log line.
-        log.warning("database %s failed: %s: %s", what, type(error).__name__, reason_of(error))
-        return translated
+            translated = _translated(error, "read")
+            if translated is None:
+                raise
+            raise translated from error
 
     # --- services -----------------------------------------------------------------
 

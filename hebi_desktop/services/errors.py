@@ -115,8 +115,14 @@ def reason_of(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def storage_error(error: BaseException) -> StorageError:
-    """The program's own error for a database failure (``error`` is logged, not shown)."""
+def storage_error(error: BaseException) -> StorageError | None:
+    """The program's own error for a database failure the clerk can do something about
+    (wait, free disk space, fix permissions, restore a backup), or ``None``.
+
+    ``None`` means a defect (a statement SQLite cannot parse, a missing table): the caller
+    lets the original propagate, so it is logged with its traceback and reported as an
+    internal error (exit code 2), not passed off as the clerk's problem.
+    """
     from sqlalchemy.exc import IntegrityError
 
     if isinstance(error, StorageError):
@@ -135,4 +141,4 @@ def storage_error(error: BaseException) -> StorageError:
             return DiskFull()
         if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return ReadOnlyDatabase()
-    return StorageError()
+    return None

@@ -397,7 +397,7 @@ class LedgerPage(QWidget):
             self.service.delete_many(dict.fromkeys(ids))
         except UserError as error:
             self.refresh()
-            QMessageBox.warning(self, "记录未删除", f"没有删除任何记录：{error}")
+            QMessageBox.warning(self, "记录未删除", f"{error}\n\n选中的记录都没有删除。")
             return 0
         self.last_deleted = ids
         self.refresh()
@@ -432,7 +432,7 @@ class LedgerPage(QWidget):
             self.service.restore_many(ids)
         except UserError as error:
             self.refresh()
-            QMessageBox.warning(self, "未能恢复", f"没有恢复任何记录：{error}")
+            QMessageBox.warning(self, "未能恢复", f"{error}\n\n选中的记录都没有恢复。")
             return 0
         self.refresh()
         self.records_changed.emit()

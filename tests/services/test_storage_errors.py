@@ -112,16 +112,24 @@ def test_failed_statements_never_carry_their_parameters(book: Book) -> None:
         ("database disk image is malformed", errors.DatabaseDamaged),
         ("unable to open database file", errors.DatabaseUnavailable),
         ("could not obtain lock on row in relation", DatabaseBusy),
-        ("something nobody foresaw", StorageError),
     ],
 )
 def test_driver_messages_map_to_chinese_errors(reason: str, kind: type[StorageError]) -> None:
     error = OperationalError("INSERT ...", {"id_number": HOUSEHOLD_HEAD_ID}, Exception(reason))
     translated = storage_error(error)
+    assert translated is not None
     assert type(translated) is kind and isinstance(translated, UserError)
     message = str(translated)
     assert message and message.isascii() is False and reason not in message
     assert_clean(message)
+
+
+def test_a_defect_is_not_passed_off_as_a_storage_problem(book: Book) -> None:
+    """A statement SQLite cannot parse is a bug: it propagates untranslated (exit code 2)."""
+    error = OperationalError("SELECT FROM", {}, Exception('near "FROM": syntax error'))
+    assert storage_error(error) is None
+    with pytest.raises(OperationalError), book.reading() as connection:
+        connection.exec_driver_sql("SELECT FROM")
 
 
 def test_an_integrity_error_maps_to_a_conflict() -> None:

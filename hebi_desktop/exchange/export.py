@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,7 +231,7 @@ def column_widths(book: Book, ledger: Ledger, query: RecordQuery) -> dict[str, f
 # --- writing --------------------------------------------------------------------------
 
 
-def stored_rows(book: Book, ledger: Ledger, query: RecordQuery) -> Iterator[Row[Any]]:
+def stored_rows(book: Book, ledger: Ledger, query: RecordQuery) -> Generator[Row[Any]]:
     """The stored columns of every matching record (in :func:`stored_names` order), streamed.
 
     Leaner than ``RecordService.iter_items``: no bookkeeping columns, no dicts; the sheet

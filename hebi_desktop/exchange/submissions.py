@@ -12,9 +12,9 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, insert, select
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.registry import get_ledger
@@ -116,10 +116,10 @@ def record_submissions(
         log.info("recorded %d submission(s) of %s", len(rows), file_name)
 
 
-_TABLE = Submission.__table__
+_TABLE = cast(Table, Submission.__table__)
 
 
-def _info(row: Mapping[str, Any]) -> SubmissionInfo:
+def _info(row: Mapping[Any, Any]) -> SubmissionInfo:
     try:
         filters = json.loads(row["filters"]) if row["filters"] else {}
     except ValueError:

@@ -8,13 +8,14 @@ Edits carry the version the clerk saw: a stale one is refused, never applied.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Row, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -303,7 +304,7 @@ class RecordService:
             for rid in ids
         ]
         if sqlite:
-            _insert_sqlite(connection, audit.AuditEntry.__table__, entries)
+            _insert_sqlite(connection, cast(Table, audit.AuditEntry.__table__), entries)
         else:
             connection.execute(insert(audit.AuditEntry), entries)
         villages.remember(connection, places, now)
@@ -358,7 +359,9 @@ class RecordService:
             if existing is not None:
                 raise self.duplicate_error(from_row(self.ledger, row), existing) from None
             raise
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def _remember_village(
         self, connection: Connection, values: Mapping[str, Any], now: dt.datetime
@@ -467,7 +470,7 @@ class RecordService:
                     mapping = row._mapping
                     yield mapping["id"], with_derived(self.ledger, from_row(self.ledger, mapping))
 
-    def history(self, record_id: int) -> list[audit.HistoryEntry]:
+    def history(self, record_id: int) -> builtins.list[audit.HistoryEntry]:
         return self.book.audit.history(self.ledger.key, record_id)
 
     def sums(self, query: RecordQuery | None = None) -> dict[str, Decimal]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
@@ -48,6 +50,17 @@ from hebi_desktop.ui.navigation import (
     ledger_page_key,
     nav_entries,
 )
+from hebi_desktop.ui.pages import (
+    CancellablePage,
+    RecordsPage,
+    Refreshable,
+    WaitablePage,
+    WorkingPage,
+)
+
+if TYPE_CHECKING:
+    from hebi_desktop.ui.exchange_page import ExchangePage
+    from hebi_desktop.ui.settings_page import SettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +79,10 @@ HELP_TEXT = (
 )
 
 
-def _ledger_page_class() -> type[QWidget] | None:
+LedgerPageFactory = Callable[[Book, Ledger, QWidget], QWidget]
+
+
+def _ledger_page_class() -> LedgerPageFactory | None:
     """The ledger page, imported on first use (the window also runs without it)."""
     try:
         from hebi_desktop.ui.ledger_page import LedgerPage
@@ -198,9 +214,8 @@ class MainWindow(QMainWindow):
         if page_class is None:
             return self._message_page(f"{ledger.title}（页面尚未就绪）")
         page = page_class(self.book, ledger, self.stack)
-        signal = getattr(page, "records_changed", None)
-        if signal is not None:
-            signal.connect(self._records_changed)
+        if isinstance(page, RecordsPage):
+            page.records_changed.connect(self._records_changed)
         self._yield_shortcuts(page)
         return page
 
@@ -226,14 +241,12 @@ class MainWindow(QMainWindow):
     def open_query(self, ledger_key: str, query: RecordQuery, title: str | None = None) -> QWidget:
         """Show a ledger page filtered by ``query`` (the overview's problem lists)."""
         page = self.show_page(ledger_page_key(ledger_key))
+        if not isinstance(page, RecordsPage):
+            return page
         if title is None and query == RecordQuery():
-            show_all = getattr(page, "show_all", None)
-            if show_all is not None:
-                show_all()
+            page.show_all()
         else:
-            show_query = getattr(page, "show_query", None)
-            if show_query is not None:
-                show_query(query, title)
+            page.show_query(query, title)
         return page
 
     # --- actions ----------------------------------------------------------------------
@@ -281,7 +294,7 @@ class MainWindow(QMainWindow):
         for number, entry in enumerate(self.entries, start=1):
             action = self._action(
                 entry.title,
-                lambda key=entry.key: self.show_page(key),
+                partial(self.show_page, entry.key),
                 f"Ctrl+{number}" if number <= 9 else None,
             )
             action.setIcon(entry.icon)
@@ -328,12 +341,15 @@ class MainWindow(QMainWindow):
         key = self.current_key() or ""
         ledger_key = ledger_of(key) or all_ledgers()[0].key
         page = self.show_page(ledger_page_key(ledger_key))
-        new = getattr(page, "new_record", None)
-        return new() if new is not None else None
+        return page.new_record() if isinstance(page, RecordsPage) else None
 
-    def _exchange(self) -> Any:
+    def _exchange(self) -> tuple[ExchangePage, str | None]:
+        from hebi_desktop.ui.exchange_page import ExchangePage
+
         ledger_key = ledger_of(self.current_key() or "")
-        return self.show_page(EXCHANGE), ledger_key
+        page = self.show_page(EXCHANGE)
+        assert isinstance(page, ExchangePage)
+        return page, ledger_key
 
     def show_import(self) -> Any:
         page, ledger_key = self._exchange()
@@ -345,19 +361,23 @@ class MainWindow(QMainWindow):
         page.show_export(ledger_key)
         return page
 
-    def backup_now(self) -> Any:
+    def _settings_page(self) -> SettingsPage:
+        from hebi_desktop.ui.settings_page import SettingsPage
+
         page = self.show_page(SETTINGS)
-        return page.backup_now()
+        assert isinstance(page, SettingsPage)
+        return page
+
+    def backup_now(self) -> Any:
+        return self._settings_page().backup_now()
 
     def choose_restore(self) -> Any:
-        page = self.show_page(SETTINGS)
-        return page.choose_restore()
+        return self._settings_page().choose_restore()
 
     def refresh_current(self) -> None:
         page = self.stack.currentWidget()
-        refresh = getattr(page, "refresh", None)
-        if refresh is not None:
-            refresh()
+        if isinstance(page, Refreshable):
+            page.refresh()
         self.refresh_status()
 
     def show_help(self) -> None:
@@ -446,18 +466,17 @@ class MainWindow(QMainWindow):
             if ledger.key not in with_drafts:
                 continue
             page = self.show_page(ledger_page_key(ledger.key))
-            offer = getattr(page, "offer_drafts", None)
-            if offer is not None:
-                opened.extend(offer())
+            if isinstance(page, RecordsPage):
+                opened.extend(page.offer_drafts())
         return opened
 
     # --- restore ----------------------------------------------------------------------
 
-    def _busy_pages(self) -> list[QWidget]:
-        return [p for p in self.pages.values() if getattr(p, "busy", False)]
+    def _busy_pages(self) -> list[WorkingPage]:
+        return [p for p in self.pages.values() if isinstance(p, WorkingPage) and p.busy]
 
     def _dialog_open(self) -> bool:
-        return any(getattr(p, "dialog", None) is not None for p in self.pages.values())
+        return any(isinstance(p, RecordsPage) and p.dialog is not None for p in self.pages.values())
 
     def restore_from(self, backup: Path) -> bool:
         """Replace the database by ``backup``, reopen it and rebuild the pages."""
@@ -524,12 +543,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             for page in busy:
-                cancel = getattr(page, "cancel_work", None)
-                if cancel is not None:
-                    cancel()
-                wait = getattr(page, "wait", None)
-                if wait is not None:
-                    wait()
+                if isinstance(page, CancellablePage):
+                    page.cancel_work()
+                if isinstance(page, WaitablePage):
+                    page.wait()
         if not self._closing_done:
             self._closing_done = True
             self.backup_on_exit()

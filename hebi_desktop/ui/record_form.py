@@ -247,7 +247,7 @@ class RecordForm(QWidget):
         self.checked = checked
         self._update_villages(checked.values.get("township_code"))
         for field in self.ledger.fields:
-            if field.derived:
+            if field.derive is not None:
                 self.editors[field.name].set_value(field.derive(checked.values))
         self._check_duplicate(checked)
         self._show_messages(checked)

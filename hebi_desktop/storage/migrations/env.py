@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from alembic import context
 from alembic.operations import Operations
@@ -45,7 +46,7 @@ def scratch_database_at_head(folder: Path) -> Engine:
     engine = create_engine(f"sqlite:///{folder / 'head.sqlite'}")
     script = ScriptDirectory.from_config(config)
 
-    def to_head(revision, _context):  # type: ignore[no-untyped-def]
+    def to_head(revision: Any, _context: MigrationContext) -> Any:
         return script._upgrade_revs("head", revision)
 
     with engine.begin() as connection:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from hebi_desktop.domain.queries import Aggregate, Measure, Watch
 
 if TYPE_CHECKING:
+    from hebi_desktop.domain.printing import PrintForms
     from hebi_desktop.domain.samples import SampleMaker
 
 Values = Mapping[str, Any]
@@ -190,6 +191,8 @@ class Ledger:
     # Draws one realistic record for ``demo`` from a seeded maker; ``index`` counts the
     # draws. Without one, ``demo`` varies the example's place, name and ID number.
     sample: SampleFactory | None = None
+    # The printed roster, public notice and payment register (domain/printing.py).
+    print_forms: PrintForms | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -229,6 +232,10 @@ class Ledger:
                 f"ledger {self.key}: declare example=, a function returning one valid record "
                 "(the self-test enters it and the tests start from it)"
             )
+        from hebi_desktop.domain.printing import check_forms
+
+        if problems := check_forms(self):
+            raise ValueError("; ".join(problems))
 
     def field(self, name: str) -> Field:
         return self.by_name[name]

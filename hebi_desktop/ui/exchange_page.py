@@ -42,21 +42,20 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from hebi_desktop.domain.divisions import divisions
-from hebi_desktop.domain.fields import LEVEL_LABELS, Field, Kind, Level
+from hebi_desktop.domain.fields import LEVEL_LABELS, Level
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import StorageError
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR, DateEditor, LineEditor
+from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.submissions_tab import SubmissionsTab
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 if TYPE_CHECKING:
@@ -229,32 +228,19 @@ class ExchangePage(QWidget):
 
         filters = QGroupBox("范围", tab)
         form = QFormLayout(filters)
-        place = QHBoxLayout()
-        self.county_combo = QComboBox(filters)
-        self.county_combo.addItem(f"县区：{ALL}", None)
-        for county in divisions().counties:
-            self.county_combo.addItem(county.name, county.code)
-        self.township_combo = QComboBox(filters)
-        self.village_editor = LineEditor(Field("village", "行政村", Kind.TEXT, max_length=40), tab)
-        self.village_edit: QLineEdit = self.village_editor.input
-        self.village_edit.setPlaceholderText("行政村（全部）")
-        self.village_edit.setClearButtonEnabled(True)
-        place.addWidget(self.county_combo)
-        place.addWidget(self.township_combo)
-        place.addWidget(self.village_editor, 1)
-        form.addRow("地区：", place)
-        self._fill_townships()
-        self.county_combo.currentIndexChanged.connect(self._fill_townships)
-        self.township_combo.currentIndexChanged.connect(self._township_changed)
+        self.place = PlacePicker(self.book, filters, with_county=True)
+        assert self.place.county_combo is not None
+        self.county_combo: QComboBox = self.place.county_combo
+        self.township_combo = self.place.township_combo
+        self.village_editor = self.place.village_editor
+        self.village_edit: QLineEdit = self.place.village_edit
+        form.addRow("地区：", self.place)
 
         dates = QHBoxLayout()
-        self.date_from_editor = DateEditor(Field("date_from", "起始日期", Kind.DATE), tab)
-        self.date_to_editor = DateEditor(Field("date_to", "截止日期", Kind.DATE), tab)
-        self.date_from_editor.input.setPlaceholderText("起（不限）")
-        self.date_to_editor.input.setPlaceholderText("止（不限）")
-        dates.addWidget(self.date_from_editor)
-        dates.addWidget(QLabel("至", tab))
-        dates.addWidget(self.date_to_editor)
+        self.dates = DateRange(filters)
+        self.date_from_editor = self.dates.date_from_editor
+        self.date_to_editor = self.dates.date_to_editor
+        dates.addWidget(self.dates)
         dates.addStretch(1)
         date_label = QLabel("日期：", tab)
         date_label.setToolTip(
@@ -306,57 +292,19 @@ class ExchangePage(QWidget):
         layout.addStretch(1)
         return tab
 
-    def _fill_townships(self, *_args: object) -> None:
-        county = self.county_combo.currentData()
-        table = divisions()
-        combo = self.township_combo
-        combo.blockSignals(True)
-        try:
-            combo.clear()
-            combo.addItem(f"乡镇：{ALL}", None)
-            for township in table.townships:
-                if county and township.parent_code != county:
-                    continue
-                label = (
-                    township.name
-                    if county
-                    else f"{township.name}（{table.name(township.parent_code)}）"
-                )
-                combo.addItem(label, township.code)
-        finally:
-            combo.blockSignals(False)
-        self._township_changed()
-
-    def _township_changed(self, *_args: object) -> None:
-        township = self.township_combo.currentData()
-        try:
-            names = self.book.villages.names(township) if township else []
-        except StorageError:
-            log.exception("could not read village names")
-            names = []
-        self.village_editor.set_completions(names)
-
     def chosen_ledgers(self) -> tuple[str, ...]:
         return tuple(key for key, check in self.ledger_checks.items() if check.isChecked())
 
     def export_query(self) -> RecordQuery | None:
         """The filters as a query; None (with a message) when a date does not read."""
-        dates: list[dt.date | None] = []
-        for editor in (self.date_from_editor, self.date_to_editor):
-            day = editor.date()
-            if editor.value() is not None and day is None:
-                editor.set_message("日期格式应如2024-05-09", Level.ERROR)
-                return None
-            editor.set_message("")
-            dates.append(day)
-        date_from, date_to = dates
-        if date_from and date_to and date_from > date_to:
-            self.date_to_editor.set_message("截止日期不能早于起始日期", Level.ERROR)
+        dates = self.dates.strict()
+        if dates is None:
             return None
+        date_from, date_to = dates
         return RecordQuery(
-            county_code=self.county_combo.currentData(),
-            township_code=self.township_combo.currentData(),
-            village=self.village_edit.text().strip() or None,
+            county_code=self.place.county_code(),
+            township_code=self.place.township_code(),
+            village=self.place.village(),
             date_from=date_from,
             date_to=date_to,
         )
@@ -650,87 +598,17 @@ class ExchangePage(QWidget):
     # --- submissions tab --------------------------------------------------------------
 
     def _build_submissions(self) -> QWidget:
-        tab = QWidget(self)
-        layout = QVBoxLayout(tab)
-        top = QHBoxLayout()
-        self.submission_filter = QComboBox(tab)
-        self.submission_filter.addItem("全部台账", None)
-        for ledger in all_ledgers():
-            self.submission_filter.addItem(ledger.title, ledger.key)
-        self.submission_filter.currentIndexChanged.connect(self.refresh_submissions)
-        top.addWidget(self.submission_filter)
-        top.addStretch(1)
-        refresh = QPushButton("刷新", tab)
-        refresh.clicked.connect(self.refresh_submissions)
-        top.addWidget(refresh)
-        layout.addLayout(top)
-        self.submission_table = QTableWidget(0, 7, tab)
-        self.submission_table.setHorizontalHeaderLabels(
-            ["报送时间", "台账", "条数", "范围", "填报人", "文件", "SHA-256"]
-        )
-        self.submission_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.submission_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.submission_table.setAlternatingRowColors(True)
-        self.submission_table.verticalHeader().hide()
-        self.submission_table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((140, 170, 60, 220, 70, 240)):
-            self.submission_table.setColumnWidth(column, width)
-        layout.addWidget(self.submission_table, 1)
-        note = QLabel(
-            "每次导出报送都会记下时间、条数和文件的 SHA-256 校验值，"
-            "便于与县局核对收到的是哪一份文件；增量报送从该台账最近一次报送时开始。",
-            tab,
-        )
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #546e7a;")
-        layout.addWidget(note)
-        return tab
+        self.submissions = SubmissionsTab(self.book, self)
+        self.submission_filter = self.submissions.ledger_filter
+        self.submission_table = self.submissions.table
+        return self.submissions
 
     def refresh_submissions(self, *_args: object) -> None:
         if not self.available:
             return
-        from hebi_desktop.exchange.submissions import last_submission, list_submissions
-
-        try:
-            rows = list_submissions(self.book, self.submission_filter.currentData())
-            lasts = {lg.key: last_submission(self.book, lg.key) for lg in all_ledgers()}
-        except StorageError:
-            log.exception("could not read submissions")
-            return
-        table = self.submission_table
-        table.setRowCount(len(rows))
-        for row, info in enumerate(rows):
-            cells = (
-                f"{info.at:%Y-%m-%d %H:%M}",
-                self._ledger_title(info.ledger),
-                str(info.row_count),
-                info.filters_text(),
-                info.operator,
-                Path(info.file_name).name,
-                info.sha256,
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column == 5:
-                    item.setToolTip(info.file_name)
-                elif column == 2:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                table.setItem(row, column, item)
-        parts = []
-        for ledger in all_ledgers():
-            last = lasts.get(ledger.key)
-            when = f"{last.at:%Y-%m-%d %H:%M}" if last else "尚未报送（增量即全部）"
-            parts.append(f"{ledger.nav_title} {when}")
-        self.last_submission_label.setText("上次报送：" + "；".join(parts))
-
-    @staticmethod
-    def _ledger_title(key: str) -> str:
-        try:
-            return get_ledger(key).title
-        except KeyError:
-            return key
+        lasts = self.submissions.refresh()
+        if lasts is not None:
+            self.last_submission_label.setText(lasts)
 
     # --- shared -----------------------------------------------------------------------
 

@@ -13,21 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QStandardPaths,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -35,25 +31,30 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QRadioButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from hebi_desktop.domain.divisions import divisions
-from hebi_desktop.domain.fields import LEVEL_LABELS, Level
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.import_tab import (
+    EXCEL_FILTER,
+    OK_COLOR,
+    Importer,
+    ImportTab,
+    set_label,
+    with_suffix,
+)
 from hebi_desktop.ui.place_filter import DateRange, PlacePicker
 from hebi_desktop.ui.submissions_tab import SubmissionsTab
 from hebi_desktop.ui.workers import ProgressPanel, Worker
@@ -64,20 +65,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LAST_EXPORT_DIR = "last_export_dir"
-LAST_IMPORT_DIR = "last_import_dir"
-LAST_REPORT_DIR = "last_report_dir"
-EXCEL_FILTER = "Excel 工作簿 (*.xlsx)"
-IMPORT_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods);;所有文件 (*)"
-DUPLICATE_CHOICES = (
-    ("error", "报错，不导入"),
-    ("skip", "跳过已有的记录"),
-    ("update", "用表格内容更新已有的记录"),
-)
-ALL = "全部"
-OK_COLOR = "#2e7d32"
 
 Exporter = Callable[..., Any]  # export_workbook(book, request, target, *, progress, cancelled)
-Importer = Callable[..., Any]  # import_workbook(book, ledger, source, *, ..., progress, cancelled)
 
 
 def exchange_available() -> bool:
@@ -93,73 +82,6 @@ def _default_exporter() -> Exporter:
     from hebi_desktop.exchange.export import export_workbook
 
     return export_workbook
-
-
-def _default_importer() -> Importer:
-    from hebi_desktop.exchange.importer import import_workbook
-
-    return import_workbook
-
-
-def _with_suffix(path: Path, suffix: str) -> Path:
-    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
-
-
-class IssueModel(QAbstractTableModel):
-    """The import's problems as a table: 类别, 行, 列, 值, 问题 (cheap for 100,000 rows)."""
-
-    HEADERS = ("类别", "行", "列", "值", "问题")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.issues: list[Any] = []
-
-    def set_issues(self, issues: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.issues = list(issues)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.issues)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(
-        self,
-        index: QModelIndex | QPersistentModelIndex,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if not index.isValid():
-            return None
-        issue = self.issues[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (
-                LEVEL_LABELS.get(issue.level, str(issue.level)),
-                str(issue.row) if issue.row else "",
-                issue.column or "（整行）",
-                issue.value,
-                issue.message,
-            )[column]
-        if role == Qt.ItemDataRole.ForegroundRole and column in (0, 4):
-            color = ERROR_COLOR if issue.level is Level.ERROR else WARNING_COLOR
-            return QBrush(QColor(color))
-        return None
-
-    def row_texts(self) -> list[tuple[str, ...]]:
-        """What the table shows, row by row (for tests and copying)."""
-        return [
-            tuple(self.data(self.index(r, c)) for c in range(len(self.HEADERS)))
-            for r in range(self.rowCount())
-        ]
 
 
 class ExchangePage(QWidget):
@@ -188,7 +110,6 @@ class ExchangePage(QWidget):
         self._importer = importer
         self.worker: Worker | None = None
         self.export_result: Any = None
-        self.import_result: Any = None
         self.last_export: Path | None = None
         layout = QVBoxLayout(self)
         title = QLabel("导入导出", self)
@@ -206,7 +127,7 @@ class ExchangePage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.progress_panel = ProgressPanel(self)
         layout.addWidget(self.progress_panel)
-        self._update_buttons()
+        self.update_buttons()
 
     # --- export tab -------------------------------------------------------------------
 
@@ -220,7 +141,7 @@ class ExchangePage(QWidget):
         for ledger in all_ledgers():
             check = QCheckBox(ledger.title, which)
             check.setChecked(True)
-            check.toggled.connect(self._update_buttons)
+            check.toggled.connect(self.update_buttons)
             row.addWidget(check)
             self.ledger_checks[ledger.key] = check
         row.addStretch(1)
@@ -331,7 +252,7 @@ class ExchangePage(QWidget):
             what += "（增量）"
         return f"{place}{what}{dt.date.today():%Y%m%d}.xlsx"
 
-    def _folder(self, key: str) -> Path:
+    def folder(self, key: str) -> Path:
         remembered = self.book.settings.get(key)
         if remembered and Path(remembered).is_dir():
             return Path(remembered)
@@ -340,7 +261,7 @@ class ExchangePage(QWidget):
         )
         return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
-    def _remember(self, key: str, path: Path) -> None:
+    def remember(self, key: str, path: Path) -> None:
         self.book.settings.set(key, str(path.parent))
 
     def start_export(self) -> Worker | None:
@@ -354,12 +275,12 @@ class ExchangePage(QWidget):
         query = self.export_query()
         if query is None:
             return None
-        suggested = self._folder(LAST_EXPORT_DIR) / self._default_export_name(keys, query)
+        suggested = self.folder(LAST_EXPORT_DIR) / self._default_export_name(keys, query)
         chosen, _filter = QFileDialog.getSaveFileName(self, "导出到", str(suggested), EXCEL_FILTER)
         if not chosen:
             return None
-        target = _with_suffix(Path(chosen), ".xlsx")
-        self._remember(LAST_EXPORT_DIR, target)
+        target = with_suffix(Path(chosen), ".xlsx")
+        self.remember(LAST_EXPORT_DIR, target)
         from hebi_desktop.exchange.export import ExportRequest
 
         request = ExportRequest(
@@ -376,7 +297,7 @@ class ExchangePage(QWidget):
             return exporter(book, request, target, progress=progress, cancelled=cancelled)
 
         self.export_label.setText("")
-        worker = self._start(job, f"正在导出到 {target.name}…")
+        worker = self.start_job(job, f"正在导出到 {target.name}…")
         worker.finished.connect(self._export_finished)
         worker.failed.connect(self._export_failed)
         worker.cancelled.connect(self._export_cancelled)
@@ -395,205 +316,49 @@ class ExchangePage(QWidget):
         )
         if total == 0:
             text = f"没有符合条件的记录，已导出空表 {html.escape(self.last_export.name)}。"
-        self._set_label(self.export_label, text, OK_COLOR)
+        set_label(self.export_label, text, OK_COLOR)
         self.refresh_submissions()
         self.submissions_changed.emit()
 
     def _export_failed(self, message: str) -> None:
-        self._set_label(self.export_label, f"导出未完成：{html.escape(message)}", ERROR_COLOR)
+        set_label(self.export_label, f"导出未完成：{html.escape(message)}", ERROR_COLOR)
         QMessageBox.warning(self, "导出失败", message)
 
     def _export_cancelled(self) -> None:
-        self._set_label(self.export_label, "已取消导出，没有生成文件。", WARNING_COLOR)
+        set_label(self.export_label, "已取消导出，没有生成文件。", WARNING_COLOR)
 
     # --- import tab -------------------------------------------------------------------
 
     def _build_import(self) -> QWidget:
-        tab = QWidget(self)
-        layout = QVBoxLayout(tab)
-        box = QGroupBox("导入设置", tab)
-        form = QFormLayout(box)
-        self.import_ledger_combo = QComboBox(box)
-        for ledger in all_ledgers():
-            self.import_ledger_combo.addItem(ledger.title, ledger.key)
-        form.addRow("导入到：", self.import_ledger_combo)
-        file_row = QHBoxLayout()
-        self.file_edit = QLineEdit(box)
-        self.file_edit.setPlaceholderText("选择要导入的 Excel 表格")
-        self.file_edit.textChanged.connect(self._update_buttons)
-        self.browse_button = QPushButton("选择文件…", box)
-        self.browse_button.clicked.connect(self.choose_import_file)
-        file_row.addWidget(self.file_edit, 1)
-        file_row.addWidget(self.browse_button)
-        form.addRow("文件：", file_row)
-        self.duplicate_combo = QComboBox(box)
-        for value, label in DUPLICATE_CHOICES:
-            self.duplicate_combo.addItem(label, value)
-        self.duplicate_combo.setToolTip(
-            "表格中的记录在台账里已经有了（同一户同一天排查等）时怎么办"
-        )
-        form.addRow("重复记录：", self.duplicate_combo)
-        self.dry_run_check = QCheckBox("只检查，不写入（先看看有没有错误）", box)
-        form.addRow("", self.dry_run_check)
-        layout.addWidget(box)
-
-        buttons = QHBoxLayout()
-        self.import_button = QPushButton(icon("import"), "开始导入", tab)
-        self.import_button.setToolTip("全部正确才写入；有任何错误则一条也不写入")
-        self.import_button.clicked.connect(self.start_import)
-        buttons.addWidget(self.import_button)
-        self.import_label = QLabel(tab)
-        self.import_label.setWordWrap(True)
-        self.import_label.setTextFormat(Qt.TextFormat.RichText)
-        self.import_label.setOpenExternalLinks(True)
-        buttons.addWidget(self.import_label, 1)
-        self.report_button = QPushButton("保存错误报告…", tab)
-        self.report_button.setToolTip("把所有问题和标出错误单元格的原表保存为 Excel 工作簿")
-        self.report_button.clicked.connect(self.save_report)
-        buttons.addWidget(self.report_button)
-        layout.addLayout(buttons)
-
-        self.issue_model = IssueModel(self)
-        self.issue_table = QTableView(tab)
-        self.issue_table.setModel(self.issue_model)
-        self.issue_table.setAlternatingRowColors(True)
-        self.issue_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.issue_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.issue_table.setWordWrap(False)
-        self.issue_table.verticalHeader().hide()
-        header = self.issue_table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in enumerate((50, 60, 120, 180)):
-            self.issue_table.setColumnWidth(column, width)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.issue_table, 1)
+        tab = ImportTab(self.book, self, self._importer, self)
+        tab.records_changed.connect(self.records_changed)
+        self.import_tab = tab
+        self.import_ledger_combo = tab.import_ledger_combo
+        self.file_edit = tab.file_edit
+        self.browse_button = tab.browse_button
+        self.duplicate_combo = tab.duplicate_combo
+        self.dry_run_check = tab.dry_run_check
+        self.import_button = tab.import_button
+        self.import_label = tab.import_label
+        self.report_button = tab.report_button
+        self.issue_model = tab.issue_model
+        self.issue_table = tab.issue_table
         return tab
 
+    @property
+    def import_result(self) -> Any:
+        return self.import_tab.result
+
     def choose_import_file(self) -> Path | None:
-        chosen, _filter = QFileDialog.getOpenFileName(
-            self, "选择要导入的表格", str(self._folder(LAST_IMPORT_DIR)), IMPORT_FILTER
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        self._remember(LAST_IMPORT_DIR, path)
-        self.file_edit.setText(str(path))
-        return path
+        return self.import_tab.choose_import_file()
 
     def start_import(self) -> Worker | None:
         """Import the chosen file on a worker (asks for the file when none is given)."""
-        if self.busy:
-            return None
-        text = self.file_edit.text().strip()
-        source = Path(text) if text else self.choose_import_file()
-        if source is None:
-            return None
-        if not source.is_file():
-            QMessageBox.warning(self, "导入", f"找不到文件“{source}”。")
-            return None
-        ledger = self.import_ledger_combo.currentData()
-        on_duplicate = self.duplicate_combo.currentData()
-        dry_run = self.dry_run_check.isChecked()
-        importer = self._importer or _default_importer()
-        book = self.book
-
-        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
-            return importer(
-                book,
-                ledger,
-                source,
-                dry_run=dry_run,
-                on_duplicate=on_duplicate,
-                progress=progress,
-                cancelled=cancelled,
-            )
-
-        self.import_result = None
-        self.issue_model.set_issues([])
-        self.import_label.setText("")
-        worker = self._start(job, f"正在读取 {source.name}…")
-        worker.finished.connect(self._import_finished)
-        worker.failed.connect(self._import_failed)
-        worker.cancelled.connect(self._import_cancelled)
-        worker.start()
-        return worker
-
-    def _import_finished(self, result: Any) -> None:
-        self.import_result = result
-        self.issue_model.set_issues([*result.errors, *result.warnings])
-        title = get_ledger(result.ledger).title
-        if result.errors:
-            text = (
-                f"“{Path(result.file).name}”（工作表“{result.sheet}”）读取 {result.rows_read} 行，"
-                f"发现 {len(result.errors)} 处错误，没有导入任何记录。"
-                "请按下表改正后重新导入，或保存错误报告。"
-            )
-            color = ERROR_COLOR
-        elif result.dry_run:
-            text = (
-                f"检查完毕：读取 {result.rows_read} 行，没有错误；正式导入将新增 {result.inserted}"
-                f" 条、更新 {result.updated} 条、跳过 {result.skipped} 条。"
-            )
-            color = OK_COLOR
-        else:
-            text = (
-                f"已导入{title}：新增 {result.inserted} 条，更新 {result.updated} 条，"
-                f"跳过 {result.skipped} 条。"
-            )
-            color = OK_COLOR
-        if result.warnings:
-            text += f" 另有 {len(result.warnings)} 条提醒（已导入的记录标记为待核实）。"
-        if result.ignored_columns:
-            text += f" 未识别的列已忽略：{'、'.join(result.ignored_columns)}。"
-        self._set_label(self.import_label, html.escape(text), color)
-        self._update_buttons()
-        if not result.dry_run and (result.inserted or result.updated):
-            self.records_changed.emit()
-
-    def _import_failed(self, message: str) -> None:
-        self._set_label(self.import_label, f"导入未完成：{html.escape(message)}", ERROR_COLOR)
-        QMessageBox.warning(self, "导入失败", message)
-
-    def _import_cancelled(self) -> None:
-        self._set_label(self.import_label, "已取消导入，没有写入任何记录。", WARNING_COLOR)
+        return self.import_tab.start_import()
 
     def save_report(self) -> Worker | None:
         """Save the last import's report workbook where the clerk chooses."""
-        result = self.import_result
-        if result is None or self.busy:
-            return None
-        source = Path(result.file)
-        remembered = self.book.settings.get(LAST_REPORT_DIR)
-        folder = Path(remembered) if remembered and Path(remembered).is_dir() else source.parent
-        suggested = folder / f"{source.stem}-导入检查报告.xlsx"
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, "保存错误报告", str(suggested), EXCEL_FILTER
-        )
-        if not chosen:
-            return None
-        target = _with_suffix(Path(chosen), ".xlsx")
-        self._remember(LAST_REPORT_DIR, target)
-
-        def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Path:
-            return Path(result.write_report(target))
-
-        worker = self._start(job, "正在保存错误报告…", cancellable=False)
-        worker.finished.connect(self._report_saved)
-        worker.failed.connect(self._report_failed)
-        worker.start()
-        return worker
-
-    def _report_saved(self, path: Path) -> None:
-        path = Path(path)
-        self._set_label(
-            self.import_label,
-            f"错误报告已保存：{html.escape(path.name)}"
-            f'（<a href="{path.parent.as_uri()}">打开所在文件夹</a>）',
-            OK_COLOR,
-        )
-
-    def _report_failed(self, message: str) -> None:
-        QMessageBox.warning(self, "保存失败", message)
+        return self.import_tab.save_report()
 
     # --- submissions tab --------------------------------------------------------------
 
@@ -617,7 +382,7 @@ class ExchangePage(QWidget):
         """From the moment a job is set up until it has ended and reported."""
         return self.worker is not None
 
-    def _start(
+    def start_job(
         self,
         job: Callable[[Callable[[int, int], None], Callable[[], bool]], Any],
         text: str,
@@ -628,14 +393,14 @@ class ExchangePage(QWidget):
         self.worker = worker
         self.progress_panel.attach(worker, text, cancellable)
         worker.done.connect(self._work_done)
-        self._update_buttons()
+        self.update_buttons()
         return worker
 
     def _work_done(self) -> None:
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.deleteLater()
-        self._update_buttons()
+        self.update_buttons()
 
     def cancel_work(self, wait: bool = True) -> None:
         """Stop what runs (at exit); with ``wait``, until the service has undone it."""
@@ -645,20 +410,10 @@ class ExchangePage(QWidget):
             if wait:
                 worker.wait()
 
-    def _update_buttons(self, *_args: object) -> None:
+    def update_buttons(self, *_args: object) -> None:
         idle = self.available and not self.busy
         self.export_button.setEnabled(idle and bool(self.chosen_ledgers()))
-        self.import_button.setEnabled(idle)
-        self.browse_button.setEnabled(idle)
-        result = self.import_result
-        self.report_button.setEnabled(
-            idle and result is not None and bool(result.errors or result.warnings)
-        )
-
-    @staticmethod
-    def _set_label(label: QLabel, text: str, color: str) -> None:
-        label.setText(text)
-        label.setStyleSheet(f"color: {color};")
+        self.import_tab.update_buttons(idle)
 
     def show_export(self, ledger_key: str | None = None) -> None:
         """Open the export tab; with ``ledger_key`` only that ledger is ticked."""
@@ -670,9 +425,7 @@ class ExchangePage(QWidget):
     def show_import(self, ledger_key: str | None = None) -> None:
         self.tabs.setCurrentIndex(1)
         if ledger_key is not None:
-            index = self.import_ledger_combo.findData(ledger_key)
-            if index >= 0:
-                self.import_ledger_combo.setCurrentIndex(index)
+            self.import_tab.choose_ledger(ledger_key)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -8,6 +8,7 @@ without SQL parameters (no names or ID numbers).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -176,3 +177,21 @@ def test_a_locked_database_is_exit_1_in_chinese_on_the_command_line(
     err = capsys.readouterr().err
     assert code == 1, err
     assert "另一个程序或另一台电脑" in err and "locked" not in err
+
+
+def test_id_numbers_are_masked_in_log_lines_and_tracebacks() -> None:
+    from hebi_desktop.logging_setup import MaskingFormatter, mask_ids
+
+    assert mask_ids(f"x {HOUSEHOLD_HEAD_ID}, y") == (
+        f"x {HOUSEHOLD_HEAD_ID[:6]}********{HOUSEHOLD_HEAD_ID[-4:]}, y"
+    )
+    assert mask_ids("order 12345678901234567890") == "order 12345678901234567890"
+    try:
+        raise ValueError(f"bad row {HOUSEHOLD_HEAD_ID}")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed %s", (NAME,), None)
+        record.exc_info = sys.exc_info()
+    text = MaskingFormatter("%(message)s").format(record)
+    assert "bad row" in text and HOUSEHOLD_HEAD_ID not in text

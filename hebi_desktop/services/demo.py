@@ -20,6 +20,7 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.ledgers import education, housing, water
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.domain.villages import core, known_villages
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import ValidationFailed
 
@@ -78,7 +79,12 @@ class SampleMaker:
 
     def place(self) -> dict[str, Any]:
         township = self.random.choice(self.townships)
-        village = self.random.choice(VILLAGE_PATTERNS).format(s=self.random.choice(SURNAMES[:30]))
+        listed = known_villages().names(township.code)  # real villages, where listed
+        village = (
+            self.random.choice(listed)
+            if listed
+            else self.random.choice(VILLAGE_PATTERNS).format(s=self.random.choice(SURNAMES[:30]))
+        )
         return {
             "county_code": township.parent_code,
             "township_code": township.code,
@@ -151,7 +157,7 @@ class SampleMaker:
         progress = r.choices(water.PROGRESS, weights=(10, 15, 35, 40))[0]
         values: dict[str, Any] = {
             **place,
-            "project_name": f"{place['village'][:-1]}第{index % 7 + 1}供水站",
+            "project_name": f"{core(place['village'])}第{index % 7 + 1}供水站",
             "project_type": r.choice(water.PROJECT_TYPES),
             "repair_item": r.choice(water.REPAIR_ITEMS),
             "problem": r.choice(

@@ -34,6 +34,7 @@ from hebi_desktop.exchange.layout import (
     content_width,
     export_fields,
 )
+from hebi_desktop.exchange.metadata import ContentDigest, stamp, submission_meta
 from hebi_desktop.exchange.submissions import last_submission, query_filters, record_submissions
 from hebi_desktop.exchange.summary import LedgerFigures, write_summary
 from hebi_desktop.services.convert import stored_names
@@ -115,9 +116,13 @@ def export_workbook(
     workbook: Workbook | None = None
     try:
         workbook = _workbook(book, heading, plans)
-        rows = _write_ledgers(book, workbook, heading, request, plans, total, progress, cancelled)
+        content = ContentDigest()
+        rows = _write_ledgers(
+            book, workbook, heading, request, plans, total, progress, cancelled, content
+        )
         if cancelled is not None and cancelled():
             raise Cancelled()
+        stamp(workbook, submission_meta(book, request, plans, rows, content.hexdigest(), started))
         digest = write_atomically(workbook, target, temp)
     except BaseException:
         discard(temp, workbook)
@@ -258,6 +263,7 @@ def _write_ledgers(
     total: int,
     progress: Progress | None,
     cancelled: IsCancelled | None,
+    content: ContentDigest | None = None,
 ) -> dict[str, int]:
     rows: dict[str, int] = {}
     done = 0
@@ -273,7 +279,7 @@ def _write_ledgers(
             widths=column_widths(book, ledger, plan.query),
             mask=request.mask_ids,
         )
-        append = sheet.append
+        append = sheet.append if content is None else content.feeding(ledger.key, sheet.append)
         with closing(stored_rows(book, ledger, plan.query)) as records:
             for count, row in enumerate(records, start=1):
                 append(row)

@@ -21,6 +21,7 @@ MAX_LINES = 50  # row problems printed per file; the report has them all
 
 def register(commands: argparse._SubParsersAction) -> None:
     _register_collect(commands)
+    _register_summary(commands)
     _register_settings(commands)
 
 
@@ -138,6 +139,55 @@ def run_collect(args: argparse.Namespace) -> int:
     if args.report:
         out(f"报告：{write_collect_report(Path(args.report), results)}")
     return 1 if refused else 0
+
+
+# --- summary ------------------------------------------------------------------------------
+
+
+def _register_summary(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "summary",
+        help="县区汇总：各乡镇一行的统计数字和未报送乡镇",
+        description="按乡镇列出各台账的主要统计数字（本县区每个乡镇一行，合计与 stats 一致），"
+        "并列出所选月份没有报送的乡镇。",
+    )
+    parser.add_argument(
+        "--month", metavar="年-月", help="查看哪个月的未报送乡镇（默认本月），如 2026-11"
+    )
+    parser.add_argument("-o", "--output", metavar="文件.xlsx", help="同时写出县区汇总工作簿")
+    add_db_option(parser)
+    parser.set_defaults(run=run_summary)
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    from hebi_desktop.cli.common import table as columns
+    from hebi_desktop.services.county_report import (
+        county_summary,
+        month_bounds,
+        not_submitted,
+        write_county_summary,
+    )
+
+    with open_book(args) as book:
+        sections = county_summary(book)
+        missing = not_submitted(book, args.month)
+        start, _end = month_bounds(args.month)
+        for section in sections:
+            labels = [m.label for m in section.ledger.measures]
+            out(f"【{section.ledger.title}】")
+            out(
+                columns(
+                    [["乡镇", *labels]]
+                    + [[r.label, *(f.text() for f in r.figures)] for r in section.rows]
+                    + [["合计", *(f.text() for f in section.total.figures)]]
+                )
+            )
+            names = "、".join(t.name for t in missing.get(section.ledger.key, []))
+            out(f"{start:%Y年%m月}未报送：{names or '无'}")
+            out()
+        if args.output:
+            out(f"已导出：{write_county_summary(book, Path(args.output), args.month)}")
+    return 0
 
 
 # --- settings -----------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def write_tables(target: Path, sheets: Sequence[TableSheet], *, title: str) -> P
         workbook = Workbook(write_only=True)
         workbook.properties.title = title
         for table in sheets:
-            _write_sheet(workbook, table)
+            add_table_sheet(workbook, table)
         write_atomically(workbook, target, temp)
     except BaseException:
         discard(temp, workbook)
@@ -55,7 +55,8 @@ def write_tables(target: Path, sheets: Sequence[TableSheet], *, title: str) -> P
     return target
 
 
-def _write_sheet(workbook: Workbook, table: TableSheet) -> None:
+def add_table_sheet(workbook: Workbook, table: TableSheet) -> None:
+    """Append one table sheet to a write-only workbook."""
     sheet = workbook.create_sheet(table.name[:31])
     widths = [_width(h) for h in table.headers]
     for row in table.rows:

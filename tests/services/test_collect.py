@@ -177,3 +177,72 @@ def test_a_township_desk_cannot_collect(files: Files) -> None:
         county.settings.set(SCOPE, SCOPE_TOWNSHIP)
         with pytest.raises(UserError, match="县区"):
             collect_files(county, [files.exported[BEIYANG]])
+
+
+def test_county_summary_has_every_township_and_totals_equal_stats(
+    files: Files, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    from hebi_desktop.cli.stats import report
+    from hebi_desktop.domain.divisions import divisions
+    from hebi_desktop.services.county_report import county_summary, not_submitted
+    from tests.cli_helpers import call
+
+    with county_desk(files.folder) as county:
+        collect_files(county, [files.exported[BEIYANG], files.exported[GAOCUN]])
+        sections = county_summary(county)
+        qixian = [t.code for t in divisions().townships_of("410622")]
+        for section in sections:
+            assert [r.code for r in section.rows] == qixian  # every township, even silent ones
+            headline = county.stats.headline(section.ledger)
+            assert section.total.figures == headline.figures
+            for measure in section.ledger.measures:
+                if measure.aggregate != "count_distinct":  # distinct counts need not add up
+                    assert sum(r.value(measure.key) for r in section.rows) == headline.value(
+                        measure.key
+                    )
+        housing = next(s for s in sections if s.ledger.key == "housing")
+        assert housing.total.value("checks") == 11
+        missing = not_submitted(county)
+        assert {t.code for t in missing["housing"]} == set(qixian) - {BEIYANG, GAOCUN}
+        assert not_submitted(county, "2001-01")["housing"][0].code == qixian[0]
+        db = str(county.sqlite_file)
+        stats_text = report(county, False)
+    target = files.folder / "县区汇总.xlsx"
+    code, out, _err = call(capsys, "--db", db, "summary", "-o", str(target))
+    assert code == 0 and "未报送：" in out and "西岗镇" in out.split("未报送：")[1]
+    sheet = load_workbook(target)["汇总"]
+    totals = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "合计"]
+    assert totals[0][2] == 11  # 排查次数, as stats says
+    assert "排查次数" in stats_text and "11" in stats_text
+    assert "未报送" in load_workbook(target).sheetnames
+
+
+def test_collect_and_settings_commands(files: Files, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    from tests.cli_helpers import call
+
+    db = str(files.folder / "command.sqlite")
+    code, out, _err = call(capsys, "--db", db, "settings", "--county", "淇县", "--scope", "county")
+    assert code == 0 and "县区：淇县" in out and "工作范围：县区" in out
+    code, out, _err = call(capsys, "--db", db, "settings", "--township", "北阳")
+    assert code == 0 and "乡镇：北阳镇" in out
+    code, _out, err = call(capsys, "--db", db, "settings", "--county", "淇县", "--township", "善堂")
+    assert code == 1 and "善堂" in err
+    call(capsys, "--db", db, "settings", "--scope", "county")
+    paths = [str(p) for p in files.exported.values()]
+    code, out, _err = call(capsys, "--db", db, "collect", *paths, "--dry-run")
+    assert code == 0 and "试运行" in out and "新报送" in out
+    bad_rows = water_rows(MIAOKOU, 2)
+    bad_rows[0]["report_date"] = dt.date(2099, 1, 1)
+    bad = hand_made_water(files.folder / "bad.xlsx", "庙口", bad_rows)
+    report = files.folder / "结果.xlsx"
+    code, out, _err = call(capsys, "--db", db, "collect", *paths, str(bad), "--report", str(report))
+    assert code == 1 and "已接收 3 个，拒收 1 个" in out, out
+    assert "第3行" in out, out
+    problems = load_workbook(report)["问题"]
+    assert any(row[2] == 3 for row in problems.iter_rows(min_row=3, values_only=True))
+    code, out, _err = call(capsys, "--db", db, "collect", paths[0])
+    assert code == 0 and "已接收过" in out

@@ -402,13 +402,24 @@ def _existing(connection: Connection, part: LedgerPart) -> dict[tuple[Any, ...],
     return {tuple(row[1:]): row[0] for row in connection.execute(statement)}
 
 
-def _mark_source(connection: Connection, part: LedgerPart, ids: Sequence[int], source: int) -> None:
+def _mark_source(
+    connection: Connection,
+    part: LedgerPart,
+    updated: Sequence[int],
+    inserted: Sequence[int],
+    source: int,
+) -> None:
+    """Point the written records at their submission. On SQLite the inserted ones form one
+    range of ids (one writer at a time, new ids above every old one): one statement. On a
+    server other desks may take ids in between, so the ids are named."""
     table = record_model(part.ledger).__table__
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        connection.execute(
-            update(table).where(table.c.id.in_(chunk)).values(source_submission_id=source)
-        )
+    mark = update(table).values(source_submission_id=source)
+    if inserted and connection.dialect.name == "sqlite":
+        connection.execute(mark.where(table.c.id.between(min(inserted), max(inserted))))
+    else:
+        updated = [*updated, *inserted]
+    for start in range(0, len(updated), ID_CHUNK):
+        connection.execute(mark.where(table.c.id.in_(updated[start : start + ID_CHUNK])))
 
 
 def _received_row(
@@ -472,7 +483,7 @@ def _write_part(
     part.updated = len(written)
     ids = service.insert_checked(connection, fresh, operator, now, AUDIT_COLLECT)
     part.inserted = len(ids)
-    _mark_source(connection, part, [*written, *ids], source)
+    _mark_source(connection, part, written, ids, source)
     connection.execute(
         update(received)
         .where(received.c.id == source)

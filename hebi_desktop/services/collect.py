@@ -37,6 +37,7 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger, Level
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.domain.validation import Checked, validator_for
+from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.exchange.files import sha256_of
 from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_header
 from hebi_desktop.exchange.importer import (
@@ -265,6 +266,26 @@ def _read_part(
     if township:
         townships.add(township)
     part.townships = tuple(sorted(townships))
+    part.problems.extend(_village_hints(part.checked))
+
+
+def _village_hints(rows: list[Checked], limit: int = 10) -> list[str]:
+    """Village names not in the township's list: a hint with the nearest known name."""
+    villages = known_villages()
+    unknown: dict[tuple[str, str], int] = {}
+    for checked in rows:
+        place = (checked.values["township_code"], checked.values["village"])
+        if place not in unknown and villages.is_known(*place):
+            continue
+        unknown[place] = unknown.get(place, 0) + 1
+    hints = []
+    for (township, village), count in list(unknown.items())[:limit]:
+        nearest = villages.suggest(township, village)
+        advice = f"，是否应为“{nearest}”？" if nearest else ""
+        hints.append(f"{divisions().name(township)}的村名单中没有“{village}”（{count}条）{advice}")
+    if len(unknown) > limit:
+        hints.append(f"……另有{len(unknown) - limit}个村名不在村名单中")
+    return hints
 
 
 def _already_received(

@@ -75,6 +75,7 @@ def test_three_townships_and_a_hand_made_book_are_counted_per_township(files: Fi
         hand = results[-1]
         assert hand.meta is None and hand.parts[0].townships == (MIAOKOU,)
         assert hand.parts[0].ledger.key == "water" and hand.parts[0].status is Status.NEW
+        assert all(not p.problems for r in results for p in r.parts)  # real village names
         # every record remembers the submission it came from
         with county.reading() as connection:
             table = record_model(county.records("housing").ledger).__table__
@@ -151,6 +152,17 @@ def test_workbook_of_another_county_is_refused(files: Files) -> None:
         (result,) = collect_files(county, [foreign])
         assert not result.ok and "浚县" in (result.refused or "")
         assert county.records("housing").count() == 0
+
+
+def test_unknown_village_is_a_hint_not_a_refusal(files: Files) -> None:
+    rows = water_rows(MIAOKOU, 2)
+    rows[0]["village"] = rows[1]["village"][:-1] + "材"  # 村 mistyped as 材
+    path = hand_made_water(files.folder / "typo.xlsx", "庙口", rows)
+    with county_desk(files.folder) as county:
+        (result,) = collect_files(county, [path])
+        assert result.ok and county.records("water").count() == 2
+        (hint,) = result.parts[0].problems
+        assert rows[0]["village"] in hint and f"是否应为“{rows[1]['village']}”" in hint
 
 
 def test_one_bad_row_refuses_the_whole_file(files: Files) -> None:

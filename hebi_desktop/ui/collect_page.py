@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,7 @@ from hebi_desktop.services.collect import (
     inspect_file,
 )
 from hebi_desktop.services.errors import Cancelled
+from hebi_desktop.ui.county_summary_panel import CountySummaryPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 COLUMNS = ("文件", "填报单位", "台账", "乡镇", "方式", "条数", "状态", "问题")
@@ -94,7 +96,15 @@ class CollectPage(QWidget):
         self.worker: Worker | None = None
         self.setAcceptDrops(True)
 
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.tabs = QTabWidget(self)
+        outer.addWidget(self.tabs)
+        receive = QWidget(self.tabs)
+        self.tabs.addTab(receive, "接收文件")
+        self.summary = CountySummaryPanel(book, self.tabs)
+        self.tabs.addTab(self.summary, "按乡镇汇总")
+        layout = QVBoxLayout(receive)
         intro = QLabel(
             "把各乡镇报送的工作簿拖到这里，或点“添加文件”。每个文件先检查并列出将要做的事；"
             "点“全部接收”后逐个文件接收，一个文件有错误行则整个文件不接收。"

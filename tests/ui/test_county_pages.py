@@ -119,3 +119,27 @@ def test_a_township_desk_has_no_collect_page(qtbot, book: Book) -> None:
     assert COLLECT not in [e.key for e in window.entries] and "crosscheck" in [
         e.key for e in window.entries
     ]
+
+
+def test_summary_tab_shows_every_township_and_the_missing_ones(
+    qtbot, tmp_path: Path, messages
+) -> None:
+    files = _exports(tmp_path)
+    with county_desk(tmp_path) as county:
+        from hebi_desktop.services.collect import collect_files
+
+        collect_files(county, files[:1])  # only 北阳镇 has sent anything
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        page.show()
+        page.tabs.setCurrentWidget(page.summary)
+        panel = page.summary
+        rows = {
+            panel.table.item(r, 0).text(): panel.table.item(r, 2).text()
+            for r in range(panel.table.rowCount())
+        }
+        assert rows["北阳镇"] == "3" and rows["高村镇"] == "0" and rows["合计"] == "3"
+        assert "高村镇" in panel.missing_label.text()
+        assert "北阳镇" not in panel.missing_label.text()
+        saved = panel.save(tmp_path / "汇总.xlsx")
+        assert saved is not None and saved.exists()

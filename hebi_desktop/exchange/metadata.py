@@ -106,14 +106,19 @@ class ContentDigest:
 class _Planned(Protocol):
     """One ledger of an export as the exporter planned it."""
 
-    ledger: Ledger
-    query: RecordQuery
-    since: dt.datetime | None
+    @property
+    def ledger(self) -> Ledger: ...
+
+    @property
+    def query(self) -> RecordQuery: ...
 
 
 class _Request(Protocol):
-    since_last_submission: bool
-    mask_ids: bool
+    @property
+    def since_last_submission(self) -> bool: ...
+
+    @property
+    def mask_ids(self) -> bool: ...
 
 
 def submission_meta(
@@ -174,7 +179,8 @@ def _properties(meta: SubmissionMeta) -> dict[str, str]:
 def stamp(workbook: Workbook, meta: SubmissionMeta) -> None:
     """Put ``meta`` into the workbook's custom properties (before it is saved)."""
     for name, value in _properties(meta).items():
-        workbook.custom_doc_props.append(StringProperty(name=PREFIX + name, value=value))
+        props = workbook.custom_doc_props  # type: ignore[attr-defined]  # not in the stubs
+        props.append(StringProperty(name=PREFIX + name, value=value))
 
 
 def _parse(values: Mapping[str, str]) -> SubmissionMeta | None:

@@ -544,6 +544,14 @@ def collect_file(
     return result
 
 
+def preview_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None) -> FileCollection:
+    """What taking in ``path`` would do, without keeping its rows (a month of files must
+    not sit in memory while the clerk looks at the list)."""
+    result = inspect_file(book, path, cancelled=cancelled)
+    _forget_rows(result)
+    return result
+
+
 def _forget_rows(result: FileCollection) -> None:
     for part in result.parts:
         part.checked = []  # a dozen files of 10,000 rows must not stay in memory

@@ -36,7 +36,7 @@ from hebi_desktop.services.collect import (
     FileCollection,
     Status,
     collect_files,
-    inspect_file,
+    preview_file,
 )
 from hebi_desktop.services.errors import Cancelled
 from hebi_desktop.ui.county_summary_panel import CountySummaryPanel
@@ -164,7 +164,7 @@ class CollectPage(QWidget):
                 progress(index, len(new))
                 if cancelled():
                     raise Cancelled()
-                found.append(inspect_file(book, path, cancelled=cancelled))
+                found.append(preview_file(book, path, cancelled=cancelled))
             return found
 
         return self._start(job, "正在检查文件…", self._previewed)

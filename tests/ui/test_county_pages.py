@@ -143,3 +143,21 @@ def test_summary_tab_shows_every_township_and_the_missing_ones(
         assert "北阳镇" not in panel.missing_label.text()
         saved = panel.save(tmp_path / "汇总.xlsx")
         assert saved is not None and saved.exists()
+
+
+def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book) -> None:
+    from hebi_desktop.services.settings import SCOPE
+    from hebi_desktop.ui.settings_page import SettingsPage
+
+    page = SettingsPage(book)
+    qtbot.addWidget(page)
+    page.show()
+    from hebi_desktop.ui.scope_box import ScopeBox
+
+    (box,) = page.findChildren(ScopeBox)
+    assert box.township_radio.isChecked()
+    qtbot.mouseClick(box.county_radio, Qt.MouseButton.LeftButton)
+    assert book.settings.get(SCOPE) == "county"
+    window = MainWindow(book)  # the next start
+    qtbot.addWidget(window)
+    assert COLLECT in [e.key for e in window.entries]

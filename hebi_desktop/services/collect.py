@@ -272,10 +272,14 @@ def _read_part(
 def _village_hints(rows: list[Checked], limit: int = 10) -> list[str]:
     """Village names not in the township's list: a hint with the nearest known name."""
     villages = known_villages()
+    known: set[tuple[str, str]] = set()
     unknown: dict[tuple[str, str], int] = {}
     for checked in rows:
         place = (checked.values["township_code"], checked.values["village"])
+        if place in known:
+            continue
         if place not in unknown and villages.is_known(*place):
+            known.add(place)
             continue
         unknown[place] = unknown.get(place, 0) + 1
     hints = []

@@ -34,10 +34,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_cross(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from hebi_desktop.exchange.files import database_files
     from hebi_desktop.services.crosscheck import cross_check, write_findings
 
     with open_book(args) as book:
         findings = cross_check(book)
+        database = database_files(book.sqlite_file)
     for finding in findings[: args.limit or len(findings)]:
         kind = "提醒" if finding.hint else "核查"
         out(f"[{kind}] {finding.label}：{finding.message}")
@@ -46,7 +48,7 @@ def run_cross(args: argparse.Namespace) -> int:
     if len(findings) > args.limit > 0:
         out(f"……另有 {len(findings) - args.limit} 项未列出")
     if args.report:
-        out(f"核查结果：{write_findings(Path(args.report), findings)}")
+        out(f"核查结果：{write_findings(Path(args.report), findings, database)}")
     if findings:
         out(f"跨乡镇核查发现 {len(findings)} 项问题，请逐项核实。")
         return 1

@@ -11,6 +11,7 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.values import ValueProblem, make_parser
+from hebi_desktop.exchange.files import check_target, database_files
 from hebi_desktop.exchange.tables import TableSheet, write_tables
 from hebi_desktop.services import settings as keys
 from hebi_desktop.services.collect import STATUS_LABELS, FileCollection, collect_files
@@ -73,7 +74,9 @@ def _describe(result: FileCollection) -> list[str]:
     return lines
 
 
-def write_collect_report(target: Path, results: list[FileCollection]) -> Path:
+def write_collect_report(
+    target: Path, results: list[FileCollection], protected: dict[Path, str] | None = None
+) -> Path:
     files = TableSheet(
         "报送文件",
         "汇总报送结果",
@@ -117,7 +120,10 @@ def write_collect_report(target: Path, results: list[FileCollection]) -> Path:
             for text in p.problems
         ],
     )
-    return write_tables(target, [files, problems], title="汇总报送结果")
+    inputs = {r.path: "要汇总的工作簿" for r in results}
+    return write_tables(
+        target, [files, problems], title="汇总报送结果", protected={**inputs, **(protected or {})}
+    )
 
 
 def run_collect(args: argparse.Namespace) -> int:
@@ -126,6 +132,9 @@ def run_collect(args: argparse.Namespace) -> int:
     if missing:
         raise UserError("找不到文件：" + "、".join(missing))
     with open_book(args) as book:
+        database = database_files(book.sqlite_file)
+        if args.report:  # refuse a bad report name before anything is taken in
+            check_target(Path(args.report), {**database, **{p: "要汇总的工作簿" for p in paths}})
         results = collect_files(book, paths, dry_run=args.dry_run)
     for result in results:
         for line in _describe(result):
@@ -137,7 +146,7 @@ def run_collect(args: argparse.Namespace) -> int:
     if args.dry_run:
         out("（试运行，未写入数据库）")
     if args.report:
-        out(f"报告：{write_collect_report(Path(args.report), results)}")
+        out(f"报告：{write_collect_report(Path(args.report), results, database)}")
     return 1 if refused else 0
 
 

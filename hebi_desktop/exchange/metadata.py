@@ -130,7 +130,7 @@ def submission_meta(
     at: dt.datetime,
 ) -> SubmissionMeta:
     """The metadata of an export being written: the place filtered on, else the desk's."""
-    from hebi_desktop.exchange.submissions import query_filters
+    from hebi_desktop.services.submissions import query_filters
 
     query = plans[0].query if plans else None
     settings = book.settings

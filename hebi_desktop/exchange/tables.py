@@ -6,7 +6,7 @@ written write-only and moved into place only when complete, like every export.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,19 @@ def _width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def write_tables(target: Path, sheets: Sequence[TableSheet], *, title: str) -> Path:
-    """Write ``sheets`` to ``target`` (refusing a target that cannot be written)."""
+def write_tables(
+    target: Path,
+    sheets: Sequence[TableSheet],
+    *,
+    title: str,
+    protected: Mapping[Path, str] | None = None,
+) -> Path:
+    """Write ``sheets`` to ``target``, refusing a target that cannot be written or is one
+    of the ``protected`` inputs (the database, the workbooks being collected)."""
     target = Path(target)
     if not target.suffix:
         target = target.with_suffix(".xlsx")
-    check_target(target)
+    check_target(target, protected)
     temp = temporary_file(target)
     workbook: Workbook | None = None
     try:

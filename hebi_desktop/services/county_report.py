@@ -114,7 +114,13 @@ def write_county_summary(book: Book, target: Path, month: str | None = None) -> 
     未报送 sheet for ``month``."""
     from openpyxl import Workbook
 
-    from hebi_desktop.exchange.files import check_target, discard, temporary_file, write_atomically
+    from hebi_desktop.exchange.files import (
+        check_target,
+        database_files,
+        discard,
+        temporary_file,
+        write_atomically,
+    )
     from hebi_desktop.exchange.layout import Filler
     from hebi_desktop.exchange.summary import LedgerFigures, write_summary
     from hebi_desktop.exchange.tables import TableSheet, add_table_sheet
@@ -124,7 +130,7 @@ def write_county_summary(book: Book, target: Path, month: str | None = None) -> 
     target = Path(target)
     if not target.suffix:
         target = target.with_suffix(".xlsx")
-    check_target(target)
+    check_target(target, database_files(book.sqlite_file))
     sections = county_summary(book)
     missing = not_submitted(book, month)
     start, _end = month_bounds(month)

@@ -249,7 +249,9 @@ def cross_check(book: Book) -> list[Finding]:
     return findings
 
 
-def write_findings(target: Any, findings: list[Finding]) -> Any:
+def write_findings(
+    target: Any, findings: list[Finding], protected: dict[Any, str] | None = None
+) -> Any:
     """The 核查 workbook: one row per record of each finding, full ID numbers included."""
     from hebi_desktop.exchange.tables import TableSheet, write_tables
 
@@ -274,4 +276,4 @@ def write_findings(target: Any, findings: list[Finding]) -> Any:
         ("序号", "类别", "说明", "台账", "记录编号", "乡镇", "行政村", "姓名", "身份证号"),
         rows,
     )
-    return write_tables(target, [sheet], title="跨乡镇核查结果")
+    return write_tables(target, [sheet], title="跨乡镇核查结果", protected=protected)

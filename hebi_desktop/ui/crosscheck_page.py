@@ -140,7 +140,9 @@ class CrossCheckPage(QWidget):
         from hebi_desktop.services.errors import UserError
 
         try:
-            saved = write_findings(target, self.findings)
+            from hebi_desktop.exchange.files import database_files
+
+            saved = write_findings(target, self.findings, database_files(self.book.sqlite_file))
         except (UserError, OSError) as error:
             QMessageBox.warning(self, "导出失败", str(error))
             return None

@@ -237,7 +237,9 @@ def test_collect_and_settings_commands(files: Files, capsys: pytest.CaptureFixtu
     from tests.cli_helpers import call
 
     db = str(files.folder / "command.sqlite")
-    code, out, _err = call(capsys, "--db", db, "settings", "--county", "淇县", "--scope", "county")
+    code, out, _err = call(
+        capsys, "--db", db, "settings", "--create", "--county", "淇县", "--scope", "county"
+    )
     assert code == 0 and "县区：淇县" in out and "工作范围：县区" in out
     code, out, _err = call(capsys, "--db", db, "settings", "--township", "北阳")
     assert code == 0 and "乡镇：北阳镇" in out

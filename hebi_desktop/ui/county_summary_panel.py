@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.county_report import (
@@ -28,7 +27,7 @@ from hebi_desktop.services.county_report import (
     not_submitted,
     write_county_summary,
 )
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.errors import StorageError, UserError
 
 
 class CountySummaryPanel(QWidget):
@@ -73,7 +72,7 @@ class CountySummaryPanel(QWidget):
         except UserError as error:
             self.missing_label.setText(str(error))
             return
-        except SQLAlchemyError:
+        except StorageError:
             self.missing_label.setText("数据库读取失败，请稍后再试")
             return
         labels = [m.label for m in section.ledger.measures]

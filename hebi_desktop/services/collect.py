@@ -484,10 +484,11 @@ def _write_part(
     operator: str,
     now: dt.datetime,
 ) -> None:
-    received = ReceivedSubmission.__table__
-    source = connection.execute(
-        insert(received).values(_received_row(result, part, operator, now))
-    ).inserted_primary_key[0]
+    key = connection.execute(
+        insert(ReceivedSubmission).values(_received_row(result, part, operator, now))
+    ).inserted_primary_key
+    assert key is not None
+    source = int(key[0])
     service = book.records(part.ledger)
     if part.mode == FULL:
         part.removed = _soft_delete_townships(connection, part, operator, now, source)
@@ -510,8 +511,8 @@ def _write_part(
     part.inserted = len(ids)
     _mark_source(connection, part, written, ids, source)
     connection.execute(
-        update(received)
-        .where(received.c.id == source)
+        update(ReceivedSubmission)
+        .where(ReceivedSubmission.id == source)
         .values(inserted=part.inserted, updated=part.updated, removed=part.removed)
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from hebi_desktop.domain import resident_id
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.collect import collect_files
 from hebi_desktop.services.crosscheck import Kind, cross_check
@@ -59,7 +60,7 @@ def _collect_with_duplicates(folder: Path) -> list[Path]:
         desk.records("housing").create(
             samples.housing(
                 **{**place(GAOCUN), "village": "雨路社区"},  # 雨露社区 mistyped
-                id_number=samples.resident_id.make("410622", dt.date(1961, 1, 1), 990),
+                id_number=resident_id.make("410622", dt.date(1961, 1, 1), 990),
             )
         )
         files[1] = export_all(desk, folder / "gaocun-2.xlsx")

@@ -166,12 +166,12 @@ def _register_import(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_import)
 
 
-def _print_issues(title: str, issues: list[RowIssue], printer) -> None:  # type: ignore[no-untyped-def]
+def _print_issues(title: str, issues: list[RowIssue], printer, total: int) -> None:  # type: ignore[no-untyped-def]
     printer(title)
     for issue in issues[:MAX_LINES]:
         printer(f"  {issue.text()}")
-    if len(issues) > MAX_LINES:
-        printer(f"  ……另有 {len(issues) - MAX_LINES} 处，见问题报告")
+    if total > MAX_LINES:
+        printer(f"  ……另有 {total - MAX_LINES} 处，见问题报告")
 
 
 def _default_report(source: Path) -> Path:
@@ -212,13 +212,23 @@ def _summarise(result: ImportResult) -> None:
     if result.ignored_columns:
         out(f"未识别的列（已忽略）：{'、'.join(result.ignored_columns)}")
     if result.errors:
-        _print_issues(f"发现 {len(result.errors)} 处错误，未导入任何记录：", result.errors, err)
+        _print_issues(
+            f"发现 {result.error_count} 处错误，未导入任何记录：",
+            result.errors,
+            err,
+            result.error_count,
+        )
+        if result.errors_omitted:
+            err(f"（问题报告列出前 {len(result.errors)} 处；{result.omitted_text()}）")
         return
     counts = f"新增 {result.inserted} 条，更新 {result.updated} 条，跳过 {result.skipped} 条"
     out(f"试导入（未写入）：可{counts}" if result.dry_run else f"已导入：{counts}")
     if result.warnings:
         _print_issues(
-            f"提醒 {len(result.warnings)} 处（照常导入，记录已标记待核实）：", result.warnings, out
+            f"提醒 {result.warning_count} 处（照常导入，记录已标记待核实）：",
+            result.warnings,
+            out,
+            result.warning_count,
         )
 
 

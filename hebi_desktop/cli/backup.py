@@ -8,8 +8,6 @@ from pathlib import Path
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
 from hebi_desktop.paths import backups_dir
 from hebi_desktop.services.errors import UserError
-from hebi_desktop.storage.backup import restore_file
-from hebi_desktop.storage.engine import resolve_url, sqlite_path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,6 +41,9 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from hebi_desktop.storage.backup import restore_file
+    from hebi_desktop.storage.engine import resolve_url, sqlite_path
+
     source = Path(args.backup_file)
     if not source.is_file():
         err(f"错误：找不到备份文件“{source}”")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
-from hebi_desktop.services.checking import check_book
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,6 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hebi_desktop.services.checking import check_book
+
     if args.limit < 0:
         err("错误：--limit 不能小于0")
         return 1

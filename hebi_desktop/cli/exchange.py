@@ -1,21 +1,26 @@
-"""``hebi-desktop export``, ``import`` and ``submissions``: workbooks out and in."""
+"""``hebi-desktop export``, ``import`` and ``submissions``: workbooks out and in.
+
+The Excel libraries are imported by the commands that use them, not when the command
+line is parsed (``--help`` and ``--version`` stay quick)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hebi_desktop.cli.common import add_db_option, add_ledger_argument, err, open_book, out, table
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.registry import get_ledger, ledger_keys
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
-from hebi_desktop.exchange.export import ExportRequest, export_workbook
-from hebi_desktop.exchange.importer import ON_DUPLICATE, ImportResult, RowIssue, import_workbook
-from hebi_desktop.exchange.submissions import list_submissions
+from hebi_desktop.exchange import ON_DUPLICATE
+from hebi_desktop.exchange.limits import MAX_ROWS
 from hebi_desktop.services.errors import UserError
-from hebi_desktop.services.querying import RecordQuery
+
+if TYPE_CHECKING:
+    from hebi_desktop.exchange.importer import ImportResult, RowIssue
 
 MAX_LINES = 200  # issues printed on the terminal; the report has them all
 
@@ -98,6 +103,9 @@ def _progress_printer():  # type: ignore[no-untyped-def]
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from hebi_desktop.exchange.export import ExportRequest, export_workbook
+    from hebi_desktop.services.querying import RecordQuery
+
     target = Path(args.output)
     if not target.suffix:
         target = target.with_suffix(".xlsx")
@@ -162,6 +170,13 @@ def _register_import(commands: argparse._SubParsersAction) -> None:
         metavar="处理方式",
         help="与已有记录重复时：error=报错（默认），skip=跳过，update=用表中数据更新",
     )
+    parser.add_argument(
+        "--max-rows",
+        type=int,
+        default=MAX_ROWS,
+        metavar="行数",
+        help=f"工作表行数上限，超过则不导入（默认 {MAX_ROWS}，即一张 Excel 表的最大行数）",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_import)
 
@@ -179,7 +194,12 @@ def _default_report(source: Path) -> Path:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from hebi_desktop.exchange.importer import import_workbook
+    from hebi_desktop.exchange.limits import Limits
+
     source = Path(args.file)
+    if args.max_rows < 1:
+        raise UserError("参数 --max-rows：行数应为正整数")
     with open_book(args) as book:
         result = import_workbook(
             book,
@@ -189,6 +209,7 @@ def run_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             on_duplicate=args.on_duplicate,
             progress=_progress_printer(),
+            limits=Limits(max_rows=args.max_rows),
         )
     _summarise(result)
     report = Path(args.report) if args.report else None
@@ -247,6 +268,8 @@ def _register_submissions(commands: argparse._SubParsersAction) -> None:
 
 
 def run_submissions(args: argparse.Namespace) -> int:
+    from hebi_desktop.exchange.submissions import list_submissions
+
     with open_book(args) as book:
         entries = list_submissions(book, args.ledger)
     if not entries:

@@ -18,7 +18,6 @@ from hebi_desktop.cli.common import DB_HELP, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
 from hebi_desktop.services.errors import UserError
-from hebi_desktop.storage.backup import BackupError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_gui(args.db)
         return int(args.run(args) or 0)
-    except (UserError, BackupError) as error:
+    except UserError as error:
         err(f"错误：{error}")
         return 1
     except KeyboardInterrupt:
@@ -74,9 +73,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:
+        if _is_backup_error(error):
+            err(f"错误：{error}")
+            return 1
         log.exception("unexpected error")
         err(f"程序出错：{error}（详细信息已写入日志文件 {LOG_FILE_NAME}）")
         return 2
+
+
+def _is_backup_error(error: Exception) -> bool:
+    """A BackupError, told without importing the storage layer at start (it pulls in
+    SQLAlchemy): whoever raised one has imported the module already."""
+    module = sys.modules.get("hebi_desktop.storage.backup")
+    return module is not None and isinstance(error, module.BackupError)
 
 
 if __name__ == "__main__":

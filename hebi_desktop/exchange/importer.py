@@ -30,6 +30,7 @@ from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.values import to_decimal
+from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import choose_sheet, open_source
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ON_DUPLICATE = ("error", "skip", "update")
 BULK_CACHE_KIB = -65536  # negative: KiB (64 MB)
 CHECK_EVERY = 500
 MAX_ISSUES = 1000  # errors (and warnings) listed; the rest are counted

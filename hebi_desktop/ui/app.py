@@ -119,6 +119,9 @@ def show_window(book: Book) -> MainWindow:
             f"数据库已升级到本版本，升级前的备份保存在：{book.upgrade_backup}", 60_000
         )
     window.show()
+    from hebi_desktop.ui.startup_probe import watch
+
+    watch(window)  # bench/desk.py's marker on the first expose (only when asked for)
     return window
 
 

@@ -34,8 +34,8 @@ from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import choose_sheet, open_source
-from hebi_desktop.exchange.spool import Spool
 from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.services.spool import Spool
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book

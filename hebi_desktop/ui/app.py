@@ -132,7 +132,6 @@ def run_gui(db: str | None) -> int:
 
     from hebi_desktop.storage.engine import resolve_url
     from hebi_desktop.ui.errors import install_error_hook
-    from hebi_desktop.ui.first_start import FirstStartDialog
     from hebi_desktop.ui.single_instance import SingleInstance
 
     app = make_application()
@@ -146,6 +145,8 @@ def run_gui(db: str | None) -> int:
         if book is None:
             return 1
         if not book.settings.is_configured:
+            from hebi_desktop.ui.first_start import FirstStartDialog
+
             first = FirstStartDialog(book)
             if first.exec() != QDialog.DialogCode.Accepted:
                 book.close()

@@ -65,12 +65,13 @@ def check_archive(path: Path, limits: Limits) -> None:
         part.file_size > RATIO_FROM and part.file_size > limits.max_ratio * part.compress_size
         for part in parts
     )
-    if total > limits.max_uncompressed or swollen:
+    advice = "（可能是损坏或恶意构造的文件）；未读取。请在 Excel 中打开检查，另存为新文件或分批导入"
+    if total > limits.max_uncompressed:
         raise UserError(
-            f"工作簿“{path.name}”解压后约 {total / 1e9:.1f} GB，远超正常台账的大小"
-            "（可能是损坏或恶意构造的文件）；未读取。请在 Excel 中打开检查，"
-            "另存为新文件或分批导入"
+            f"工作簿“{path.name}”解压后约 {total / 1e9:.1f} GB，远超正常台账的大小{advice}"
         )
+    if swollen:
+        raise UserError(f"工作簿“{path.name}”的压缩比异常，解压后会膨胀数百倍{advice}")
 
 
 def sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
@@ -92,10 +93,10 @@ def sheet_part(archive: zipfile.ZipFile, name: str) -> str | None:
     return None
 
 
-def estimated_cells(path: Path, name: str) -> int | None:
-    """How many cells calamine would hold for sheet ``name``: rows × columns of the used
-    area, from the sheet's ``<dimension>`` when it has one, else from its first rows and
-    its decompressed size. None when the file is not an .xlsx/.xlsm or has no such sheet."""
+def estimated_size(path: Path, name: str) -> tuple[int, int] | None:
+    """(rows, columns) of sheet ``name``'s used area — calamine holds rows × columns cells —
+    from the sheet's ``<dimension>`` when it has one, else from its first rows and its
+    decompressed size. None when the file is not an .xlsx/.xlsm or has no such sheet."""
     if not zipfile.is_zipfile(path):
         return None
     try:
@@ -111,18 +112,17 @@ def estimated_cells(path: Path, name: str) -> int | None:
     return _estimate(sample, size)
 
 
-def _estimate(sample: bytes, size: int) -> int:
+def _estimate(sample: bytes, size: int) -> tuple[int, int]:
     dimension = _DIMENSION.search(sample)
     if dimension is not None and dimension.group(2):
         rows = int(dimension.group(3))
-        columns = _column_number(dimension.group(2).decode("ascii"))
-        return rows * columns
+        return rows, _column_number(dimension.group(2).decode("ascii"))
     rows = _ROW.split(sample)[1:]
     if not rows:
-        return size // 16  # no row in the first bytes: assume the densest cells
+        return size // 16, 1  # no row in the first bytes: assume the densest cells
     width = max(len(_CELL.findall(row)) for row in rows)
     bytes_per_row = max(len(sample) // len(rows), 1)
-    return max(size // bytes_per_row, len(rows)) * max(width, 1)
+    return max(size // bytes_per_row, len(rows)), max(width, 1)
 
 
 def _column_number(letters: str) -> int:

@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS, HeaderMatcher
-from hebi_desktop.exchange.limits import Limits, check_archive, estimated_cells
+from hebi_desktop.exchange.limits import Limits, check_archive, estimated_size
 from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -206,10 +206,9 @@ class Source:
         return list(self.workbook.sheet_names)
 
     def sheet(self, name: str) -> AnySheet:
-        cells = estimated_cells(self.path, name)
-        if cells is not None and cells > self.limits.stream_cells:
-            width = 25  # a ledger's width, to turn cells into rows for the progress bar
-            return StreamedSheet(name, self.path, max(cells // width, 1), self.limits)
+        size = estimated_size(self.path, name)
+        if size is not None and size[0] * size[1] > self.limits.stream_cells:
+            return StreamedSheet(name, self.path, size[0], self.limits)
         return Sheet(name, self.workbook, self.limits)
 
 

@@ -82,14 +82,16 @@ def write_big_sheet(
     return path
 
 
-def write_zip_bomb(path: Path, sheet: str, header: list[str], inflated: int) -> Path:
+def write_zip_bomb(
+    path: Path, sheet: str, header: list[str], inflated: int, level: int = zlib.Z_BEST_SPEED
+) -> Path:
     """A small .xlsx whose sheet XML inflates to about ``inflated`` bytes of empty-ish rows."""
     filler = row_xml(["x"]) * 20_000
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         _write_parts(archive, sheet)
         info = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
         info.compress_type = zipfile.ZIP_DEFLATED
-        info._compresslevel = zlib.Z_BEST_SPEED  # type: ignore[attr-defined]
+        info._compresslevel = level  # type: ignore[attr-defined]
         with archive.open(info, "w", force_zip64=True) as stream:
             stream.write(_SHEET_START + row_xml(list(header)))
             written = 0

@@ -49,6 +49,13 @@ def test_a_zip_bomb_is_refused_in_chinese_before_it_is_decompressed(
     assert book.records("housing").count() == 0
 
 
+def test_a_part_that_swells_hundreds_of_times_is_refused(book: Book, tmp_path: Path) -> None:
+    """Smaller than the total cap, but no real sheet compresses a thousand to one."""
+    bomb = write_zip_bomb(tmp_path / "dense.xlsx", HOUSING.title, HEADERS, 120_000_000, level=9)
+    with pytest.raises(UserError, match="压缩比异常"):
+        import_workbook(book, "housing", bomb)
+
+
 def test_the_command_refuses_a_zip_bomb_quickly_and_in_little_memory(
     tmp_path: Path, db_path: Path
 ) -> None:

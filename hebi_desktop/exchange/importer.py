@@ -326,6 +326,7 @@ def import_workbook(
                 if _is_footer(cells):
                     break
                 run.row(number, cells, total)
+            chosen.release()  # before writing: the sheet's cells are no longer needed
             if result.errors:
                 result.inserted = result.updated = result.skipped = 0
             elif not dry_run:

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Sequence
 
 from hebi_desktop import APP_TITLE, __version__
-from hebi_desktop.cli import backup, check, demo, exchange, stats
 from hebi_desktop.cli.common import DB_HELP, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
@@ -21,10 +20,10 @@ from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [demo, stats, check, backup, exchange]
-
 
 def build_parser() -> ChineseArgumentParser:
+    from hebi_desktop.cli import backup, check, demo, exchange, stats
+
     parser = ChineseArgumentParser(
         prog="hebi-desktop",
         description=f"{APP_TITLE}：住房安全、农村供水维修养护、教育资助三本台账的录入、检查与报送。"
@@ -43,12 +42,15 @@ def build_parser() -> ChineseArgumentParser:
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
     )
-    for module in COMMAND_MODULES:
+    for module in (demo, stats, check, backup, exchange):
         module.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"hebi-desktop {__version__}")  # what argparse would print, without building it
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose)

@@ -106,6 +106,8 @@ def run_export(args: argparse.Namespace) -> int:
     from hebi_desktop.exchange.export import ExportRequest, export_workbook
     from hebi_desktop.services.querying import RecordQuery
 
+    if not args.output.strip():
+        raise UserError("请用 -o 指定导出文件名，例如 -o 报送.xlsx")
     target = Path(args.output)
     if not target.suffix:
         target = target.with_suffix(".xlsx")
@@ -194,13 +196,16 @@ def _default_report(source: Path) -> Path:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from hebi_desktop.exchange.files import database_files
     from hebi_desktop.exchange.importer import import_workbook
     from hebi_desktop.exchange.limits import Limits
+    from hebi_desktop.exchange.report import write_report
 
     source = Path(args.file)
     if args.max_rows < 1:
         raise UserError("参数 --max-rows：行数应为正整数")
     with open_book(args) as book:
+        database = database_files(book.sqlite_file)
         result = import_workbook(
             book,
             args.ledger,
@@ -210,6 +215,7 @@ def run_import(args: argparse.Namespace) -> int:
             on_duplicate=args.on_duplicate,
             progress=_progress_printer(),
             limits=Limits(max_rows=args.max_rows),
+            waiting=lambda notice: err(f"{notice}（等待中，按 Ctrl+C 取消）"),
         )
     _summarise(result)
     report = Path(args.report) if args.report else None
@@ -219,7 +225,7 @@ def run_import(args: argparse.Namespace) -> int:
         if not report.suffix:
             report = report.with_suffix(".xlsx")
         try:
-            result.write_report(report)
+            write_report(result, report, database)
         except UserError as error:
             err(f"问题报告未能写出：{error}")
         else:
@@ -268,7 +274,7 @@ def _register_submissions(commands: argparse._SubParsersAction) -> None:
 
 
 def run_submissions(args: argparse.Namespace) -> int:
-    from hebi_desktop.exchange.submissions import list_submissions
+    from hebi_desktop.services.submissions import list_submissions
 
     with open_book(args) as book:
         entries = list_submissions(book, args.ledger)

@@ -13,16 +13,17 @@ import sys
 from collections.abc import Sequence
 
 from hebi_desktop import APP_TITLE, __version__
-from hebi_desktop.cli.common import DB_HELP, err
+from hebi_desktop.cli.common import DB_HELP, add_create_option, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
+from hebi_desktop.process_guard import prepare_process
 from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
 
 
 def build_parser() -> ChineseArgumentParser:
-    from hebi_desktop.cli import backup, check, demo, exchange, stats
+    from hebi_desktop.cli import backup, check, demo, exchange, printing, stats
 
     parser = ChineseArgumentParser(
         prog="hebi-desktop",
@@ -33,6 +34,7 @@ def build_parser() -> ChineseArgumentParser:
         "--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出"
     )
     parser.add_argument("--db", metavar="路径或地址", help=DB_HELP)
+    add_create_option(parser)
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -42,12 +44,14 @@ def build_parser() -> ChineseArgumentParser:
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
     )
-    for module in (demo, stats, check, backup, exchange):
+    for module in (demo, stats, check, backup, exchange, printing):
         module.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # First: the windowed Windows exe has no standard streams, and Setup looks for the mutex.
+    prepare_process()
     if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
         print(f"hebi-desktop {__version__}")  # what argparse would print, without building it
         return 0

@@ -29,13 +29,14 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.validation import Checked, validator_for
-from hebi_desktop.domain.values import to_decimal
+from hebi_desktop.domain.values import shown, to_decimal
 from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import choose_sheet, open_source
 from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.spool import Spool
+from hebi_desktop.storage.server import take_import_lock
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -75,7 +76,7 @@ class RowIssue:
         if self.column:
             where += f" {self.column}"
         if self.value:
-            where += f"“{self.value}”"
+            where += f"“{shown(self.value)}”"  # at most ~50 characters of a huge cell
         return f"{where}：{self.message}"
 
 
@@ -286,8 +287,13 @@ def import_workbook(
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
     limits: Limits | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Import one sheet of ``source`` into ``ledger``; see the module docstring."""
+    """Import one sheet of ``source`` into ``ledger``; see the module docstring.
+
+    ``waiting`` is told (in Chinese) when another desk's import on the same server
+    must finish first.
+    """
     if on_duplicate not in ON_DUPLICATE:
         raise UserError(f"重复记录的处理方式应为 error、skip 或 update（现为“{on_duplicate}”）")
     try:
@@ -331,6 +337,7 @@ def import_workbook(
                 result.inserted = result.updated = result.skipped = 0
             elif not dry_run:
                 with book.writing() as connection, _bulk_cache(connection, True):
+                    take_import_lock(connection, cancelled, waiting)
                     run.write(connection)
     except OperationalError as error:
         if "locked" not in str(error.orig):

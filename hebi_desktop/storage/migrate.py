@@ -88,6 +88,11 @@ def current_revision(engine: Engine) -> str | None:
     return stored[0][0] if stored else None
 
 
+def is_known(revision: str) -> bool:
+    """True when this program's migrations know ``revision`` (so it is not newer)."""
+    return _known(revision)
+
+
 def _known(revision: str) -> bool:
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError

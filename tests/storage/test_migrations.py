@@ -21,13 +21,15 @@ from hebi_desktop.storage import migrate
 from hebi_desktop.storage.models import Base
 from tests.samples import housing
 
+HEAD = migrate.head_revision()
+
 REVISION_0002 = '''"""test revision: a column added to settings"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0002test"
+down_revision = "{down}"
 branch_labels = None
 depends_on = None
 
@@ -47,7 +49,7 @@ def scripts_with_0002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: st
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "versions" / "0002_test.py").write_text(
-        REVISION_0002.format(after=after), encoding="utf-8"
+        REVISION_0002.format(after=after, down=migrate.head_revision()), encoding="utf-8"
     )
     monkeypatch.setattr(migrate, "migrations_dir", lambda: folder)
 
@@ -63,7 +65,7 @@ def revision_of(path: Path) -> str:
 
 
 def make_older_database(path: Path) -> int:
-    """A database at revision 0001 holding one record; returns its id."""
+    """A database at the real head revision holding one record; returns its id."""
     with Book.open(path) as book:
         record_id = book.records("housing").create(housing()).record.id
     return record_id
@@ -73,7 +75,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
     book = Book.open(db_path)
     try:
         assert book.upgrade_backup is None
-        assert migrate.current_revision(book.engine) == migrate.head_revision() == "0001"
+        assert migrate.current_revision(book.engine) == migrate.head_revision() is not None
         assert not migrate.needs_upgrade(book.engine)
         tables = set(inspect(book.engine).get_table_names())
         assert {ledger.table_name for ledger in all_ledgers()} <= tables
@@ -89,7 +91,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
 def test_zero_byte_file_is_initialised(db_path: Path) -> None:
     db_path.touch()
     with Book.open(db_path) as book:
-        assert migrate.current_revision(book.engine) == "0001"
+        assert migrate.current_revision(book.engine) == migrate.head_revision()
         assert book.upgrade_backup is None
 
 
@@ -119,20 +121,20 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
     backups = tmp_path / "backups"
 
     with Book.open(db_path, backups=backups) as book:
-        assert migrate.current_revision(book.engine) == "0002"
+        assert migrate.current_revision(book.engine) == "0002test"
         assert book.records("housing").get(record_id).values["head_name"] == "张秀英"
         backup = book.upgrade_backup
 
     assert backup is not None and backup.parent == backups
-    assert "before-upgrade-0001" in backup.name
+    assert f"before-upgrade-{HEAD}" in backup.name
     assert list(backups.iterdir()) == [backup]  # no partial files left behind
     # The copy was taken before the schema changed, and holds the data.
-    assert revision_of(backup) == "0001"
+    assert revision_of(backup) == HEAD
     assert "note" not in columns(backup, "settings")
     with sqlite3.connect(backup) as connection:
         names = connection.execute("SELECT head_name FROM housing_checks").fetchall()
     assert names == [("张秀英",)]
-    assert revision_of(db_path) == "0002"
+    assert revision_of(db_path) == "0002test"
     assert "note" in columns(db_path, "settings")
 
 
@@ -146,7 +148,7 @@ def test_failed_revision_leaves_the_old_schema_and_data(
         Book.open(db_path, backups=tmp_path / "backups")
 
     # The column added before the failure was rolled back with the revision.
-    assert revision_of(db_path) == "0001"
+    assert revision_of(db_path) == HEAD
     assert "note" not in columns(db_path, "settings")
     monkeypatch.undo()
     with Book.open(db_path) as book:

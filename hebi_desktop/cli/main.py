@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepare_process()
     if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
         print(f"hebi-desktop {__version__}")  # what argparse would print, without building it
-        return 0
+        raise SystemExit(0)
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose)

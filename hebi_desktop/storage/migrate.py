@@ -50,6 +50,13 @@ def alembic_config() -> Config:
 def _head_from_files() -> str | None:
     """The one revision no other revision file names as its parent; None when the files
     cannot tell (no sources, several heads): then Alembic decides."""
+    revisions, parents = _revisions_from_files()
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def _revisions_from_files() -> tuple[set[str], set[str]]:
+    """The revision ids of the revision files, and those named as parents."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (migrations_dir() / "versions").glob("*.py"):
@@ -61,8 +68,7 @@ def _head_from_files() -> str | None:
         down = _DOWN.search(source)
         if down is not None:
             parents.update(_QUOTED.findall(down.group(1)))
-    heads = revisions - parents
-    return next(iter(heads)) if len(heads) == 1 else None
+    return revisions, parents
 
 
 def head_revision() -> str | None:
@@ -94,6 +100,8 @@ def is_known(revision: str) -> bool:
 
 
 def _known(revision: str) -> bool:
+    if revision in _revisions_from_files()[0]:
+        return True  # without importing Alembic; it decides only the doubtful cases
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 

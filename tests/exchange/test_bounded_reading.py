@@ -65,7 +65,7 @@ def test_the_command_refuses_a_zip_bomb_quickly_and_in_little_memory(
         import json, sys, time
         from hebi_desktop.cli.main import main
         started = time.perf_counter()
-        code = main(["--db", {str(db_path)!r}, "import", "housing", {str(bomb)!r}])
+        code = main(["--db", {str(db_path)!r}, "--create", "import", "housing", {str(bomb)!r}])
         peak = None
         for line in open("/proc/self/status"):
             if line.startswith("VmHWM:"):
@@ -115,7 +115,7 @@ def test_errors_beyond_the_first_thousand_are_counted_not_listed(
     assert len(result.errors) == MAX_ISSUES
     assert result.error_count == 1200 and result.errors_omitted == 200
     assert result.omitted_text() == "另有 200 处错误未列出"
-    done = run("--db", str(db_path), "import", "housing", str(path))
+    done = run("--db", str(db_path), "--create", "import", "housing", str(path))
     assert done.returncode == 1
     assert "发现 1200 处错误" in done.stderr
     assert "另有 200 处错误未列出" in done.stderr

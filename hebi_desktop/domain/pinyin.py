@@ -34,7 +34,12 @@ def sort_key(text: str | None) -> str:
         return ""
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_keep)
+    syllables = lazy_pinyin(
+        text,
+        style=Style.TONE3,
+        neutral_tone_with_five=True,
+        errors=_keep,  # type: ignore[arg-type]  # a list is accepted; the stubs say str
+    )
     return _SYLLABLE_SEPARATOR.join(s.lower() for s in syllables) + _END + text
 
 
@@ -45,7 +50,7 @@ def initials(text: str | None) -> str:
         return ""
     from pypinyin import Style, lazy_pinyin
 
-    letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=_keep)
+    letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=_keep)  # type: ignore[arg-type]
     return "".join(letters).lower()
 
 

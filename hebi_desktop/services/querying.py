@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, exists, false, or_
 
-from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.domain.fields import Kind, Ledger
 from hebi_desktop.domain.queries import Condition, Op
 
 
@@ -77,7 +77,8 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
             or_(
                 *(
                     c[name].contains(
-                        needle.upper() if name == "id_number" else needle, autoescape=True
+                        needle.upper() if ledger.field(name).kind is Kind.ID_NUMBER else needle,
+                        autoescape=True,
                     )
                     for name in ledger.search_fields
                 )
@@ -125,8 +126,9 @@ def order_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Any]
     if not query.sort:
         return [c.id.desc()]
     name = query.sort
-    if name not in c:  # derived columns sort by what they come from
-        name = "id_number" if "id_number" in c else "id"
+    if name not in c:  # derived columns (性别, 出生日期) sort by the ID number they come from
+        ids = [f.name for f in ledger.stored_fields if f.kind is Kind.ID_NUMBER]
+        name = ids[0] if ids else "id"
     column = c[name]
     if query.descending:
         return [column.desc(), c.id.desc()]

@@ -117,12 +117,12 @@ def _estimate(sample: bytes, size: int) -> tuple[int, int]:
     if dimension is not None and dimension.group(2):
         rows = int(dimension.group(3))
         return rows, _column_number(dimension.group(2).decode("ascii"))
-    rows = _ROW.split(sample)[1:]
-    if not rows:
+    sampled = _ROW.split(sample)[1:]
+    if not sampled:
         return size // 16, 1  # no row in the first bytes: assume the densest cells
-    width = max(len(_CELL.findall(row)) for row in rows)
-    bytes_per_row = max(len(sample) // len(rows), 1)
-    return max(size // bytes_per_row, len(rows)), max(width, 1)
+    width = max(len(_CELL.findall(row)) for row in sampled)
+    bytes_per_row = max(len(sample) // len(sampled), 1)
+    return max(size // bytes_per_row, len(sampled)), max(width, 1)
 
 
 def _column_number(letters: str) -> int:

@@ -6,9 +6,6 @@ import argparse
 from pathlib import Path
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
-from hebi_desktop.cli.server_backup import restore_to_server
-from hebi_desktop.services.backups import restore_database
-from hebi_desktop.storage.engine import resolve_url, sqlite_path
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,6 +39,11 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    # imported here: the command line is parsed without loading the storage layer
+    from hebi_desktop.cli.server_backup import restore_to_server
+    from hebi_desktop.services.backups import restore_database
+    from hebi_desktop.storage.engine import resolve_url, sqlite_path
+
     source = Path(args.backup_file)
     if not source.is_file():
         err(f"错误：找不到备份文件“{source}”")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
-from hebi_desktop.services.checking import check_book
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -57,6 +56,8 @@ def run_cross(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hebi_desktop.services.checking import check_book
+
     if args.limit < 0:
         err("错误：--limit 不能小于0")
         return 1

@@ -6,10 +6,13 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from hebi_desktop.domain.registry import get_ledger, ledger_keys
 from hebi_desktop.paths import DB_ENV_VAR
-from hebi_desktop.services.book import Book
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
 
 DB_HELP = (
     f"数据库文件路径或 SQLAlchemy 地址（默认取环境变量 {DB_ENV_VAR}，再取用户数据目录中的文件）"
@@ -44,6 +47,8 @@ def add_ledger_argument(parser: argparse.ArgumentParser, allow_all: bool = False
 @contextmanager
 def open_book(args: argparse.Namespace, *, create: bool = False) -> Iterator[Book]:
     """The book of ``--db``; a new database only with ``create`` or ``--create``."""
+    from hebi_desktop.services.book import Book  # not before a command needs it
+
     book = Book.open(getattr(args, "db", None), create=create or getattr(args, "create", False))
     try:
         yield book

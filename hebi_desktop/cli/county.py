@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hebi_desktop.cli.common import add_db_option, open_book, out
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.values import ValueProblem, make_parser
-from hebi_desktop.exchange.files import check_target, database_files
-from hebi_desktop.exchange.tables import TableSheet, write_tables
 from hebi_desktop.services import settings as keys
-from hebi_desktop.services.collect import STATUS_LABELS, FileCollection, collect_files
 from hebi_desktop.services.errors import UserError
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.collect import FileCollection
 
 MAX_LINES = 50  # row problems printed per file; the report has them all
 
@@ -48,6 +49,8 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
 
 
 def _describe(result: FileCollection) -> list[str]:
+    from hebi_desktop.services.collect import STATUS_LABELS
+
     lines = [f"【{result.path.name}】{result.unit}"]
     if result.refused:
         lines.append(f"  拒收：{result.refused}")
@@ -77,6 +80,9 @@ def _describe(result: FileCollection) -> list[str]:
 def write_collect_report(
     target: Path, results: list[FileCollection], protected: dict[Path, str] | None = None
 ) -> Path:
+    from hebi_desktop.exchange.tables import TableSheet, write_tables
+    from hebi_desktop.services.collect import STATUS_LABELS
+
     files = TableSheet(
         "报送文件",
         "汇总报送结果",
@@ -127,6 +133,9 @@ def write_collect_report(
 
 
 def run_collect(args: argparse.Namespace) -> int:
+    from hebi_desktop.exchange.files import check_target, database_files
+    from hebi_desktop.services.collect import collect_files
+
     paths = [Path(name) for name in args.files]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:

@@ -7,7 +7,6 @@ import time
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
 from hebi_desktop.domain.registry import get_ledger, ledger_titles
-from hebi_desktop.services.demo import fill_demo
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,6 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hebi_desktop.services.demo import fill_demo
+
     if args.rows < 1 or args.rows > 1_000_000:
         err("错误：--rows 应在1到1000000之间")
         return 1

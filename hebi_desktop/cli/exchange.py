@@ -1,23 +1,26 @@
-"""``hebi-desktop export``, ``import`` and ``submissions``: workbooks out and in."""
+"""``hebi-desktop export``, ``import`` and ``submissions``: workbooks out and in.
+
+The Excel libraries are imported by the commands that use them, not when the command
+line is parsed (``--help`` and ``--version`` stay quick)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hebi_desktop.cli.common import add_db_option, add_ledger_argument, err, open_book, out, table
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.registry import all_ledgers, get_ledger, ledger_keys
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
-from hebi_desktop.exchange.export import ExportRequest, export_workbook
-from hebi_desktop.exchange.files import database_files
-from hebi_desktop.exchange.importer import ON_DUPLICATE, ImportResult, RowIssue, import_workbook
-from hebi_desktop.exchange.report import write_report
+from hebi_desktop.exchange import ON_DUPLICATE
+from hebi_desktop.exchange.limits import MAX_ROWS
 from hebi_desktop.services.errors import UserError
-from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.services.submissions import list_submissions
+
+if TYPE_CHECKING:
+    from hebi_desktop.exchange.importer import ImportResult, RowIssue
 
 MAX_LINES = 200  # issues printed on the terminal; the report has them all
 
@@ -102,6 +105,9 @@ def _progress_printer():  # type: ignore[no-untyped-def]
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from hebi_desktop.exchange.export import ExportRequest, export_workbook
+    from hebi_desktop.services.querying import RecordQuery
+
     if not args.output.strip():
         raise UserError("请用 -o 指定导出文件名，例如 -o 报送.xlsx")
     target = Path(args.output)
@@ -168,16 +174,23 @@ def _register_import(commands: argparse._SubParsersAction) -> None:
         metavar="处理方式",
         help="与已有记录重复时：error=报错（默认），skip=跳过，update=用表中数据更新",
     )
+    parser.add_argument(
+        "--max-rows",
+        type=int,
+        default=MAX_ROWS,
+        metavar="行数",
+        help=f"工作表行数上限，超过则不导入（默认 {MAX_ROWS}，即一张 Excel 表的最大行数）",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_import)
 
 
-def _print_issues(title: str, issues: list[RowIssue], printer) -> None:  # type: ignore[no-untyped-def]
+def _print_issues(title: str, issues: list[RowIssue], printer, total: int) -> None:  # type: ignore[no-untyped-def]
     printer(title)
     for issue in issues[:MAX_LINES]:
         printer(f"  {issue.text()}")
-    if len(issues) > MAX_LINES:
-        printer(f"  ……另有 {len(issues) - MAX_LINES} 处，见问题报告")
+    if total > MAX_LINES:
+        printer(f"  ……另有 {total - MAX_LINES} 处，见问题报告")
 
 
 def _default_report(source: Path) -> Path:
@@ -185,7 +198,14 @@ def _default_report(source: Path) -> Path:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from hebi_desktop.exchange.files import database_files
+    from hebi_desktop.exchange.importer import import_workbook
+    from hebi_desktop.exchange.limits import Limits
+    from hebi_desktop.exchange.report import write_report
+
     source = Path(args.file)
+    if args.max_rows < 1:
+        raise UserError("参数 --max-rows：行数应为正整数")
     with open_book(args) as book:
         database = database_files(book.sqlite_file)
         result = import_workbook(
@@ -196,6 +216,7 @@ def run_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             on_duplicate=args.on_duplicate,
             progress=_progress_printer(),
+            limits=Limits(max_rows=args.max_rows),
             waiting=lambda notice: err(f"{notice}（等待中，按 Ctrl+C 取消）"),
         )
     _summarise(result)
@@ -220,13 +241,23 @@ def _summarise(result: ImportResult) -> None:
     if result.ignored_columns:
         out(f"未识别的列（已忽略）：{'、'.join(result.ignored_columns)}")
     if result.errors:
-        _print_issues(f"发现 {len(result.errors)} 处错误，未导入任何记录：", result.errors, err)
+        _print_issues(
+            f"发现 {result.error_count} 处错误，未导入任何记录：",
+            result.errors,
+            err,
+            result.error_count,
+        )
+        if result.errors_omitted:
+            err(f"（问题报告列出前 {len(result.errors)} 处；{result.omitted_text()}）")
         return
     counts = f"新增 {result.inserted} 条，更新 {result.updated} 条，跳过 {result.skipped} 条"
     out(f"试导入（未写入）：可{counts}" if result.dry_run else f"已导入：{counts}")
     if result.warnings:
         _print_issues(
-            f"提醒 {len(result.warnings)} 处（照常导入，记录已标记待核实）：", result.warnings, out
+            f"提醒 {result.warning_count} 处（照常导入，记录已标记待核实）：",
+            result.warnings,
+            out,
+            result.warning_count,
         )
 
 
@@ -245,6 +276,8 @@ def _register_submissions(commands: argparse._SubParsersAction) -> None:
 
 
 def run_submissions(args: argparse.Namespace) -> int:
+    from hebi_desktop.services.submissions import list_submissions
+
     with open_book(args) as book:
         entries = list_submissions(book, args.ledger)
     if not entries:

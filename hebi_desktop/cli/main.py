@@ -13,7 +13,6 @@ import sys
 from collections.abc import Sequence
 
 from hebi_desktop import APP_TITLE, __version__
-from hebi_desktop.cli import backup, check, county, demo, exchange, printing, stats
 from hebi_desktop.cli.common import DB_HELP, add_create_option, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.domain.registry import ledger_titles
@@ -21,14 +20,13 @@ from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
 from hebi_desktop.paths import logs_dir
 from hebi_desktop.process_guard import prepare_process
 from hebi_desktop.services.errors import UserError
-from hebi_desktop.storage.backup import BackupError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [demo, stats, check, backup, exchange, printing, county]
-
 
 def build_parser() -> ChineseArgumentParser:
+    from hebi_desktop.cli import backup, check, county, demo, exchange, printing, stats
+
     parser = ChineseArgumentParser(
         prog="hebi-desktop",
         description=f"{APP_TITLE}：{ledger_titles()}的录入、检查与报送。不带子命令时打开程序窗口。",
@@ -47,7 +45,7 @@ def build_parser() -> ChineseArgumentParser:
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
     )
-    for module in COMMAND_MODULES:
+    for module in (demo, stats, check, backup, exchange, printing, county):
         module.register(commands)
     return parser
 
@@ -55,6 +53,9 @@ def build_parser() -> ChineseArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     # First: the windowed Windows exe has no standard streams, and Setup looks for the mutex.
     prepare_process()
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"hebi-desktop {__version__}")  # what argparse would print, without building it
+        raise SystemExit(0)
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose)
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_gui(args.db)
         return int(args.run(args) or 0)
-    except (UserError, BackupError) as error:
+    except UserError as error:
         err(f"错误：{error}")
         return 1
     except KeyboardInterrupt:
@@ -79,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:
+        if _is_backup_error(error):
+            err(f"错误：{error}")
+            return 1
         # A defect, not something the clerk did: exit 2. The error's own text may be
         # English or quote data, so it goes only to the log; the clerk gets where it is.
         log.exception("unexpected error")
@@ -87,6 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"详细信息已写入日志文件 {_log_file()}，请发给技术支持人员"
         )
         return 2
+
+
+def _is_backup_error(error: Exception) -> bool:
+    """A BackupError, told without importing the storage layer at start (it pulls in
+    SQLAlchemy): whoever raised one has imported the module already."""
+    module = sys.modules.get("hebi_desktop.storage.backup")
+    return module is not None and isinstance(error, module.BackupError)
 
 
 def _log_file() -> str:

@@ -16,7 +16,6 @@ from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
 from hebi_desktop.services.errors import UserError
-from hebi_desktop.services.querying import RecordQuery
 
 FORM_HELP = "，".join(f"{form.value}={title}" for form, title in FORM_TITLES.items())
 
@@ -106,6 +105,7 @@ def gui_application() -> Any:
 def run_print(args: argparse.Namespace) -> int:
     from hebi_desktop.printing.content import PrintRequest
     from hebi_desktop.printing.pdf import write_pdf
+    from hebi_desktop.services.querying import RecordQuery  # SQLAlchemy: not for --help
 
     target = Path(args.output)
     if not target.suffix:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from hebi_desktop.cli.common import add_db_option, open_book, out, table
 from hebi_desktop.domain.registry import all_ledgers
-from hebi_desktop.services.book import Book
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -3,9 +3,11 @@
 Each row is cleaned the way a careful clerk would (trimmed, full-width letters and digits
 made half-width, dates and short choice forms understood — most of it by the same
 per-field parsers the form uses) and then checked by the same validator as the form.
-The rows are written inside one write transaction as they are read; the first error
-stops the writing, reading goes on so that every bad cell is reported, and the
-transaction is rolled back: with any error, nothing is written.
+Every row is read and checked before the write lock is taken (other desks keep saving
+meanwhile); the rows to write wait in a spool that holds memory flat however long the
+sheet. With any error nothing is written; the first ``MAX_ISSUES`` errors are listed and
+the rest only counted. Then one write transaction writes the spooled rows, after making
+sure no record with one of their keys was added or removed in the meantime.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import datetime as dt
 import logging
 import operator
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,9 +30,12 @@ from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.values import shown, to_decimal
+from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
-from hebi_desktop.exchange.reader import choose_sheet, open_workbook
+from hebi_desktop.exchange.limits import Limits
+from hebi_desktop.exchange.reader import choose_sheet, open_source
 from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.services.spool import Spool
 from hebi_desktop.storage.server import take_import_lock
 
 if TYPE_CHECKING:
@@ -39,10 +44,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ON_DUPLICATE = ("error", "skip", "update")
-BATCH = 10000
 BULK_CACHE_KIB = -65536  # negative: KiB (64 MB)
 CHECK_EVERY = 500
+MAX_ISSUES = 1000  # errors (and warnings) listed; the rest are counted
 # A row whose first filled cell starts like this ends the records (totals, signatures, notes).
 FOOTER_STARTS = ("合计", "总计", "填报人", "填表人", "制表人", "审核人", "负责人", "说明", "注:")
 
@@ -97,20 +101,35 @@ class ImportResult:
     dry_run: bool
     layout: HeaderLayout | None = field(default=None, repr=False)
     last_row: int = 0  # the sheet row of the last record read
+    errors_omitted: int = 0  # errors found beyond the first MAX_ISSUES (not listed)
+    warnings_omitted: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_omitted
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings) + self.warnings_omitted
+
+    def omitted_text(self) -> str:
+        """ "另有 N 处错误未列出" when errors were only counted, else ""."""
+        parts = []
+        if self.errors_omitted:
+            parts.append(f"另有 {self.errors_omitted} 处错误未列出")
+        if self.warnings_omitted:
+            parts.append(f"另有 {self.warnings_omitted} 处提醒未列出")
+        return "；".join(parts)
 
     def write_report(self, target: Path) -> Path:
         """The report workbook: every issue, and the original rows with bad cells marked."""
         from hebi_desktop.exchange.report import write_report
 
         return write_report(self, Path(target))
-
-
-class _Rollback(Exception):
-    """Leave the write transaction without committing."""
 
 
 def _cell_text(value: Any) -> str:
@@ -267,6 +286,7 @@ def import_workbook(
     on_duplicate: str = "error",
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
+    limits: Limits | None = None,
     waiting: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import one sheet of ``source`` into ``ledger``; see the module docstring.
@@ -281,7 +301,7 @@ def import_workbook(
     except UnknownLedger as error:
         raise UserError(str(error)) from None
     source = Path(source)
-    chosen = choose_sheet(open_workbook(source), declaration, sheet)
+    chosen = choose_sheet(open_source(source, limits), declaration, sheet)
     head = chosen.head()
     if not head:
         raise UserError(f"工作表“{chosen.name}”是空的")
@@ -300,25 +320,25 @@ def import_workbook(
         dry_run=dry_run,
         layout=layout,
     )
-    run = _Run(book, declaration, layout, result, on_duplicate, progress, cancelled)
     total = max(chosen.height - layout.data_start + 1, 1)
-    transaction: AbstractContextManager[Connection] = book.reading() if dry_run else book.writing()
     try:
-        with transaction as connection, _bulk_cache(connection, not dry_run):
-            if not dry_run:
-                take_import_lock(connection, cancelled, waiting)
-            run.start(connection)
+        with Spool() as spool:
+            run = _Run(book, declaration, layout, result, on_duplicate, progress, cancelled, spool)
+            with book.reading() as connection:
+                run.existing = _existing_keys(connection, run.service)
             for number, cells in chosen.rows(fill_merged_from=layout.data_start):
                 if number < layout.data_start:
                     continue
                 if _is_footer(cells):
                     break
                 run.row(number, cells, total)
-            run.finish()
+            chosen.release()  # before writing: the sheet's cells are no longer needed
             if result.errors:
-                raise _Rollback
-    except _Rollback:
-        result.inserted = result.updated = result.skipped = 0
+                result.inserted = result.updated = result.skipped = 0
+            elif not dry_run:
+                with book.writing() as connection, _bulk_cache(connection, True):
+                    take_import_lock(connection, cancelled, waiting)
+                    run.write(connection)
     except OperationalError as error:
         if "locked" not in str(error.orig):
             raise
@@ -336,7 +356,7 @@ def import_workbook(
         result.inserted,
         result.updated,
         result.skipped,
-        len(result.errors),
+        result.error_count,
         " (dry run)" if dry_run else "",
     )
     return result
@@ -354,6 +374,7 @@ class _Run:
         on_duplicate: str,
         progress: Progress | None,
         cancelled: IsCancelled | None,
+        spool: Spool,
     ) -> None:
         self.book = book
         self.ledger = ledger
@@ -362,6 +383,7 @@ class _Run:
         self.on_duplicate = on_duplicate
         self.progress = progress
         self.cancelled = cancelled
+        self.spool = spool  # (existing record id or None, checked row) to write
         self.service = book.records(ledger)
         self.check = validator_for(ledger).check
         self.reader = _RowReader(layout)
@@ -369,15 +391,23 @@ class _Run:
         self.key_of = operator.itemgetter(*names) if len(names) > 1 else _single(names[0])
         self.seen: dict[tuple[Any, ...], int] = {}
         self.existing: dict[tuple[Any, ...], int] = {}
-        self.pending: list[Checked] = []
         self.operator = book.operator
         self.now = dt.datetime.now()
-        self.connection: Connection | None = None  # set when writing (not in a dry run)
 
-    def start(self, connection: Connection) -> None:
-        self.existing = _existing_keys(connection, self.service)
-        if not self.result.dry_run:
-            self.connection = connection
+    def _error(self, issue: RowIssue) -> None:
+        errors = self.result.errors
+        if len(errors) < MAX_ISSUES:
+            errors.append(issue)
+        else:
+            self.result.errors_omitted += 1
+        if len(errors) == 1 and not self.result.errors_omitted:
+            self.spool.close()  # nothing will be written: free what waited
+
+    def _warning(self, issue: RowIssue) -> None:
+        if len(self.result.warnings) < MAX_ISSUES:
+            self.result.warnings.append(issue)
+        else:
+            self.result.warnings_omitted += 1
 
     def row(self, number: int, cells: list[Any], total: int) -> None:
         result = self.result
@@ -396,17 +426,15 @@ class _Run:
             if self.progress is not None:
                 self.progress(min(number - self.layout.data_start + 1, total), total)
         if issues and not checked.ok:
-            result.errors.extend(
-                self.reader.issue(number, cells, issue, self.ledger)
-                for issue in issues
-                if issue.level is Level.ERROR
-            )
+            for issue in issues:
+                if issue.level is Level.ERROR:
+                    self._error(self.reader.issue(number, cells, issue, self.ledger))
             return
         values = checked.values
         key = self.key_of(values)
         first = self.seen.get(key)
         if first is not None:
-            result.errors.append(
+            self._error(
                 RowIssue(
                     number,
                     "",
@@ -420,7 +448,7 @@ class _Run:
         existing = self.existing.get(key)
         if existing is not None:
             if self.on_duplicate == "error":
-                result.errors.append(
+                self._error(
                     RowIssue(
                         number,
                         "",
@@ -435,28 +463,35 @@ class _Run:
                 result.skipped += 1
                 return
         if issues:  # only warnings are left
-            result.warnings.extend(
-                self.reader.issue(number, cells, issue, self.ledger) for issue in issues
-            )
+            for issue in issues:
+                self._warning(self.reader.issue(number, cells, issue, self.ledger))
         if existing is not None:
             result.updated += 1
-            if self.connection is not None and not result.errors:
-                self._flush()
-                self.service.update_checked(
-                    self.connection, existing, checked, self.operator, self.now
-                )
-            return
-        result.inserted += 1
-        if self.connection is not None and not result.errors:
-            self.pending.append(checked)
-            if len(self.pending) >= BATCH:
-                self._flush()
+        else:
+            result.inserted += 1
+        if not result.errors and not result.dry_run:
+            self.spool.append((existing, checked))
 
-    def finish(self) -> None:
-        if self.connection is not None and not self.result.errors:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.pending and self.connection is not None:
-            self.service.insert_checked(self.connection, self.pending, self.operator, self.now)
-            self.pending = []
+    def write(self, connection: Connection) -> None:
+        """Write the spooled rows inside the caller's write transaction."""
+        now_existing = _existing_keys(connection, self.service)
+        changed = self.existing != now_existing and any(
+            self.existing.get(key) != now_existing.get(key) for key in self.seen
+        )
+        if changed:
+            raise UserError(
+                "读取表格期间，其他程序或同事新增或删除了表中的记录，本次未导入任何记录；请重新导入"
+            )
+        service, operator_, now = self.service, self.operator, self.now
+        for batch in self.spool.batches():
+            inserts: list[Checked] = []
+            for existing, checked in batch:
+                if existing is None:
+                    inserts.append(checked)
+                    continue
+                if inserts:
+                    service.insert_checked(connection, inserts, operator_, now)
+                    inserts = []
+                service.update_checked(connection, existing, checked, operator_, now)
+            if inserts:
+                service.insert_checked(connection, inserts, operator_, now)

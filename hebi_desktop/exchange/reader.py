@@ -4,6 +4,10 @@ Rows come out numbered as Excel shows them, with every cell at its real column, 
 messages can say 第12行 and mean the row the clerk sees. Merged cells in the record
 area (a 行政村 merged over the households of one village) give their value to every
 cell they cover, as the clerk reading the sheet understands them.
+
+Reading is bounded (see :mod:`hebi_desktop.exchange.limits`): a compressed workbook is
+checked before anything is decompressed, and a sheet too big for calamine (which holds a
+whole sheet in memory) is streamed row by row with openpyxl's read-only mode instead.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS, HeaderMatcher
+from hebi_desktop.exchange.limits import Limits, check_archive, estimated_size
 from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -48,11 +53,12 @@ def open_workbook(path: Path) -> CalamineWorkbook:
 
 
 class Sheet:
-    """One worksheet's rows, streamed (calamine parses the sheet once, on first use)."""
+    """One worksheet's rows (calamine parses the whole sheet once, on first use)."""
 
-    def __init__(self, name: str, workbook: CalamineWorkbook) -> None:
+    def __init__(self, name: str, workbook: CalamineWorkbook, limits: Limits | None = None) -> None:
         self.name = name
         self.workbook = workbook
+        self.limits = limits or Limits()
         self._loaded: Any = None
 
     def _sheet(self) -> Any:
@@ -62,6 +68,7 @@ class Sheet:
             except (python_calamine.CalamineError, ValueError) as error:
                 log.info("cannot read sheet %s: %s", self.name, error)
                 raise UserError(f"无法读取工作表“{self.name}”：文件可能已损坏") from None
+            self.limits.check_rows(int(self._loaded.height or 0), self.name)
         return self._loaded
 
     def rows(self, fill_merged_from: int | None = None) -> Iterator[Row]:
@@ -97,6 +104,10 @@ class Sheet:
     def height(self) -> int:
         """Rows in the used area (an upper bound of the records, for progress)."""
         return int(self._sheet().height or 0)
+
+    def release(self) -> None:
+        """Free calamine's copy of the sheet (about 40 bytes a cell) once it has been read."""
+        self._loaded = None
 
 
 def _merged_fills(sheet: Any, from_row: int) -> dict[int, list[tuple[int, tuple[int, int]]]]:
@@ -134,24 +145,106 @@ def _apply_fills(
             row[column] = value
 
 
-def choose_sheet(workbook: CalamineWorkbook, ledger: Ledger, name: str | None) -> Sheet:
+class StreamedSheet:
+    """One big worksheet read row by row with openpyxl's read-only mode: memory stays flat
+    however many rows it has. Merged cells are not filled (read-only mode does not know
+    them); a huge sheet is a machine's export, not a hand-merged table."""
+
+    def __init__(self, name: str, path: Path, estimate: int, limits: Limits) -> None:
+        self.name = name
+        self.path = path
+        self.limits = limits
+        self._height = estimate
+
+    def rows(self, fill_merged_from: int | None = None) -> Iterator[Row]:
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for damaged files
+            log.info("cannot stream %s: %s", self.path, error)
+            raise UserError(f"无法读取工作表“{self.name}”：文件可能已损坏") from None
+        try:
+            sheet = workbook[self.name]
+            sheet.reset_dimensions()  # a wrong <dimension> must not cut rows or cells off
+            leading = True
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > self.limits.max_rows:
+                    self.limits.check_rows(number, self.name)
+                if leading:
+                    if all(v is None or v == "" for v in values):
+                        continue
+                    leading = False
+                yield number, list(values)
+        finally:
+            workbook.close()
+
+    def head(self, count: int = HEADER_SCAN_ROWS) -> list[Row]:
+        found: list[Row] = []
+        for row in self.rows():
+            found.append(row)
+            if len(found) >= count:
+                break
+        return found
+
+    @property
+    def height(self) -> int:
+        """An estimate of the rows (for progress only)."""
+        return self._height
+
+    def release(self) -> None:
+        """Nothing is held between rows."""
+
+
+AnySheet = Sheet | StreamedSheet
+
+
+class Source:
+    """An opened workbook whose sheets come out as :class:`Sheet` or :class:`StreamedSheet`,
+    whichever keeps memory bounded."""
+
+    def __init__(self, path: Path, workbook: CalamineWorkbook, limits: Limits) -> None:
+        self.path = path
+        self.workbook = workbook
+        self.limits = limits
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.workbook.sheet_names)
+
+    def sheet(self, name: str) -> AnySheet:
+        size = estimated_size(self.path, name)
+        if size is not None and size[0] * size[1] > self.limits.stream_cells:
+            return StreamedSheet(name, self.path, size[0], self.limits)
+        return Sheet(name, self.workbook, self.limits)
+
+
+def open_source(path: Path, limits: Limits | None = None) -> Source:
+    """Open a workbook for import after checking it will not swell beyond ``limits``."""
+    limits = limits or Limits()
+    check_archive(path, limits)  # before calamine decompresses anything (shared strings)
+    return Source(path, open_workbook(path), limits)
+
+
+def choose_sheet(source: Source, ledger: Ledger, name: str | None) -> AnySheet:
     """The sheet to import: the one asked for; else, among the sheets named like the ledger
     (or all sheets if none is), the one whose headers match the ledger best."""
-    names = list(workbook.sheet_names)
+    names = source.sheet_names
     if not names:
         raise UserError("工作簿中没有工作表")
     if name is not None:
         if name not in names:
             raise UserError(f"工作簿中没有名为“{name}”的工作表（现有：{'、'.join(names)}）")
-        return Sheet(name, workbook)
+        return source.sheet(name)
     named = [n for n in names if ledger.title in n or ledger.nav_title in n]
     pool = named or names
     if len(pool) == 1:
-        return Sheet(pool[0], workbook)
+        return source.sheet(pool[0])
     matcher = HeaderMatcher(ledger)
-    best, best_score = Sheet(pool[0], workbook), -1
+    best: AnySheet = source.sheet(pool[0])
+    best_score = -1
     for candidate in pool:
-        sheet = Sheet(candidate, workbook)  # keeps its parsed rows for the import
+        sheet = source.sheet(candidate)  # keeps its parsed rows for the import
         try:
             score = max((matcher.score(cells) for _n, cells in sheet.head()), default=0)
         except UserError:

@@ -25,7 +25,7 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.exchange.cells import copy_cell, text_cell
 from hebi_desktop.exchange.files import check_target, discard, temporary_file, write_atomically
 from hebi_desktop.exchange.layout import BORDER, CENTER, HEADER_FILL, HEADER_FONT, TITLE_FONT
-from hebi_desktop.exchange.reader import Sheet, open_workbook
+from hebi_desktop.exchange.reader import open_source
 
 if TYPE_CHECKING:
     from hebi_desktop.exchange.importer import ImportResult, RowIssue
@@ -64,9 +64,11 @@ def write_report(
 def _summary(result: ImportResult) -> str:
     parts = [
         f"读取{result.rows_read}行",
-        f"错误{len(result.errors)}处",
-        f"提醒{len(result.warnings)}处",
+        f"错误{result.error_count}处",
+        f"提醒{result.warning_count}处",
     ]
+    if result.omitted_text():
+        parts.append(f"下表列出前{len(result.errors)}处错误，{result.omitted_text()}")
     if result.errors:
         parts.append("有错误，未导入任何数据；请按下表改正后重新导入")
     elif result.dry_run:
@@ -131,7 +133,7 @@ def _copy_sheet(workbook: Workbook, result: ImportResult) -> None:
         by_row[issue.row].append(issue)
     column_of = {c.header: c.index for c in layout.columns}
     text_columns = {c.index for c in layout.columns if c.field.kind in (Kind.ID_NUMBER, Kind.PHONE)}
-    source = Sheet(result.sheet, open_workbook(result.file))
+    source = open_source(result.file).sheet(result.sheet)
     problem_column = max(layout.width, *(c.index + 1 for c in layout.columns))
 
     ws = workbook.create_sheet(COPY_SHEET)

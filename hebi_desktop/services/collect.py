@@ -53,7 +53,7 @@ from hebi_desktop.exchange.metadata import (
     SubmissionMeta,
     read_metadata,
 )
-from hebi_desktop.exchange.reader import Sheet, choose_sheet, open_workbook
+from hebi_desktop.exchange.reader import Sheet, Source, StreamedSheet, choose_sheet, open_source
 from hebi_desktop.services.audit import dump_changes
 from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
@@ -158,15 +158,17 @@ def _desk_county(book: Book) -> str:
     return county
 
 
-def _parts_of(workbook: Any, meta: SubmissionMeta | None) -> list[tuple[Ledger, Sheet]]:
+def _parts_of(
+    workbook: Source, meta: SubmissionMeta | None
+) -> list[tuple[Ledger, Sheet | StreamedSheet]]:
     """The ledgers in the file and their sheets: as the metadata says, else by headers."""
     if meta is not None and meta.ledgers:
         known = {ledger.key: ledger for ledger in all_ledgers()}
         ledgers = [known[key] for key in meta.ledgers if key in known]
         return [(ledger, choose_sheet(workbook, ledger, None)) for ledger in ledgers]
-    found: list[tuple[Ledger, Sheet]] = []
+    found: list[tuple[Ledger, Sheet | StreamedSheet]] = []
     for name in workbook.sheet_names:
-        sheet = Sheet(name, workbook)
+        sheet = workbook.sheet(name)
         try:
             head = sheet.head()
         except UserError:
@@ -187,7 +189,7 @@ def _parts_of(workbook: Any, meta: SubmissionMeta | None) -> list[tuple[Ledger, 
 
 def _read_part(
     part: LedgerPart,
-    sheet: Sheet,
+    sheet: Sheet | StreamedSheet,
     layout: HeaderLayout,
     county: str,
     township: str | None,
@@ -349,7 +351,7 @@ def inspect_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None
             )
             return result
     try:
-        workbook = open_workbook(path)
+        workbook = open_source(path)  # refuses a zip bomb before anything is decompressed
         pairs = _parts_of(workbook, meta)
         if not pairs:
             result.refused = "认不出是哪本台账：没有找到住房安全、供水维修或教育资助台账的表头"

@@ -1,12 +1,12 @@
-"""Preferences kept in the database (operator, township, backup policy)."""
+"""Preferences kept in the database (operator, township, backup policy).
+
+The key names are imported by the command line's argument parser, which must not load
+SQLAlchemy to print ``--help``: the service imports it only when it is used.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from sqlalchemy import delete, insert, select
-
-from hebi_desktop.storage.models import Setting
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -34,18 +34,30 @@ class SettingsService:
         self._book = book
 
     def get(self, key: str, default: str | None = None) -> str | None:
+        from sqlalchemy import select
+
+        from hebi_desktop.storage.models import Setting
+
         with self._book.reading() as connection:
             value = connection.scalar(select(Setting.value).where(Setting.key == key))
         return default if value is None else value
 
     def set(self, key: str, value: str | None) -> None:
         """Store (or with ``None`` remove) one setting, in one transaction."""
+        from sqlalchemy import delete, insert
+
+        from hebi_desktop.storage.models import Setting
+
         with self._book.writing() as connection:
             connection.execute(delete(Setting).where(Setting.key == key))
             if value is not None:
                 connection.execute(insert(Setting).values(key=key, value=value))
 
     def all(self) -> dict[str, str]:
+        from sqlalchemy import select
+
+        from hebi_desktop.storage.models import Setting
+
         with self._book.reading() as connection:
             return dict(connection.execute(select(Setting.key, Setting.value)).all())
 

@@ -130,6 +130,9 @@ def show_window(book: Book) -> MainWindow:
             f"数据库已升级到本版本，升级前的备份保存在：{book.upgrade_backup}", 60_000
         )
     window.show()
+    from hebi_desktop.ui.startup_probe import watch
+
+    watch(window)  # bench/desk.py's marker on the first expose (only when asked for)
     return window
 
 
@@ -140,7 +143,6 @@ def run_gui(db: str | None) -> int:
 
     from hebi_desktop.storage.engine import resolve_url
     from hebi_desktop.ui.errors import install_error_hook
-    from hebi_desktop.ui.first_start import FirstStartDialog
     from hebi_desktop.ui.single_instance import SingleInstance
 
     app = make_application()
@@ -154,6 +156,8 @@ def run_gui(db: str | None) -> int:
         if book is None:
             return 1
         if not book.settings.is_configured:
+            from hebi_desktop.ui.first_start import FirstStartDialog
+
             first = FirstStartDialog(book)
             if first.exec() != QDialog.DialogCode.Accepted:
                 book.close()

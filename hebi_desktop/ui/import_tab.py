@@ -288,9 +288,11 @@ class ImportTab(QWidget):
         if result.errors:
             text = (
                 f"“{Path(result.file).name}”（工作表“{result.sheet}”）读取 {result.rows_read} 行，"
-                f"发现 {len(result.errors)} 处错误，没有导入任何记录。"
+                f"发现 {result.error_count} 处错误，没有导入任何记录。"
                 "请按下表改正后重新导入，或保存错误报告。"
             )
+            if result.errors_omitted:
+                text += f"（下表列出前 {len(result.errors)} 处；{result.omitted_text()}）"
             color = ERROR_COLOR
         elif result.dry_run:
             text = (

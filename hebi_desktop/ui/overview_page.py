@@ -12,8 +12,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -151,6 +151,7 @@ class OverviewPage(QWidget):
         self.book = book
         self.counts: dict[tuple[str, str], int] = {}
         self._stale = True
+        self._pending = False  # figures to count once the page has been drawn
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
@@ -206,16 +207,37 @@ class OverviewPage(QWidget):
         if self.isVisible():
             self.refresh()
 
+    @property
+    def refresh_pending(self) -> bool:
+        """The page is shown and its figures are about to be counted."""
+        return self._pending
+
     def showEvent(self, event: QShowEvent) -> None:
+        """Figures are counted after the page is first drawn: the window appears at once
+        (the counts take a noticeable moment on 100,000 records) and fills in."""
         super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        if self._stale and not self._pending:
+            self._pending = True
+            self.updated_label.setText("正在统计……")
+            QTimer.singleShot(500, self, self._refresh_pending)  # if no paint comes
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._pending:
+            QTimer.singleShot(0, self, self._refresh_pending)
+
+    def _refresh_pending(self) -> None:
+        if self._pending:
+            self._pending = False
+            if self._stale:
+                self.refresh()
 
     # --- figures ----------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Recount everything (a few aggregate queries per ledger)."""
         self._stale = False
+        self._pending = False
         try:
             for ledger in all_ledgers():
                 self._refresh_ledger(ledger)

@@ -15,6 +15,13 @@ from hebi_desktop.ui.overview_page import FLAGGED, OverviewPage, problems_of
 from tests import samples
 
 
+def wait_for_figures(qtbot, page: OverviewPage) -> None:
+    """The figures are counted just after the page is drawn (the window shows first)."""
+    assert page.refresh_pending or page.updated_label.text().startswith("统计")
+    qtbot.waitUntil(lambda: not page.refresh_pending)
+    assert page.updated_label.text().startswith("统计时间")
+
+
 @pytest.fixture
 def demo_book(book: Book) -> Book:
     fill_demo(book, 300)
@@ -26,6 +33,7 @@ def window(qtbot, demo_book: Book) -> MainWindow:
     shown = MainWindow(demo_book)
     qtbot.addWidget(shown)
     shown.show()
+    wait_for_figures(qtbot, shown.pages[OVERVIEW])
     return shown
 
 
@@ -33,6 +41,7 @@ def test_headline_figures_as_the_city_reports_them(qtbot, demo_book: Book) -> No
     page = OverviewPage(demo_book)
     qtbot.addWidget(page)
     page.show()
+    wait_for_figures(qtbot, page)
     assert page.figure_text("housing", "households") == "300"
     assert page.figure_text("water", "repairs") == "300"
     assert page.figure_text("education", "person_times") == "300"
@@ -47,6 +56,7 @@ def test_each_problem_shows_its_count(qtbot, demo_book: Book) -> None:
     page = OverviewPage(demo_book)
     qtbot.addWidget(page)
     page.show()
+    wait_for_figures(qtbot, page)
     for ledger in all_ledgers():
         service = demo_book.records(ledger)
         for problem in problems_of(ledger):
@@ -104,6 +114,7 @@ def test_counts_follow_a_new_record(qtbot, window: MainWindow) -> None:
     page = window.show_page(ledger_page_key("housing"))
     page.records_changed.emit()  # what the page says after its form saved
     window.show_page(OVERVIEW)
+    wait_for_figures(qtbot, overview)
     assert overview.counts[("housing", "dangerous_not_renovated")] == before + 1
     assert overview.figure_text("housing", "households") == "301"
 
@@ -112,6 +123,7 @@ def test_last_backup_and_submission_are_shown(qtbot, book: Book, tmp_path) -> No
     page = OverviewPage(book)
     qtbot.addWidget(page)
     page.show()
+    wait_for_figures(qtbot, page)
     assert "还没有备份" in page.backup_label.text()
     assert page.boxes["housing"].submission_label.text() == "尚未报送"
 

@@ -24,6 +24,14 @@ def _keep(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
+def _syllables(text: str) -> tuple[str, ...]:
+    """The lower-case TONE3 syllables of ``text`` (one pypinyin call serves both keys)."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_keep)
+    return tuple(s.lower() for s in syllables if s)
+
+
 def sort_key(text: str | None) -> str:
     """A string that sorts ``text`` in pinyin order (tone numbers break ties, then the text).
 
@@ -32,21 +40,14 @@ def sort_key(text: str | None) -> str:
     """
     if not text:
         return ""
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_keep)
-    return _SYLLABLE_SEPARATOR.join(s.lower() for s in syllables) + _END + text
+    return _SYLLABLE_SEPARATOR.join(_syllables(text)) + _END + text
 
 
-@lru_cache(maxsize=65536)
 def initials(text: str | None) -> str:
     """The first letters of each syllable, lower-case: 张秀英 → ``zxy``, 淇县 → ``qx``."""
     if not text:
         return ""
-    from pypinyin import Style, lazy_pinyin
-
-    letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=_keep)
-    return "".join(letters).lower()
+    return "".join(s[0] for s in _syllables(text))
 
 
 def matches(text: str, typed: str) -> bool:

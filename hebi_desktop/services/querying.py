@@ -10,6 +10,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, false, or_
 
 from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.domain.pinyin_columns import (
+    initials_column,
+    initials_searched,
+    pinyin_sorted,
+    sort_column,
+)
 from hebi_desktop.domain.queries import Condition, Op
 
 
@@ -58,17 +64,7 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
     if query.village:
         clauses.append(c.village == query.village)
     if query.text and query.text.strip():
-        needle = query.text.strip()
-        clauses.append(
-            or_(
-                *(
-                    c[name].contains(
-                        needle.upper() if name == "id_number" else needle, autoescape=True
-                    )
-                    for name in ledger.search_fields
-                )
-            )
-        )
+        clauses.append(or_(*text_clauses(ledger, table, query.text.strip())))
     main = c[ledger.main_date]
     if query.date_from:
         clauses.append(main >= query.date_from)
@@ -88,6 +84,21 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
     return clauses
 
 
+def text_clauses(ledger: Ledger, table: Table, needle: str) -> list[ColumnElement[bool]]:
+    """A part of a name or ID number; letters also find names by pinyin initials (zxy)."""
+    c = table.c
+    clauses = [
+        c[name].contains(needle.upper() if name == "id_number" else needle, autoescape=True)
+        for name in ledger.search_fields
+    ]
+    if needle.isascii() and needle.isalpha():
+        clauses.extend(
+            c[initials_column(name)].contains(needle.lower(), autoescape=True)
+            for name in initials_searched(ledger)
+        )
+    return clauses
+
+
 def order_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Any]:
     c = table.c
     if not query.sort:
@@ -95,6 +106,8 @@ def order_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Any]
     name = query.sort
     if name not in c:  # derived columns sort by what they come from
         name = "id_number" if "id_number" in c else "id"
+    if name in pinyin_sorted(ledger):  # names and places in pinyin order
+        name = sort_column(name)
     column = c[name]
     if query.descending:
         return [column.desc(), c.id.desc()]

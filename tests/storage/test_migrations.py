@@ -21,13 +21,13 @@ from hebi_desktop.storage import migrate
 from hebi_desktop.storage.models import Base
 from tests.samples import housing
 
-REVISION_0002 = '''"""test revision: a column added to settings"""
+REVISION_NEXT = '''"""test revision: a column added to settings"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "next"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -42,12 +42,15 @@ def downgrade() -> None:
 '''
 
 
-def scripts_with_0002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: str) -> None:
-    """Point the migrations at a copy of the real ones plus a revision 0002."""
+HEAD = migrate.head_revision()
+
+
+def scripts_with_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: str) -> None:
+    """Point the migrations at a copy of the real ones plus a revision "next" after head."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test.py").write_text(
-        REVISION_0002.format(after=after), encoding="utf-8"
+    (folder / "versions" / "next_test.py").write_text(
+        REVISION_NEXT.format(after=after, head=HEAD), encoding="utf-8"
     )
     monkeypatch.setattr(migrate, "migrations_dir", lambda: folder)
 
@@ -63,7 +66,7 @@ def revision_of(path: Path) -> str:
 
 
 def make_older_database(path: Path) -> int:
-    """A database at revision 0001 holding one record; returns its id."""
+    """A database at the current head holding one record; returns its id."""
     with Book.open(path) as book:
         record_id = book.records("housing").create(housing()).record.id
     return record_id
@@ -73,7 +76,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
     book = Book.open(db_path)
     try:
         assert book.upgrade_backup is None
-        assert migrate.current_revision(book.engine) == migrate.head_revision() == "0001"
+        assert migrate.current_revision(book.engine) == migrate.head_revision() == HEAD
         assert not migrate.needs_upgrade(book.engine)
         tables = set(inspect(book.engine).get_table_names())
         assert {ledger.table_name for ledger in all_ledgers()} <= tables
@@ -89,7 +92,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
 def test_zero_byte_file_is_initialised(db_path: Path) -> None:
     db_path.touch()
     with Book.open(db_path) as book:
-        assert migrate.current_revision(book.engine) == "0001"
+        assert migrate.current_revision(book.engine) == HEAD
         assert book.upgrade_backup is None
 
 
@@ -115,24 +118,24 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_id = make_older_database(db_path)
-    scripts_with_0002(tmp_path, monkeypatch, after="pass")
+    scripts_with_next(tmp_path, monkeypatch, after="pass")
     backups = tmp_path / "backups"
 
     with Book.open(db_path, backups=backups) as book:
-        assert migrate.current_revision(book.engine) == "0002"
+        assert migrate.current_revision(book.engine) == "next"
         assert book.records("housing").get(record_id).values["head_name"] == "张秀英"
         backup = book.upgrade_backup
 
     assert backup is not None and backup.parent == backups
-    assert "before-upgrade-0001" in backup.name
+    assert f"before-upgrade-{HEAD}" in backup.name
     assert list(backups.iterdir()) == [backup]  # no partial files left behind
     # The copy was taken before the schema changed, and holds the data.
-    assert revision_of(backup) == "0001"
+    assert revision_of(backup) == HEAD
     assert "note" not in columns(backup, "settings")
     with sqlite3.connect(backup) as connection:
         names = connection.execute("SELECT head_name FROM housing_checks").fetchall()
     assert names == [("张秀英",)]
-    assert revision_of(db_path) == "0002"
+    assert revision_of(db_path) == "next"
     assert "note" in columns(db_path, "settings")
 
 
@@ -140,13 +143,13 @@ def test_failed_revision_leaves_the_old_schema_and_data(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_id = make_older_database(db_path)
-    scripts_with_0002(tmp_path, monkeypatch, after='raise RuntimeError("half-way")')
+    scripts_with_next(tmp_path, monkeypatch, after='raise RuntimeError("half-way")')
 
     with pytest.raises(RuntimeError, match="half-way"):
         Book.open(db_path, backups=tmp_path / "backups")
 
     # The column added before the failure was rolled back with the revision.
-    assert revision_of(db_path) == "0001"
+    assert revision_of(db_path) == HEAD
     assert "note" not in columns(db_path, "settings")
     monkeypatch.undo()
     with Book.open(db_path) as book:

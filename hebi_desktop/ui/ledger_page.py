@@ -33,7 +33,10 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftInfo, DraftService
 from hebi_desktop.services.errors import RecordNotFound, UserError
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
+from hebi_desktop.ui import (
+    geometry,
+    qt_fixes,  # noqa: F401 - binding fixes, applied on import
+)
 from hebi_desktop.ui.filters import FilterBar
 from hebi_desktop.ui.record_form import RecordDialog
 from hebi_desktop.ui.table_model import LedgerTableModel
@@ -139,6 +142,8 @@ class LedgerPage(QWidget):
                 field.width * char + 18, self.fontMetrics().horizontalAdvance(field.header) + 30
             )
             self.table.setColumnWidth(column, width)
+        geometry.restore_widths(header, self._settings_key)
+        header.sectionResized.connect(lambda *_: geometry.save_widths(header, self._settings_key))
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
         self.table.setSortingEnabled(True)
@@ -180,6 +185,10 @@ class LedgerPage(QWidget):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self._focus_search)
+
+    @property
+    def _settings_key(self) -> str:
+        return f"ledger_{self.ledger.key}"
 
     @property
     def model(self) -> LedgerTableModel:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,7 +38,10 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.storage.backup import BackupError
-from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
+from hebi_desktop.ui import (
+    geometry,
+    qt_fixes,  # noqa: F401 - binding fixes, applied on import
+)
 from hebi_desktop.ui.icons import app_icon, icon
 from hebi_desktop.ui.navigation import (
     EXCHANGE,
@@ -51,6 +54,9 @@ from hebi_desktop.ui.navigation import (
 )
 
 log = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "mainWindow"
+PREFERRED_SIZE = QSize(1280, 800)  # less on a smaller screen (see ui/geometry.py)
 
 Yes = QMessageBox.StandardButton.Yes
 No = QMessageBox.StandardButton.No
@@ -88,7 +94,6 @@ class MainWindow(QMainWindow):
         self._closing_done = False
         self.exit_backup: Path | None = None
         self.setWindowIcon(app_icon())
-        self.resize(1280, 800)
         self.entries = nav_entries()
         self.nav = NavigationList(self.entries, self)
         self.stack = QStackedWidget(self)
@@ -107,6 +112,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._nav_changed)
         self._update_title()
         self.show_page(OVERVIEW)
+        geometry.restore_geometry(self, GEOMETRY_KEY, PREFERRED_SIZE)
 
     # --- pages ------------------------------------------------------------------------
 
@@ -407,7 +413,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         place = divisions().name(self.book.settings.township_code)
-        self.setWindowTitle(f"{APP_TITLE} — {place}" if place else APP_TITLE)
+        # The title ends with the program name, so Qt does not append it a second time.
+        self.setWindowTitle(f"{place} — {APP_TITLE}" if place else APP_TITLE)
 
     def _records_changed(self) -> None:
         self.refresh_status()
@@ -535,6 +542,7 @@ class MainWindow(QMainWindow):
                     wait()
         if not self._closing_done:
             self._closing_done = True
+            geometry.save_geometry(self, GEOMETRY_KEY)
             self.backup_on_exit()
         super().closeEvent(event)
 

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,6 +39,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.errors import RecordNotFound, StaleRecord, UserError
 from hebi_desktop.services.records import Record
+from hebi_desktop.ui import geometry
 from hebi_desktop.ui.field_widgets import (
     ERROR_COLOR,
     WARNING_COLOR,
@@ -498,7 +499,7 @@ class RecordDialog(QDialog):
         save.activated.connect(self.accept)
         new = QShortcut(QKeySequence.StandardKey.New, self)
         new.activated.connect(self.new_record)
-        self.resize(960, 720)
+        geometry.restore_geometry(self, "recordDialog", QSize(960, 720))
 
     def _set_banner(self, text: str, color: str = ERROR_COLOR) -> None:
         self.banner_label.setText(text)
@@ -697,6 +698,7 @@ class RecordDialog(QDialog):
         self.draft_id = None
 
     def done(self, result: int) -> None:
+        geometry.save_geometry(self, "recordDialog")
         self._finished = True  # saved or cancelled: nothing left to keep as a draft
         self.draft_timer.stop()
         super().done(result)

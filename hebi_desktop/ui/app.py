@@ -37,6 +37,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 
     from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
     from hebi_desktop.ui.icons import app_icon
+    from hebi_desktop.ui.style import FOCUS_STYLE
 
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -52,6 +53,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_TITLE)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
+    app.setStyleSheet(FOCUS_STYLE)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     _translators.extend(install_translations(app))
     return app

@@ -168,7 +168,13 @@ class LedgerPage(QWidget):
         self.restore_button.clicked.connect(self.restore_selected)
         self.undo_button.clicked.connect(self.undo_delete)
         self.filter_bar.changed.connect(self._filters_changed)
-        self.search_edit.returnPressed.connect(self.filter_bar.flush)
+        self.search_edit.returnPressed.connect(self.go_to_results)
+        down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search_edit)
+        down.setContext(Qt.ShortcutContext.WidgetShortcut)
+        down.activated.connect(self.go_to_results)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.table)
+        back.setContext(Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(self._focus_search)
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self._model.modelReset.connect(self._update_actions)
@@ -283,6 +289,14 @@ class LedgerPage(QWidget):
 
     def clear_filters(self) -> None:
         self.filter_bar.clear()
+
+    def go_to_results(self) -> None:
+        """Enter or ↓ in the search box: search now and move into the results (first row
+        selected), so the next Enter opens it; Esc there comes back to the search box."""
+        self.filter_bar.flush()
+        self.table.setFocus()
+        if self._model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
 
     def _focus_search(self) -> None:
         self.search_edit.setFocus()

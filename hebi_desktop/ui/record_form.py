@@ -381,6 +381,15 @@ class RecordForm(QWidget):
             return self.editors[field.name]
         return next(iter(self.editors.values()))
 
+    def first_to_fill(self) -> FieldEditor:
+        """Where the cursor starts: the first empty required field in reading order (行政村
+        before 户主姓名 when the village is not filled in yet), else the first field."""
+        for field in self.ledger.fields:
+            editor = self.editors[field.name]
+            if field.required and not field.derived and editor.isEnabled() and editor.is_empty():
+                return editor
+        return self.first_input()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter moves to the next field, as in paper-form data entry (never saves)."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
@@ -451,7 +460,7 @@ class RecordDialog(QDialog):
                     "注意：草稿保存之后，这条记录又被修改过；请核对各项后再保存。", WARNING_COLOR
                 )
         self._update_buttons()
-        self.form.first_input(skip_place=record_id is None).setFocus()
+        self.form.first_to_fill().setFocus()
 
     # --- layout ---------------------------------------------------------------------
 
@@ -641,7 +650,7 @@ class RecordDialog(QDialog):
         place = self.form.place_values()
         self._discard_draft()
         self._start_new(place)
-        self.form.first_input(skip_place=True).setFocus()
+        self.form.first_to_fill().setFocus()
 
     def new_record(self) -> None:
         """Ctrl+N: start an empty record (asks before dropping unsaved typing)."""
@@ -650,7 +659,7 @@ class RecordDialog(QDialog):
         place = self.form.place_values()
         self._discard_draft()
         self._start_new(place)
-        self.form.first_input(skip_place=True).setFocus()
+        self.form.first_to_fill().setFocus()
 
     def reject(self) -> None:
         if self.form.dirty and not self.read_only and not self._confirm_discard():

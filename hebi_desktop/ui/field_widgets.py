@@ -331,6 +331,12 @@ class DateEditor(FieldEditor):
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.calendar_button.clicked.connect(self.show_calendar)
         self.row.addWidget(self.calendar_button)
+        self.echo_label = QLabel(self)
+        self.echo_label.setObjectName("dateEcho")
+        self.echo_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("→ 0000年00月00日"))
+        self.row.addWidget(self.echo_label)
+        self.input.editingFinished.connect(self.tidy)
+        self.input.textChanged.connect(self._update_echo)
         self.calendar = QCalendarWidget(self)
         self.calendar.setGridVisible(True)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
@@ -369,6 +375,21 @@ class DateEditor(FieldEditor):
         edit.setPlaceholderText(self.field.placeholder or DATE_PLACEHOLDER)
         edit.textChanged.connect(lambda _text: self.changed.emit())
         return edit
+
+    def tidy(self) -> None:
+        """On leaving the field: a date typed any accepted way (2026.12.2, 20261202) is
+        rewritten in the standard form, and the echo says how it was read."""
+        day = self.date()
+        if day is not None and self.input.text() != day.isoformat():
+            self.input.setText(day.isoformat())
+        self._update_echo()
+
+    def echo(self) -> str:
+        return self.echo_label.text()
+
+    def _update_echo(self, *_args: object) -> None:
+        day = self.date()
+        self.echo_label.setText("" if day is None else f"→ {day.year}年{day.month}月{day.day}日")
 
     def show_calendar(self) -> None:
         current = self.date()

@@ -11,13 +11,15 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -38,6 +40,7 @@ from hebi_desktop.ui import (
     qt_fixes,  # noqa: F401 - binding fixes, applied on import
 )
 from hebi_desktop.ui.filters import FilterBar
+from hebi_desktop.ui.frozen_table import FrozenColumnsTable
 from hebi_desktop.ui.record_form import RecordDialog
 from hebi_desktop.ui.table_model import LedgerTableModel
 
@@ -122,7 +125,8 @@ class LedgerPage(QWidget):
         banner.addStretch(1)
         layout.addLayout(banner)
 
-        self.table = QTableView(self)
+        frozen = [self._model.column_of(name) for name in self.ledger.key_columns]
+        self.table = FrozenColumnsTable(frozen, self)
         self.table.setModel(self._model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -176,6 +180,11 @@ class LedgerPage(QWidget):
         back.setContext(Qt.ShortcutContext.WidgetShortcut)
         back.activated.connect(self._focus_search)
         self.table.doubleClicked.connect(self._open_index)
+        for view in (self.table, self.table.frozen_view):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(
+                lambda pos, v=view: self.show_row_menu(v.viewport().mapToGlobal(pos), v)
+            )
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self._model.modelReset.connect(self._update_actions)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -289,6 +298,48 @@ class LedgerPage(QWidget):
 
     def clear_filters(self) -> None:
         self.filter_bar.clear()
+
+    def row_menu(self) -> QMenu:
+        """修改 / 删除 / 复制身份证号 / 查看修改记录 for the selected row."""
+        menu = QMenu(self)
+        deleted_view = self.deleted_toggle.isChecked()
+        record_id = self.current_id()
+        edit = menu.addAction("查看" if deleted_view else "修改", self.edit_current)
+        if deleted_view:
+            delete = menu.addAction("恢复", self.restore_selected)
+        else:
+            delete = menu.addAction("删除", self.delete_selected)
+        copy = menu.addAction("复制身份证号", self.copy_id_number)
+        copy.setVisible("id_number" in self.ledger.by_name)
+        history = menu.addAction("查看修改记录", self.show_history)
+        for action in (edit, delete, copy, history):
+            action.setEnabled(record_id is not None)
+        return menu
+
+    def show_row_menu(self, where: QPoint, view: QTableView | None = None) -> QMenu:
+        view = view or self.table
+        index = view.indexAt(view.viewport().mapFromGlobal(where))
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
+            self.table.selectRow(index.row())
+        menu = self.row_menu()
+        menu.popup(where)
+        return menu
+
+    def copy_id_number(self) -> str | None:
+        record_id = self.current_id()
+        if record_id is None or "id_number" not in self.ledger.by_name:
+            return None
+        number = self.service.get(record_id).values.get("id_number")
+        if number:
+            QApplication.clipboard().setText(str(number))
+            self.status_label.setText("身份证号已复制")
+        return number
+
+    def show_history(self) -> RecordDialog | None:
+        dialog = self.edit_current()
+        if dialog is not None:
+            dialog.tabs.setCurrentWidget(dialog.history_view)
+        return dialog
 
     def go_to_results(self) -> None:
         """Enter or ↓ in the search box: search now and move into the results (first row

@@ -13,7 +13,13 @@ from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.app import make_application
-from hebi_desktop.ui.field_widgets import ChoiceEditor, LineEditor, best_choice, make_editor
+from hebi_desktop.ui.field_widgets import (
+    ChoiceEditor,
+    DateEditor,
+    LineEditor,
+    best_choice,
+    make_editor,
+)
 from hebi_desktop.ui.ledger_page import LedgerPage
 from hebi_desktop.ui.main_window import MainWindow
 from hebi_desktop.ui.record_form import RecordDialog
@@ -169,3 +175,33 @@ def test_focused_button_shows_a_ring(qtbot) -> None:
 
 class ChoiceEditorPause:
     MS = 1100  # longer than a typing pause, so the next letters start a new search
+
+
+def test_a_typed_date_is_echoed_and_rewritten_on_leaving(qtbot) -> None:
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    editor = make_editor(HOUSING.field("check_date"), holder)
+    after = make_editor(HOUSING.field("checker"), holder)
+    layout.addWidget(editor)
+    layout.addWidget(after)
+    holder.show()
+    holder.activateWindow()
+    qtbot.waitActive(holder)
+    assert isinstance(editor, DateEditor)
+    editor.input.setFocus()
+    qtbot.waitUntil(editor.input.hasFocus)
+    qtbot.keyClicks(editor.input, "2026.12.2")
+    qtbot.keyClick(editor.input, Qt.Key.Key_Tab)
+    assert after.focus_widget().hasFocus()
+    assert editor.echo() == "→ 2026年12月2日"
+    assert editor.input.text() == "2026-12-02"
+    editor.input.setFocus()
+    qtbot.waitUntil(editor.input.hasFocus)
+    editor.input.selectAll()
+    qtbot.keyClicks(editor.input, "20240409")
+    qtbot.keyClick(editor.input, Qt.Key.Key_Tab)
+    assert (editor.input.text(), editor.echo()) == ("2024-04-09", "→ 2024年4月9日")
+    editor.input.selectAll()
+    qtbot.keyClicks(editor.input, "2024.13")  # not a date: left as typed for the message
+    assert editor.echo() == ""

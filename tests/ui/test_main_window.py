@@ -297,3 +297,26 @@ def test_chinese_qt_texts_are_installed_when_shipped(qapp, monkeypatch) -> None:
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
+
+
+def test_qt_file_dialog_and_buttons_speak_chinese(qapp, qtbot, monkeypatch) -> None:
+    """Qt's own file dialog ("Look in:", "Files of type:") and standard buttons."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+
+    monkeypatch.setattr(app_module, "_translators", [])
+    installed = app_module.install_translations(qapp)
+    try:
+        if not installed:
+            pytest.skip("this Qt build ships no Chinese translation")
+        dialog = QFileDialog(None, "选择文件")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        qtbot.addWidget(dialog)
+        labels = [label.text() for label in dialog.findChildren(QLabel)]
+        assert not any("Look in" in t or "Files of type" in t for t in labels)
+        assert dialog.labelText(QFileDialog.DialogLabel.FileType) != "Files of type:"
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        qtbot.addWidget(box)
+        assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)

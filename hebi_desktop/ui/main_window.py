@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -547,17 +548,38 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def backup_on_exit(self) -> Path | None:
-        """The automatic backup (if the settings ask for it); a failure is shown, not fatal."""
-        self.statusBar().showMessage("正在自动备份…")
+        """The automatic backup (if the settings ask for it and something changed), with
+        "正在备份…" on screen while it copies; a failure is shown, not fatal."""
+        try:
+            if not backups.exit_backup_needed(self.book):
+                return None
+        except SQLAlchemyError:
+            log.exception("could not tell whether a backup is needed")
+        waiting = QProgressDialog("正在备份…", "", 0, 0, self)
+        waiting.setWindowTitle(APP_TITLE)
+        waiting.setCancelButton(None)  # type: ignore[arg-type]
+        waiting.setWindowModality(Qt.WindowModality.WindowModal)
+        waiting.setMinimumDuration(0)
+        waiting.setAutoClose(False)
+        waiting.show()
+        QApplication.processEvents()
+
+        def report(done: int, total: int) -> None:
+            waiting.setMaximum(max(total, 1))
+            waiting.setValue(min(done, max(total, 1)))
+            QApplication.processEvents()
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.exit_backup = backups.backup_on_exit(self.book)
+            self.exit_backup = backups.backup_on_exit(self.book, report)
         except (BackupError, UserError) as error:
             QApplication.restoreOverrideCursor()
+            waiting.close()
             QMessageBox.warning(self, "自动备份失败", f"退出时自动备份没有成功：{error}")
             return None
         except (OSError, SQLAlchemyError):
             QApplication.restoreOverrideCursor()
+            waiting.close()
             log.exception("automatic backup failed")
             QMessageBox.warning(
                 self,
@@ -566,4 +588,5 @@ class MainWindow(QMainWindow):
             )
             return None
         QApplication.restoreOverrideCursor()
+        waiting.close()
         return self.exit_backup

@@ -74,6 +74,7 @@ class LedgerPage(QWidget):
         self._base = RecordQuery()  # what show_query asked for beyond the filter widgets
         self._title: str | None = None
         self._total = 0
+        self._total_of_deleted = False
         self._model = LedgerTableModel(self.service, ledger, self, load=False)
         self._build()
         self.refresh()
@@ -225,7 +226,8 @@ class LedgerPage(QWidget):
         keep = self.selected_ids()
         try:
             self._model.set_query(self.current_query())
-            self._total = self.service.count(RecordQuery(deleted=self.deleted_toggle.isChecked()))
+            self._total_of_deleted = self.deleted_toggle.isChecked()
+            self._total = self.service.count(RecordQuery(deleted=self._total_of_deleted))
         except SQLAlchemyError:
             log.exception("reading %s failed", self.ledger.key)
             QMessageBox.warning(self, "读取失败", "无法读取台账数据，请检查数据库文件。")
@@ -235,7 +237,21 @@ class LedgerPage(QWidget):
         self._update_actions()
 
     def _filters_changed(self) -> None:
-        self.refresh()
+        """A search or filter changed: only the matching ids are read again (the total
+        does not change with filters), one query per pause in typing."""
+        if self.deleted_toggle.isChecked() != self._total_of_deleted:
+            self.refresh()  # the other view (deleted records) has its own total
+            return
+        keep = self.selected_ids()
+        try:
+            self._model.set_query(self.current_query())
+        except SQLAlchemyError:
+            log.exception("reading %s failed", self.ledger.key)
+            QMessageBox.warning(self, "读取失败", "无法读取台账数据，请检查数据库文件。")
+            return
+        self._select_ids(keep)
+        self._update_count()
+        self._update_actions()
 
     def _update_count(self) -> None:
         shown = self._model.row_count

@@ -29,6 +29,13 @@ COLUMNS: dict[str, tuple[tuple[str, int, bool], ...]] = {
     ),
     "education_subsidies": (("student_name", 20, True), ("village", 40, False)),
 }
+# table → the columns the search box reads (search fields, then their initials)
+SEARCH_INDEX: dict[str, tuple[str, ...]] = {
+    "housing_checks": ("head_name", "id_number", "head_name_initials"),
+    "water_repairs": ("project_name", "caretaker", "project_name_initials", "caretaker_initials"),
+    "education_subsidies": ("student_name", "id_number", "student_name_initials"),
+}
+LIVE = sa.text("deleted_at IS NULL")
 BATCH = 2000
 
 
@@ -87,13 +94,21 @@ def upgrade() -> None:
                     batch_op.f(f"ix_{table_name}_{name}_pinyin_id"),
                     [f"{name}_pinyin", "id"],
                     unique=False,
+                    sqlite_where=LIVE,
+                    postgresql_where=LIVE,
                 )
+            batch_op.create_index(
+                f"ix_{table_name}_search",
+                ["deleted_at", *SEARCH_INDEX[table_name]],
+                unique=False,
+            )
         _backfill(table_name, columns)
 
 
 def downgrade() -> None:
     for table_name, columns in COLUMNS.items():
         with op.batch_alter_table(table_name, schema=None) as batch_op:
+            batch_op.drop_index(f"ix_{table_name}_search")
             for name, _, searched in columns:
                 batch_op.drop_index(batch_op.f(f"ix_{table_name}_{name}_pinyin_id"))
                 batch_op.drop_column(f"{name}_pinyin")

@@ -46,6 +46,11 @@ from hebi_desktop.ui.table_model import LedgerTableModel
 
 log = logging.getLogger(__name__)
 
+EMPTY_TEXT = (
+    "这本台账还没有记录。点“新建”（Ctrl+N）逐条录入；"
+    "已有 Excel 台账的，可在“导入导出”页（Ctrl+I）一次导入。"
+)
+
 Yes = QMessageBox.StandardButton.Yes
 No = QMessageBox.StandardButton.No
 
@@ -152,6 +157,12 @@ class LedgerPage(QWidget):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
         self.table.setSortingEnabled(True)
+        self.empty_label = QLabel(EMPTY_TEXT, self)
+        self.empty_label.setObjectName("emptyLedger")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #555; padding: 8px;")
+        self.empty_label.hide()
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
@@ -263,6 +274,7 @@ class LedgerPage(QWidget):
         else:
             text = f"共 {shown} 条"
         self.count_label.setText(text)
+        self.empty_label.setVisible(self._total == 0 and not self.deleted_toggle.isChecked())
         self.query_label.setText(f"当前显示：{self._title}" if self._title else "")
         self.query_label.setVisible(self._title is not None)
         self.show_all_button.setVisible(self._title is not None)

@@ -96,3 +96,12 @@ def test_column_widths_are_kept_for_the_next_start(qtbot, book: Book) -> None:
     second = LedgerPage(book, get_ledger("housing"))
     qtbot.addWidget(second)
     assert second.table.columnWidth(column) == 333
+
+
+def test_an_empty_ledger_says_how_to_add_records(qtbot, book: Book) -> None:
+    page = make_page(qtbot, book, "housing")
+    assert page.empty_label.isVisible()
+    assert "新建" in page.empty_label.text() and "导入" in page.empty_label.text()
+    book.records("housing").create(samples.housing())
+    page.refresh()
+    assert not page.empty_label.isVisible()

@@ -90,7 +90,19 @@ class FrozenColumnsTable(QTableView):
     def frozen_width(self) -> int:
         return sum(self.columnWidth(c) for c in self.frozen_columns)
 
+    def _match_look(self) -> None:
+        """Same row heights and stripes as the main view (set on it after construction)."""
+        mine, theirs = self.verticalHeader(), self.frozen_view.verticalHeader()
+        if theirs.defaultSectionSize() != mine.defaultSectionSize():
+            theirs.setSectionResizeMode(
+                mine.sectionResizeMode(0) if mine.count() else QHeaderView.ResizeMode.Fixed
+            )
+            theirs.setDefaultSectionSize(mine.defaultSectionSize())
+        if self.frozen_view.alternatingRowColors() != self.alternatingRowColors():
+            self.frozen_view.setAlternatingRowColors(self.alternatingRowColors())
+
     def _place(self) -> None:
+        self._match_look()
         frame = self.frameWidth()
         self.frozen_view.setGeometry(
             self.verticalHeader().width() + frame,

@@ -190,7 +190,7 @@ class LedgerPage(QWidget):
         down.activated.connect(self.go_to_results)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.table)
         back.setContext(Qt.ShortcutContext.WidgetShortcut)
-        back.activated.connect(self._focus_search)
+        back.activated.connect(self.focus_search)
         self.table.doubleClicked.connect(self._open_index)
         for view in (self.table, self.table.frozen_view):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -211,7 +211,7 @@ class LedgerPage(QWidget):
         new.activated.connect(self.new_record)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.activated.connect(self._focus_search)
+        find.activated.connect(self.focus_search)
 
     @property
     def _settings_key(self) -> str:
@@ -377,7 +377,8 @@ class LedgerPage(QWidget):
         if self._model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
 
-    def _focus_search(self) -> None:
+    def focus_search(self) -> None:
+        """Ctrl+F (also from the window, wherever the focus is): into the search box."""
         self.search_edit.setFocus()
         self.search_edit.selectAll()
 

@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action(
             "刷新", self.refresh_current, QKeySequence.StandardKey.Refresh
         )
+        self.find_action = self._action("查找", self.find_in_page, QKeySequence.StandardKey.Find)
         self.page_actions: list[QAction] = []
         for number, entry in enumerate(self.entries, start=1):
             action = self._action(
@@ -316,6 +317,7 @@ class MainWindow(QMainWindow):
         for action in self.page_actions:
             view_menu.addAction(action)
         view_menu.addSeparator()
+        view_menu.addAction(self.find_action)
         view_menu.addAction(self.refresh_action)
         help_menu = bar.addMenu("帮助(&H)")
         help_menu.addAction(self.help_action)
@@ -369,6 +371,12 @@ class MainWindow(QMainWindow):
         if refresh is not None:
             refresh()
         self.refresh_status()
+
+    def find_in_page(self) -> None:
+        """Ctrl+F: the current page's search box, even when the focus is in the navigation."""
+        focus = getattr(self.stack.currentWidget(), "focus_search", None)
+        if focus is not None:
+            focus()
 
     def show_help(self) -> None:
         QMessageBox.information(self, "使用说明", HELP_TEXT)

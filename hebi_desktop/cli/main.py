@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from hebi_desktop import APP_TITLE, __version__
-from hebi_desktop.cli import backup, check, demo, exchange, stats
+from hebi_desktop.cli import backup, check, demo, exchange, printing, stats
 from hebi_desktop.cli.common import DB_HELP, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
@@ -22,7 +22,7 @@ from hebi_desktop.storage.backup import BackupError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [demo, stats, check, backup, exchange]
+COMMAND_MODULES = [demo, stats, check, backup, exchange, printing]
 
 
 def build_parser() -> ChineseArgumentParser:

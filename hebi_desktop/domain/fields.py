@@ -14,9 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hebi_desktop.domain.queries import Measure, Watch
+
+if TYPE_CHECKING:
+    from hebi_desktop.domain.printing import PrintForms
 
 Values = Mapping[str, Any]
 
@@ -171,6 +174,8 @@ class Ledger:
     # The columns that identify a row to a reader (姓名, 身份证号): kept visible while the
     # table scrolls sideways and repeated on every printed page. Empty means the name field.
     key_columns: tuple[str, ...] = ()
+    # The printed roster, public notice and payment register (domain/printing.py).
+    print_forms: PrintForms | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -192,6 +197,10 @@ class Ledger:
         missing = [name for name in referenced if name not in self.by_name]
         if missing:
             raise ValueError(f"ledger {self.key}: unknown fields {missing}")
+        from hebi_desktop.domain.printing import check_forms
+
+        if problems := check_forms(self):
+            raise ValueError("; ".join(problems))
 
     def field(self, name: str) -> Field:
         return self.by_name[name]

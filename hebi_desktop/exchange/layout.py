@@ -23,6 +23,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.page import PageMargins
 
 from hebi_desktop.domain.fields import Field, Kind, Ledger
+from hebi_desktop.domain.printing import Form
 from hebi_desktop.exchange.cells import (
     MONEY_FORMAT,
     Converter,
@@ -86,6 +87,13 @@ _FAST_ROWS = callable(getattr(WriteOnlyWorksheet, "_values_to_row", None))
 def export_fields(ledger: Ledger) -> tuple[Field, ...]:
     """The ledger's columns in contract order, derived ones included (序号 comes first)."""
     return ledger.fields
+
+
+def print_columns(ledger: Ledger) -> frozenset[str]:
+    """The columns the printed roster shows (empty: the ledger declares no roster)."""
+    if ledger.print_forms is None:
+        return frozenset()
+    return frozenset(c.field for c in ledger.print_forms.columns(Form.ROSTER))
 
 
 def chinese_date(day: dt.date) -> str:
@@ -173,8 +181,18 @@ class LedgerSheet:
     def _set_up(self, widths: Mapping[str, float]) -> None:
         ws = self.ws
         ws.column_dimensions["A"].width = 6
+        printed = print_columns(self.ledger)
         for index, f in enumerate(self.fields, start=2):
-            ws.column_dimensions[get_column_letter(index)].width = widths.get(f.name, f.width + 2)
+            dimension = ws.column_dimensions[get_column_letter(index)]
+            dimension.width = widths.get(f.name, f.width + 2)
+            if printed and f.name not in printed:
+                # Grouped, not hidden: Excel's and WPS's outline button "1" folds these
+                # away, and the sheet then prints the roster's columns at a readable size.
+                dimension.outlineLevel = 1
+        if printed:
+            # openpyxl copies this into <sheetFormatPr outlineLevelCol> (which Excel needs
+            # for the outline buttons) before it has looked at the columns itself.
+            ws.column_dimensions.max_outline = 1
         ws.freeze_panes = f"A{FIRST_DATA_ROW}"
         ws.row_dimensions[TITLE_ROW].height = 30
         ws.row_dimensions[HEADER_ROW].height = 32

@@ -15,7 +15,7 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -58,6 +58,9 @@ from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR, DateEditor, LineEditor
 from hebi_desktop.ui.icons import icon
 from hebi_desktop.ui.workers import ProgressPanel, Worker
+
+if TYPE_CHECKING:
+    from hebi_desktop.ui.print_preview import FormPreview
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +292,10 @@ class ExchangePage(QWidget):
         self.export_button.setToolTip("选择保存位置并导出（Ctrl+E）")
         self.export_button.clicked.connect(self.start_export)
         buttons.addWidget(self.export_button)
+        self.print_button = QPushButton("打印…", tab)
+        self.print_button.setToolTip("按上面的范围打印花名册、公示名单或发放登记表（可另存为 PDF）")
+        self.print_button.clicked.connect(self.open_print)
+        buttons.addWidget(self.print_button)
         self.export_label = QLabel(tab)
         self.export_label.setWordWrap(True)
         self.export_label.setTextFormat(Qt.TextFormat.RichText)
@@ -353,6 +360,16 @@ class ExchangePage(QWidget):
             date_from=date_from,
             date_to=date_to,
         )
+
+    def open_print(self) -> FormPreview | None:
+        """The print preview of the chosen ledgers with the export's filters."""
+        query = self.export_query()
+        if query is None:
+            return None
+        from hebi_desktop.ui.print_preview import open_preview
+
+        since = self.incremental_radio.isChecked()
+        return open_preview(self, self.book, self.chosen_ledgers(), query, since)
 
     def _default_export_name(self, keys: tuple[str, ...], query: RecordQuery) -> str:
         table = divisions()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
@@ -43,6 +43,9 @@ from hebi_desktop.ui.filters import FilterBar
 from hebi_desktop.ui.frozen_table import FrozenColumnsTable
 from hebi_desktop.ui.record_form import RecordDialog
 from hebi_desktop.ui.table_model import LedgerTableModel
+
+if TYPE_CHECKING:
+    from hebi_desktop.ui.print_preview import FormPreview
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +107,14 @@ class LedgerPage(QWidget):
         self.delete_button.setToolTip("删除选中的记录（Delete），可撤销或从“已删除记录”恢复")
         self.restore_button = QPushButton(_icon("restore"), "恢复", self)
         self.restore_button.setToolTip("恢复选中的已删除记录")
+        self.print_button = QPushButton("打印…", self)
+        self.print_button.setToolTip(
+            "打印当前筛选出的记录：花名册、公示名单或发放登记表（可另存为 PDF）"
+        )
+        self.print_button.clicked.connect(self.open_print)
         for button in (self.new_button, self.edit_button, self.delete_button, self.restore_button):
             top.addWidget(button)
+        top.addWidget(self.print_button)
         layout.addLayout(top)
 
         self.filter_bar = FilterBar(self.book, self.ledger, self)
@@ -231,6 +240,12 @@ class LedgerPage(QWidget):
             fields["flagged"] = self._base.flagged
         sort = self._model.query
         return replace(self._base, **fields, sort=sort.sort, descending=sort.descending)
+
+    def open_print(self) -> FormPreview | None:
+        """The print preview of the records the filters show now."""
+        from hebi_desktop.ui.print_preview import open_preview
+
+        return open_preview(self, self.book, (self.ledger.key,), self.current_query())
 
     def refresh(self) -> None:
         """Re-run the query (after a write, an import or a change elsewhere)."""

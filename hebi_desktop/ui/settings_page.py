@@ -37,6 +37,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.first_start import OperatorForm
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.signers_form import SignersBox
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class SettingsPage(QWidget):
         title.setFont(font)
         layout.addWidget(title)
         layout.addWidget(self._build_operator(body))
+        self.signers_box = SignersBox(book, body)
+        layout.addWidget(self.signers_box)
         layout.addWidget(self._build_backup(body))
         layout.addWidget(self._build_database(body))
         layout.addStretch(1)
@@ -188,6 +191,7 @@ class SettingsPage(QWidget):
         self._loading = True
         try:
             self.operator_form.load(self.book.settings.all())
+            self.signers_box.load()
             rules = backups.policy(self.book)
             self.folder_edit.setText(str(rules.folder))
             self.on_exit_check.setChecked(rules.on_exit)

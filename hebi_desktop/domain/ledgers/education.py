@@ -7,6 +7,7 @@ import datetime as dt
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Level, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
+from hebi_desktop.domain.printing import Column, IdPolicy, PrintForms, Register
 from hebi_desktop.domain.queries import Aggregate, Measure
 
 STAGES = ("学前教育", "小学", "初中", "普通高中", "中职", "高职（专科）", "本科", "研究生")
@@ -200,6 +201,47 @@ RULES = (
     Rule("project_fits_stage", ("aid_project", "stage"), _project_fits_stage, Level.WARNING),
 )
 
+# The Ministry of Education forbids ID numbers, addresses, phone numbers, birth dates and
+# bank cards on posted subsidy lists; name, school and grade may be shown.
+PRINT_FORMS = PrintForms(
+    roster=(
+        "village",
+        "student_name",
+        "id_number",
+        Column("school", 16),
+        Column("stage", 8),
+        Column("grade", 6),
+        Column("family_category", 12),
+        Column("aid_project", 14),
+        "school_year",
+        Column("semester", 8),
+        "amount",
+        "paid_date",
+        Column("remarks", 10),
+    ),
+    notice=(
+        "village",
+        "student_name",
+        Column("school", 18),
+        Column("stage", 8),
+        Column("grade", 6),
+        Column("aid_project", 16),
+        "school_year",
+        Column("semester", 8),
+        "amount",
+    ),
+    notice_ids=IdPolicy.OMITTED,
+    notice_title="教育资助",
+    count_unit="人次",
+    register=Register(
+        amount="amount",
+        item="aid_project",
+        title="教育资助资金发放登记表",
+        recipient_header="学生姓名",
+        extra=(Column("school", 16), Column("semester", 8), Column("guardian_name", 8, "监护人")),
+    ),
+)
+
 LEDGER = Ledger(
     key="education",
     title="教育资助台账",
@@ -211,6 +253,7 @@ LEDGER = Ledger(
     main_date="paid_date",
     name_field="student_name",
     key_columns=("student_name", "id_number"),
+    print_forms=PRINT_FORMS,
     search_fields=("student_name", "id_number"),
     status_fields=("stage", "aid_project"),
     measures=(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Level, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
+from hebi_desktop.domain.printing import Column, IdPolicy, PrintForms, Register
 from hebi_desktop.domain.queries import Aggregate, Condition, Measure, Op, Watch
 
 HOUSEHOLD_CATEGORIES = (
@@ -261,6 +262,43 @@ RULES = (
     Rule("closed_after_check", ("closed_date", "check_date"), _closed_after_check),
 )
 
+PRINT_FORMS = PrintForms(
+    roster=(
+        "village",
+        "head_name",
+        "id_number",
+        Column("household_size", 5),
+        Column("household_category", 18),
+        Column("structure", 6),
+        Column("safety_grade", 6),
+        "check_date",
+        Column("in_renovation", 6, "纳入改造"),
+        Column("renovation_method", 10),
+        Column("renovation_progress", 8),
+        "subsidy_amount",
+        Column("closed", 6, "销号"),
+        Column("remarks", 12),
+    ),
+    notice=(
+        "village",
+        "head_name",
+        Column("household_size", 5),
+        Column("household_category", 18),
+        Column("safety_grade", 6),
+        Column("renovation_method", 10),
+        Column("renovation_progress", 8),
+        "subsidy_amount",
+    ),
+    notice_ids=IdPolicy.MASKED,
+    notice_title="住房安全保障（危房改造）",
+    register=Register(
+        amount="subsidy_amount",
+        item="renovation_method",
+        item_header="补助项目",
+        title="住房安全补助资金发放登记表",
+    ),
+)
+
 LEDGER = Ledger(
     key="housing",
     title="住房安全动态监测台账",
@@ -272,6 +310,7 @@ LEDGER = Ledger(
     main_date="check_date",
     name_field="head_name",
     key_columns=("head_name", "id_number"),
+    print_forms=PRINT_FORMS,
     search_fields=("head_name", "id_number"),
     status_fields=("safety_grade", "renovation_progress"),
     measures=(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
+from hebi_desktop.domain.printing import Column, PrintForms
 from hebi_desktop.domain.queries import Aggregate, Condition, Measure, Op, Watch
 
 PROJECT_TYPES = (
@@ -208,6 +209,37 @@ RULES = (
     Rule("acceptor_required", ("acceptor", "progress"), _acceptance_required("acceptor")),
 )
 
+PRINT_FORMS = PrintForms(
+    roster=(
+        "village",
+        Column("project_name", 18),
+        Column("project_type", 14),
+        Column("repair_item", 10),
+        Column("problem", 20),
+        "report_date",
+        Column("repair_type", 6),
+        Column("beneficiaries", 6),
+        "investment",
+        Column("fund_source", 8),
+        "finish_date",
+        Column("progress", 6),
+        Column("caretaker", 8),
+    ),
+    notice=(
+        "village",
+        Column("project_name", 18),
+        Column("repair_item", 10),
+        Column("repair_type", 6),
+        Column("beneficiaries", 6),
+        "investment",
+        Column("fund_source", 8),
+        Column("contractor", 14),
+        Column("progress", 6),
+    ),
+    notice_title="农村供水工程维修养护",
+    count_unit="处",
+)
+
 LEDGER = Ledger(
     key="water",
     title="农村供水工程维修养护台账",
@@ -219,6 +251,7 @@ LEDGER = Ledger(
     main_date="report_date",
     name_field="project_name",
     key_columns=("project_name", "village"),
+    print_forms=PRINT_FORMS,
     search_fields=("project_name", "caretaker"),
     status_fields=("progress", "project_type"),
     measures=(

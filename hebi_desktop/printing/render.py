@@ -1,0 +1,520 @@
+"""Laying a :class:`Document` out on pages and painting it with QPainter.
+
+The pagination is done here rather than by QTextDocument so that every page can carry
+what a signed paper form needs: the title and heading, the header row, a 本页小计 row,
+the signature line, 第 X 页 共 Y 页, and on the last page the 合计 row and room for the
+unit's stamp. When the columns do not fit the paper even after narrowing the text
+columns a little, they spill onto further pages that repeat 序号 and the key columns
+(name, ID number), the way Excel prints wide sheets: each set of rows is printed across
+all its column pages before the next set begins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QLineF, QMarginsF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPen,
+)
+
+from hebi_desktop.printing.content import Align, Document, TableColumn
+from hebi_desktop.printing.fonts import chinese_family
+from hebi_desktop.services.errors import Cancelled, UserError
+
+PAPERS = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3}
+MARGINS_MM = QMarginsF(12, 10, 12, 10)
+BODY_PT = 9.5  # body text never below 9 pt, whatever the paper
+HEADER_PT = 9.5
+TITLE_PT = 16
+HEADING_PT = 10
+INTRO_PT = 11
+MAX_LINES = 4  # a cell grows to this many lines; longer text is cut at the cell edge
+MIN_SHRINK = 0.7  # text columns may narrow this far (wrapping) before columns spill
+STAMP_MM = 32.0  # room for a round 4 cm stamp overlapping the 单位（盖章） line
+SUBTOTAL_LABEL = "本页小计"
+TOTAL_LABEL = "合计"
+HEADER_FILL = QColor("#e6e6e6")
+
+Cancelled_ = Callable[[], bool]
+
+
+def set_up_page(device: QPagedPaintDevice, paper: str = "A4", landscape: bool = True) -> None:
+    """Paper size, orientation and margins of a PDF writer or printer."""
+    if paper not in PAPERS:
+        raise UserError(f"纸张：“{paper}”不是可选值（可选：{'、'.join(PAPERS)}）")
+    device.setPageSize(QPageSize(PAPERS[paper]))
+    device.setPageOrientation(
+        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    )
+    device.setPageMargins(MARGINS_MM, QPageLayout.Unit.Millimeter)
+
+
+@dataclass
+class _Fonts:
+    body: QFont
+    bold: QFont
+    title: QFont
+    heading: QFont
+    intro: QFont
+
+
+def _fonts(family: str) -> _Fonts:
+    def make(size: float, bold: bool = False) -> QFont:
+        font = QFont(family)
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+        return font
+
+    return _Fonts(
+        make(BODY_PT), make(HEADER_PT, True), make(TITLE_PT, True), make(HEADING_PT), make(INTRO_PT)
+    )
+
+
+@dataclass
+class _Page:
+    rows: range
+    group: int
+    first: bool  # the first set of rows (the notice's paragraph)
+    last: bool  # the last set of rows (合计, stamp, closing)
+
+
+class Renderer:
+    """Paints one document on a paged device (``QPdfWriter`` or ``QPrinter``)."""
+
+    def __init__(self, document: Document, device: QPagedPaintDevice) -> None:
+        self.doc = document
+        self.device = device
+        self.fonts = _fonts(chinese_family())
+        self.mm = device.logicalDpiY() / 25.4
+        self.width = float(device.width())
+        self.height = float(device.height())
+        self.metrics = QFontMetricsF(self.fonts.body, device)
+        self.bold_metrics = QFontMetricsF(self.fonts.bold, device)
+        self.line = self.metrics.lineSpacing()
+        self.pad_x = 0.8 * self.mm
+        self.pad_y = 0.9 * self.mm
+        self.groups = self._column_groups()
+        self.row_heights = self._row_heights()
+        self.header_height = max(self._header_height(g) for g in self.groups)
+        self.pages = self._paginate()
+
+    # --- columns ----------------------------------------------------------------------
+
+    def _unit(self) -> float:
+        """One half-width character of body text."""
+        return max(self.metrics.horizontalAdvance("0"), self.metrics.horizontalAdvance("国") / 2)
+
+    def _column_groups(self) -> list[list[tuple[int, float]]]:
+        """Sets of (column index, width in device units) that each fill one page width."""
+        unit = self._unit()
+        natural = [c.width * unit + 2 * self.pad_x for c in self.doc.columns]
+        for index, column in enumerate(self.doc.columns):  # numbers and IDs stay on one line
+            if self._rigid(column):
+                widest = max((self._advance(row[index]) for row in self.doc.rows), default=0.0)
+                natural[index] = max(natural[index], widest + 2 * self.pad_x + self.mm)
+        for index, column in enumerate(self.doc.columns):  # a header word never breaks badly
+            natural[index] = max(natural[index], self._longest_header_word(column) + 2 * self.pad_x)
+        fitted = self._fit(list(range(len(natural))), natural)
+        if fitted is not None:
+            return [fitted]
+        keys = [i for i, c in enumerate(self.doc.columns) if c.key]
+        rest = [i for i in range(len(natural)) if i not in keys]
+        key_width = sum(natural[i] for i in keys)
+        groups: list[list[int]] = []
+        current: list[int] = []
+        used = key_width
+        for index in rest:
+            if current and used + natural[index] > self.width:
+                groups.append(current)
+                current, used = [], key_width
+            current.append(index)
+            used += natural[index]
+        if current:
+            groups.append(current)
+        result = []
+        for group in groups:
+            indexes = sorted([*keys, *group])
+            fitted = self._fit(indexes, natural)
+            result.append(fitted or [(i, natural[i]) for i in indexes])
+        return result
+
+    def _advance(self, text: str) -> float:
+        return self.metrics.horizontalAdvance(text) if text else 0.0
+
+    def _longest_header_word(self, column: TableColumn) -> float:
+        """Headers wrap between characters, but a header of up to four characters stays whole."""
+        text = column.header
+        head = text if len(text) <= 4 else text[:4]
+        return self.bold_metrics.horizontalAdvance(head)
+
+    def _fit(self, indexes: list[int], natural: list[float]) -> list[tuple[int, float]] | None:
+        """Widths that fill the page, or None when even narrowed the columns are too wide."""
+        total = sum(natural[i] for i in indexes)
+        if total <= self.width:
+            scale = self.width / total
+            return [(i, natural[i] * scale) for i in indexes]
+        rigid = [i for i in indexes if self._rigid(self.doc.columns[i])]
+        flexible_total = total - sum(natural[i] for i in rigid)
+        room = self.width - (total - flexible_total)
+        if flexible_total <= 0 or room / flexible_total < MIN_SHRINK:
+            return None
+        shrink = room / flexible_total
+        return [(i, natural[i] if i in rigid else natural[i] * shrink) for i in indexes]
+
+    @staticmethod
+    def _rigid(column: TableColumn) -> bool:
+        return column.rigid
+
+    # --- rows -------------------------------------------------------------------------
+
+    def _lines(self, text: str, width: float, metrics: QFontMetricsF) -> int:
+        inner = width - 2 * self.pad_x
+        if not text or metrics.horizontalAdvance(text) <= inner:
+            return 1
+        rect = metrics.boundingRect(
+            QRectF(0, 0, inner, 1e6), int(Qt.TextFlag.TextWrapAnywhere), text
+        )
+        return min(MAX_LINES, max(1, round(rect.height() / metrics.lineSpacing())))
+
+    def _row_heights(self) -> list[float]:
+        minimum = max(self.line + 2 * self.pad_y, self.doc.row_min_mm * self.mm)
+        widths = [dict(g) for g in self.groups]
+        heights = []
+        metrics, line, pad = self.metrics, self.line, 2 * self.pad_y
+        for row in self.doc.rows:
+            lines = 1
+            for group in widths:
+                for index, width in group.items():
+                    text = row[index]
+                    if text and len(text) > 3:
+                        lines = max(lines, self._lines(text, width, metrics))
+            heights.append(max(minimum, lines * line + pad))
+        return heights
+
+    def _header_height(self, group: list[tuple[int, float]]) -> float:
+        lines = max(self._lines(self.doc.columns[i].header, w, self.bold_metrics) for i, w in group)
+        return lines * self.bold_metrics.lineSpacing() + 2 * self.pad_y
+
+    # --- pages ------------------------------------------------------------------------
+
+    def _top_height(self, first: bool) -> float:
+        title = QFontMetricsF(self.fonts.title, self.device).lineSpacing() * 1.5
+        heading = QFontMetricsF(self.fonts.heading, self.device).lineSpacing() * 1.6
+        return title + heading + (self._intro_height() if first and self.doc.intro else 0)
+
+    def _intro_height(self) -> float:
+        metrics = QFontMetricsF(self.fonts.intro, self.device)
+        rect = metrics.boundingRect(
+            QRectF(0, 0, self.width, 1e6), int(Qt.TextFlag.TextWordWrap), self.doc.intro
+        )
+        return rect.height() + metrics.lineSpacing() * 0.6
+
+    def _footer_height(self, last: bool) -> float:
+        height = self.line * 2.0  # 第 X 页 共 Y 页
+        if self.doc.signatures:
+            height += self.line * 2.4
+        if last and self.doc.closing:
+            height += self.line * 2.4 + STAMP_MM * self.mm
+        elif last and self.doc.stamp and self.doc.signatures:
+            height += STAMP_MM * self.mm
+        return height
+
+    def _sum_row_height(self) -> float:
+        return self.line + 2 * self.pad_y
+
+    def _room(self, first: bool, last: bool) -> float:
+        room = (
+            self.height - self._top_height(first) - self.header_height - self._footer_height(last)
+        )
+        if self.doc.page_subtotals:
+            room -= self._sum_row_height()
+        if last:
+            room -= self._sum_row_height()
+        return room
+
+    def _paginate(self) -> list[_Page]:
+        """Row ranges per page (then one page per column group for each range)."""
+        heights = self.row_heights
+        ranges: list[range] = []
+        start, used, first = 0, 0.0, True
+        room = self._room(first, False)
+        for index, height in enumerate(heights):
+            if used + height > room and index > start:
+                ranges.append(range(start, index))
+                start, used, first = index, 0.0, False
+                room = self._room(first, False)
+            used += height
+        ranges.append(range(start, len(heights)))
+        # The last page also holds 合计 and the stamp: move rows on until they fit.
+        while True:
+            last = ranges[-1]
+            first = len(ranges) == 1
+            room = self._room(first, True)
+            used = sum(heights[i] for i in last)
+            if used <= room or len(last) <= 1:
+                break
+            keep = last.start
+            filled = 0.0
+            while keep < last.stop and filled + heights[keep] <= room:
+                filled += heights[keep]
+                keep += 1
+            keep = max(keep, last.start + 1)
+            ranges[-1] = range(last.start, keep)
+            ranges.append(range(keep, last.stop))
+        if min(self._room(True, True), self._room(True, False)) <= self._sum_row_height():
+            raise UserError("纸张太小，放不下表头和签字栏；请选用 A3 纸或横向打印")
+        pages = []
+        for number, rows in enumerate(ranges):
+            for group in range(len(self.groups)):
+                pages.append(_Page(rows, group, number == 0, number == len(ranges) - 1))
+        return pages
+
+    # --- painting ---------------------------------------------------------------------
+
+    def paint(self, cancelled: Cancelled_ | None = None) -> int:
+        """Paint every page; returns the page count."""
+        painter = QPainter()
+        if not painter.begin(self.device):
+            raise UserError("无法开始打印：打印机或文件不可用")
+        try:
+            total = len(self.pages)
+            for number, page in enumerate(self.pages, start=1):
+                if cancelled is not None and cancelled():
+                    raise Cancelled()
+                if number > 1 and not self.device.newPage():
+                    raise UserError("无法新建页面：磁盘已满或打印机不可用")
+                self._paint_page(painter, page, number, total)
+        finally:
+            painter.end()
+        return len(self.pages)
+
+    def _paint_page(self, painter: QPainter, page: _Page, number: int, total: int) -> None:
+        y = self._paint_top(painter, page.first)
+        group = self.groups[page.group]
+        y = self._paint_header(painter, group, y)
+        top = y - self.header_height
+        columns, rows, heights = self.doc.columns, self.doc.rows, self.row_heights
+        painter.setFont(self.fonts.body)
+        flags_for = {
+            Align.LEFT: Qt.AlignmentFlag.AlignLeft,
+            Align.CENTER: Qt.AlignmentFlag.AlignHCenter,
+            Align.RIGHT: Qt.AlignmentFlag.AlignRight,
+        }
+        wrap = int(Qt.TextFlag.TextWrapAnywhere) | int(Qt.AlignmentFlag.AlignVCenter)
+        single = int(Qt.TextFlag.TextSingleLine) | int(Qt.AlignmentFlag.AlignVCenter)
+        cell_flags = [
+            (index, width, int(flags_for[columns[index].align])) for index, width in group
+        ]
+        pad_x = self.pad_x
+        advance = self.metrics.horizontalAdvance
+        for row_index in page.rows:
+            row, height = rows[row_index], heights[row_index]
+            x = 0.0
+            for index, width, flags in cell_flags:
+                text = row[index]
+                if text:
+                    inner = width - 2 * pad_x
+                    fits = len(text) <= 3 or advance(text) <= inner
+                    painter.drawText(
+                        QRectF(x + pad_x, y, inner, height),
+                        flags | (single if fits else wrap),
+                        text,
+                    )
+                x += width
+            y += height
+            painter.drawLine(QLineF(0, y, self.width, y))
+        rows_bottom = y
+        if self.doc.page_subtotals:
+            y = self._paint_sums(
+                painter,
+                group,
+                y,
+                page.rows,
+                SUBTOTAL_LABEL,
+                f"{len(page.rows)}{self.doc.count_unit}",
+            )
+        if page.last:
+            y = self._paint_sums(
+                painter, group, y, range(len(rows)), TOTAL_LABEL, self.doc.count_label
+            )
+        self._paint_grid(painter, group, top, rows_bottom, y)
+        self._paint_footer(painter, page, number, total, y)
+
+    def _paint_top(self, painter: QPainter, first: bool) -> float:
+        title_metrics = QFontMetricsF(self.fonts.title, self.device)
+        painter.setPen(QPen(Qt.GlobalColor.black, 0.2 * self.mm))
+        painter.setFont(self.fonts.title)
+        height = title_metrics.lineSpacing() * 1.5
+        painter.drawText(
+            QRectF(0, 0, self.width, height), Qt.AlignmentFlag.AlignCenter, self.doc.title
+        )
+        y = height
+        painter.setFont(self.fonts.heading)
+        heading_height = QFontMetricsF(self.fonts.heading, self.device).lineSpacing() * 1.6
+        items = self.doc.heading
+        aligns = [
+            Qt.AlignmentFlag.AlignLeft,
+            Qt.AlignmentFlag.AlignHCenter,
+            Qt.AlignmentFlag.AlignRight,
+        ]
+        if len(items) == 2:
+            aligns = [Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight]
+        for text, align in zip(items, aligns, strict=False):
+            painter.drawText(
+                QRectF(0, y, self.width, heading_height),
+                align | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
+        y += heading_height
+        if first and self.doc.intro:
+            painter.setFont(self.fonts.intro)
+            height = self._intro_height()
+            painter.drawText(
+                QRectF(0, y, self.width, height), int(Qt.TextFlag.TextWordWrap), self.doc.intro
+            )
+            y += height
+        return y
+
+    def _paint_header(
+        self, painter: QPainter, group: Sequence[tuple[int, float]], y: float
+    ) -> float:
+        height = self.header_height
+        painter.fillRect(QRectF(0, y, self.width, height), HEADER_FILL)
+        painter.setFont(self.fonts.bold)
+        x = 0.0
+        flags = int(Qt.TextFlag.TextWrapAnywhere) | int(Qt.AlignmentFlag.AlignCenter)
+        for index, width in group:
+            painter.drawText(
+                QRectF(x + self.pad_x, y, width - 2 * self.pad_x, height),
+                flags,
+                self.doc.columns[index].header,
+            )
+            x += width
+        painter.drawLine(QLineF(0, y, self.width, y))
+        painter.drawLine(QLineF(0, y + height, self.width, y + height))
+        return y + height
+
+    def _paint_sums(
+        self,
+        painter: QPainter,
+        group: Sequence[tuple[int, float]],
+        y: float,
+        rows: range,
+        label: str,
+        count: str,
+    ) -> float:
+        height = self._sum_row_height()
+        summed = self.doc.summed_indexes
+        totals = [Decimal(0)] * len(summed)
+        for row_index in rows:
+            totals = [a + b for a, b in zip(totals, self.doc.sums[row_index], strict=True)]
+        by_column = dict(zip(summed, totals, strict=True))
+        painter.setFont(self.fonts.bold)
+        # The label spans the first two columns (序号 is too narrow for 本页小计).
+        label_width = sum(width for _index, width in group[:2])
+        painter.drawText(
+            QRectF(0, y, label_width, height),
+            Qt.AlignmentFlag.AlignCenter,
+            label,
+        )
+        x = 0.0
+        texts: dict[int, str] = {}
+        third = group[2][0] if len(group) > 2 else None
+        if third is not None and third not in by_column:
+            texts[third] = count
+        skip = {index for index, _width in group[:2]}
+        for index, width in group:
+            column = self.doc.columns[index]
+            if index in skip:
+                x += width
+                continue
+            text = texts.get(index, "")
+            align = Qt.AlignmentFlag.AlignHCenter
+            if index in by_column:
+                value = by_column[index]
+                text = f"{value:.2f}" if column.money else f"{value:.0f}"
+                align = Qt.AlignmentFlag.AlignRight
+            if text:
+                painter.drawText(
+                    QRectF(x + self.pad_x, y, width - 2 * self.pad_x, height),
+                    align | Qt.AlignmentFlag.AlignVCenter,
+                    text,
+                )
+            x += width
+        y += height
+        painter.drawLine(QLineF(0, y, self.width, y))
+        painter.setFont(self.fonts.body)
+        return y
+
+    def _paint_grid(
+        self,
+        painter: QPainter,
+        group: Sequence[tuple[int, float]],
+        top: float,
+        rows_bottom: float,
+        bottom: float,
+    ) -> None:
+        """Column rules; the one inside the sum rows' label stops above them."""
+        x = 0.0
+        painter.drawLine(QLineF(0, top, 0, bottom))
+        for position, (_index, width) in enumerate(group):
+            x += width
+            painter.drawLine(QLineF(x, top, x, rows_bottom if position == 0 else bottom))
+
+    def _paint_footer(
+        self, painter: QPainter, page: _Page, number: int, total: int, table_bottom: float
+    ) -> None:
+        painter.setFont(self.fonts.heading)
+        line = self.line
+        bottom = self.height
+        painter.drawText(
+            QRectF(0, bottom - line * 1.6, self.width, line * 1.6),
+            Qt.AlignmentFlag.AlignCenter,
+            f"第 {number} 页 共 {total} 页",
+        )
+        y = table_bottom + line * 0.8
+        if self.doc.signatures:
+            slots = len(self.doc.signatures)
+            slot = self.width / slots
+            for position, text in enumerate(self.doc.signatures):
+                painter.drawText(
+                    QRectF(position * slot, y, slot, line * 1.8),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    text,
+                )
+            y += line * 2.4
+            if page.last and self.doc.stamp:
+                painter.drawText(
+                    QRectF((slots - 1) * slot, y + STAMP_MM * self.mm * 0.6, slot, line * 1.6),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    "年    月    日",
+                )
+        if page.last and self.doc.closing:
+            painter.setFont(self.fonts.intro)
+            block = self.width * 0.3
+            y += STAMP_MM * self.mm * 0.5
+            for text in self.doc.closing:
+                painter.drawText(
+                    QRectF(self.width - block, y, block, line * 1.6),
+                    Qt.AlignmentFlag.AlignCenter,
+                    text,
+                )
+                y += line * 1.6
+
+
+def render(
+    document: Document, device: QPagedPaintDevice, cancelled: Cancelled_ | None = None
+) -> int:
+    """Paint ``document`` on ``device`` (already set up); returns the page count."""
+    return Renderer(document, device).paint(cancelled)

@@ -1,0 +1,154 @@
+"""打印…: the preview opened from the ledger page and the export page, 另存为 PDF, and the
+settings that name the unit and the signers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QFileDialog
+
+from hebi_desktop.domain.printing import Form
+from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.demo import fill_demo
+from hebi_desktop.services.settings import REVIEWER, SUPERVISION_PHONE, UNIT_HEAD, UNIT_NAME
+from hebi_desktop.ui.exchange_page import ExchangePage
+from hebi_desktop.ui.ledger_page import LedgerPage
+from hebi_desktop.ui.print_preview import FormPreview
+from hebi_desktop.ui.settings_page import SettingsPage
+from tests.printing.pdf_text import page_size_mm, pages
+from tests.ui.ledger_helpers import Messages, retype
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def filled(book: Book) -> Book:
+    fill_demo(book, 40)
+    book.settings.set(UNIT_NAME, "淇县北阳镇人民政府")
+    book.settings.set(SUPERVISION_PHONE, "0392-7221234")
+    return book
+
+
+def _preview(parent: Any) -> FormPreview:
+    dialog = parent.findChild(FormPreview)
+    assert dialog is not None, "打印… opened no preview"
+    return dialog
+
+
+def test_ledger_page_prints_what_the_filters_show(
+    qtbot, filled: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = LedgerPage(filled, get_ledger("housing"))
+    qtbot.addWidget(page)
+    page.show()
+    village = next(iter(filled.records("housing").iter_items()))[1]["village"]
+    retype(qtbot, page.village_filter, village)
+    page.filter_bar.flush()
+    shown = page.model.rowCount()
+    assert 0 < shown < 40
+    qtbot.mouseClick(page.print_button, LEFT)
+    dialog = _preview(page)
+    assert [dialog.form_combo.itemText(i) for i in range(dialog.form_combo.count())] == [
+        "台账花名册",
+        "公示名单",
+        "发放登记表",
+    ]
+    dialog.preview.updatePreview()
+    assert dialog.error is None
+    assert dialog.preview.pageCount() >= 1
+    assert len(dialog.document().rows) == shown
+
+    target = tmp_path / "花名册.pdf"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *_args: (str(target), "PDF 文件 (*.pdf)")
+    )
+    assert dialog.save_action.isEnabled()
+    dialog.save_action.trigger()
+    texts = pages(target)
+    assert f"北阳镇{village}住房安全动态监测台账花名册" in texts[0]
+    assert f"合计共{shown}条" in texts[-1]
+    assert "已保存" in dialog.message_label.text()
+    dialog.close()
+
+
+def test_notice_period_and_paper_are_chosen_in_the_preview(
+    qtbot, filled: Book, tmp_path: Path
+) -> None:
+    page = LedgerPage(filled, get_ledger("education"))
+    qtbot.addWidget(page)
+    dialog = page.open_print()
+    assert dialog is not None
+    assert not dialog.notice_period_shown
+    dialog.set_form(Form.NOTICE)
+    assert dialog.notice_period_shown
+    dialog.notice_from.setDate(QDate(2026, 12, 7))
+    dialog.notice_to.setDate(QDate(2026, 12, 18))
+    dialog.paper_combo.setCurrentText("A3")
+    assert dialog.preview.pageCount() >= 1
+    path = dialog.save_pdf(tmp_path / "公示")
+    assert path == tmp_path / "公示.pdf"
+    assert page_size_mm(path) == pytest.approx((420, 297), abs=1)
+    text = "".join(pages(path))
+    assert "公示期：2026年12月7日至2026年12月18日" in text
+    assert "教育资助公示名单" in text
+    dialog.close()
+
+
+def test_export_page_prints_the_chosen_ledger_with_its_filters(qtbot, filled: Book) -> None:
+    page = ExchangePage(filled)
+    qtbot.addWidget(page)
+    page.show()
+    for key, check in page.ledger_checks.items():
+        check.setChecked(key == "water")
+    qtbot.mouseClick(page.print_button, LEFT)
+    dialog = _preview(page)
+    assert dialog.ledger == "water"
+    forms = [dialog.form_combo.itemText(i) for i in range(dialog.form_combo.count())]
+    assert forms == ["台账花名册", "公示名单"]  # no payments, no register
+    dialog.preview.updatePreview()
+    assert dialog.error is None
+    assert len(dialog.document().rows) == 40
+    dialog.close()
+
+
+def test_preview_shows_a_chinese_message_instead_of_a_form(
+    qtbot, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hebi_desktop.printing import fonts
+
+    monkeypatch.setattr(fonts.QFontDatabase, "families", lambda *_args: [])
+    page = LedgerPage(book, get_ledger("water"))
+    qtbot.addWidget(page)
+    dialog = page.open_print()
+    assert dialog is not None
+    dialog.preview.updatePreview()
+    assert dialog.error is not None and "中文字体" in dialog.error
+    assert "中文字体" in dialog.message_label.text()
+    dialog.close()
+
+
+def test_settings_keep_the_unit_and_the_signers(qtbot, book: Book, messages: Messages) -> None:
+    page = SettingsPage(book)
+    qtbot.addWidget(page)
+    page.show()
+    box = page.signers_box
+    assert "淇县北阳镇人民政府" in box.unit_edit.placeholderText()
+    retype(qtbot, box.unit_edit, "淇县北阳镇人民政府")
+    retype(qtbot, box.reviewer_edit, "李建国")
+    retype(qtbot, box.head_edit, "赵志强")
+    retype(qtbot, box.phone_edit, "0392-72")
+    assert not box.save_button.isEnabled()
+    assert "监督电话" in box.message_label.text()
+    retype(qtbot, box.phone_edit, "0392-7221234")
+    assert box.save_button.isEnabled()
+    qtbot.mouseClick(box.save_button, LEFT)
+    settings = book.settings.all()
+    assert settings[UNIT_NAME] == "淇县北阳镇人民政府"
+    assert settings[REVIEWER] == "李建国"
+    assert settings[UNIT_HEAD] == "赵志强"
+    assert settings[SUPERVISION_PHONE] == "0392-7221234"
+    assert box.message_label.text() == "已保存"

@@ -458,9 +458,12 @@ class ChoiceSearch(QObject):
 
     PAUSE_MS = 1000
 
-    def __init__(self, combo: QComboBox) -> None:
+    def __init__(self, combo: QComboBox, *, skip_first: bool = False) -> None:
+        """``skip_first``: the first entry is a prompt (请选择县区, 乡镇：全部), never chosen
+        by typing."""
         super().__init__(combo)
         self.combo = combo
+        self.skip_first = skip_first
         self.typed = ""
         self._since = QElapsedTimer()
         combo.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)
@@ -503,6 +506,8 @@ class ChoiceSearch(QObject):
 
     def _choose(self) -> None:
         texts = [self.combo.itemText(i) for i in range(self.combo.count())]
+        if self.skip_first and texts:
+            texts[0] = ""
         found = best_choice(texts, self.typed)
         if found >= 0:
             self.combo.setCurrentIndex(found)

@@ -26,7 +26,7 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Level
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.field_widgets import DateEditor, LineEditor
+from hebi_desktop.ui.field_widgets import ChoiceSearch, DateEditor, LineEditor
 
 SEARCH_DELAY_MS = 250
 ALL = "全部"
@@ -62,7 +62,8 @@ class FilterBar(QWidget):
         first.addWidget(self.search_edit, 2)
 
         self.township_filter = QComboBox(self)
-        self.township_filter.setToolTip("按乡镇筛选")
+        self.township_filter.setToolTip("按乡镇筛选（可打拼音首字母，如 bym）")
+        ChoiceSearch(self.township_filter, skip_first=True)
         self._fill_townships()
         self.township_filter.currentIndexChanged.connect(self._township_changed)
         first.addWidget(self.township_filter)
@@ -84,6 +85,7 @@ class FilterBar(QWidget):
             for choice in field.choices:
                 combo.addItem(choice, choice)
             combo.setToolTip(f"按{field.header}筛选")
+            ChoiceSearch(combo, skip_first=True)
             combo.currentIndexChanged.connect(self._emit)
             self.status_filters[name] = combo
             first.addWidget(combo)

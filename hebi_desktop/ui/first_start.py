@@ -31,7 +31,7 @@ from hebi_desktop.domain.values import ValueProblem, make_parser
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.settings import COUNTY, OPERATOR, OPERATOR_PHONE, TOWNSHIP
 from hebi_desktop.ui import geometry
-from hebi_desktop.ui.field_widgets import ERROR_COLOR
+from hebi_desktop.ui.field_widgets import ERROR_COLOR, ChoiceSearch
 from hebi_desktop.ui.icons import app_icon
 
 NAME_LIMIT = 20
@@ -54,6 +54,8 @@ class OperatorForm(QWidget):
         self.phone_edit.setPlaceholderText("选填，手机号或带区号的固定电话")
         self.county_combo = QComboBox(self)
         self.township_combo = QComboBox(self)
+        for combo in (self.county_combo, self.township_combo):  # 淇县 from "qx"
+            ChoiceSearch(combo, skip_first=True)
         self.county_combo.addItem("请选择县区", None)
         for county in divisions().counties:
             self.county_combo.addItem(county.name, county.code)

@@ -205,3 +205,17 @@ def test_a_typed_date_is_echoed_and_rewritten_on_leaving(qtbot) -> None:
     editor.input.selectAll()
     qtbot.keyClicks(editor.input, "2024.13")  # not a date: left as typed for the message
     assert editor.echo() == ""
+
+
+def test_first_start_and_filters_choose_by_pinyin_but_never_the_prompt(qtbot, book: Book) -> None:
+    from hebi_desktop.ui.first_start import FirstStartDialog
+
+    dialog = FirstStartDialog(book)
+    qtbot.addWidget(dialog)
+    county = dialog.form.county_combo
+    qtbot.keyClicks(county, "qx")  # 请选择县区 also starts with q-x: the prompt is skipped
+    assert county.currentText() == "淇县"
+    page = LedgerPage(book, HOUSING)
+    qtbot.addWidget(page)
+    qtbot.keyClicks(page.township_filter, "bym")
+    assert page.township_filter.currentText() == "北阳镇"

@@ -109,3 +109,11 @@ def test_position_on_a_monitor_that_is_gone_falls_back_to_the_primary(tmp_path: 
     one = screen_config(tmp_path, (1366, 768))
     second = probe(tmp_path, one)
     assert inside(second["window"], [0, 0, 1366, 768])  # type: ignore[arg-type]
+
+
+def test_a_size_remembered_on_a_bigger_screen_is_fitted_to_a_smaller_one(tmp_path: Path) -> None:
+    big = screen_config(tmp_path, (1920, 1080))
+    probe(tmp_path, big, "--move", "100", "60", "1700", "950")
+    small = probe(tmp_path, screen_config(tmp_path, (1366, 768)))
+    assert inside(small["window"], [0, 0, 1366, 768])  # type: ignore[arg-type]
+    assert inside(small["dialog"], [0, 0, 1366, 768])  # type: ignore[arg-type]

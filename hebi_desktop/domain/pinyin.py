@@ -23,9 +23,38 @@ def _keep(text: str) -> list[str]:
     return list(text)
 
 
+def _holds_a_word(text: str) -> bool:
+    """Whether some part of ``text`` is in pypinyin's word list (长春, 重庆): only then can
+    a character read differently from the character alone."""
+    from pypinyin.constants import PHRASES_DICT
+
+    size = len(text)
+    return any(
+        text[start:end] in PHRASES_DICT
+        for start in range(size - 1)
+        for end in range(start + 2, size + 1)
+    )
+
+
+@lru_cache(maxsize=16384)
+def _reading(char: str) -> str:
+    """The TONE3 syllable of one character on its own (non-Chinese: itself, lower-cased)."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors=_keep)
+    return "".join(syllables).lower()
+
+
 @lru_cache(maxsize=65536)
 def _syllables(text: str) -> tuple[str, ...]:
-    """The lower-case TONE3 syllables of ``text`` (one pypinyin call serves both keys)."""
+    """The lower-case TONE3 syllables of ``text`` (one reading serves both keys).
+
+    A text holding no known word (most names) reads the same character by character, which
+    is many times faster (cached per character) than pypinyin's word segmentation; an import
+    of 100,000 names notices. Other texts are segmented into words as before.
+    """
+    if not _holds_a_word(text):
+        return tuple(reading for reading in map(_reading, text) if reading)
     from pypinyin import Style, lazy_pinyin
 
     syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_keep)

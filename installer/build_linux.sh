@@ -4,9 +4,11 @@
 #   installer/build_linux.sh
 #
 # Uses the current Python (override with PYTHON=...). When PyInstaller or a runtime
-# dependency is missing it runs the documented install first:
+# dependency is missing it runs the documented install first, at the pinned versions:
 #
-#   python3 -m pip install ".[installer]"
+#   python3 -m pip install -c installer/constraints.txt ".[installer]"
+#
+# (PIN=1 runs that install even when everything is there, for a reproducible build.)
 #
 # Environment:
 #   PYTHON          interpreter to build with (default: python3)
@@ -37,9 +39,9 @@ echo "==> building $APP_NAME $VERSION with $("$PYTHON" --version 2>&1)"
 
 needed_modules="PyInstaller, PySide6.QtSvg, sqlalchemy, alembic, openpyxl, python_calamine"
 needed_modules="$needed_modules, stdnum, platformdirs"
-if ! "$PYTHON" -c "import $needed_modules" 2>/dev/null; then
-    echo "==> installing the project with its build tools: pip install \".[installer]\""
-    "$PYTHON" -m pip install ".[installer]"
+if [[ "${PIN:-0}" == 1 ]] || ! "$PYTHON" -c "import $needed_modules" 2>/dev/null; then
+    echo "==> installing the project with its pinned build tools (installer/constraints.txt)"
+    "$PYTHON" -m pip install -c installer/constraints.txt ".[installer]"
 fi
 
 echo "==> running PyInstaller (work folder: $WORK_DIR)"

@@ -4,19 +4,26 @@
 
 .DESCRIPTION
     1. Creates a virtual environment in build\venv-windows and installs the project with
-       its build tools into it: pip install ".[installer]" (the program and PyInstaller).
-    2. Runs PyInstaller with installer\hebi-desktop.spec, giving dist\hebi-desktop\.
-    3. Runs the bundle's --self-test (temporary database, migrations, one record in each
-       ledger, a workbook exported and read back) and stops if it fails.
-    4. Compiles installer\hebi-desktop.iss with Inno Setup 6 (ISCC.exe), passing the
-       version from hebi_desktop\__init__.py as /DAppVersion.
+       its build tools into it, at the pinned versions of installer\constraints.txt:
+       pip install -c installer\constraints.txt ".[installer]"
+    2. Runs PyInstaller with installer\hebi-desktop.spec, giving dist\hebi-desktop\ with
+       hebi-desktop.exe (windowed) and hebi-desktop-cli.exe (console) sharing
+       _internal-<version>\.
+    3. Runs the console companion's --self-test (temporary database, migrations, one record
+       in each ledger, a workbook exported and read back) and stops if it fails.
+    4. Signs both programs when a certificate is configured (see -SignTool below).
+    5. Checks installer\ChineseSimplified.isl against the compiler's Default.isl and
+       compiles installer\hebi-desktop.iss with Inno Setup (the version pinned in
+       installer\constraints.txt), passing the version from hebi_desktop\__init__.py.
 
-    Needs 64-bit Python 3.11 or later and Inno Setup 6. Run it from any folder:
+    Needs 64-bit Python 3.11 or later and Inno Setup 6.4.1. Run it from any folder:
 
         powershell -ExecutionPolicy Bypass -File installer\build_windows.ps1
 
-    For a Simplified Chinese setup wizard Inno Setup needs ChineseSimplified.isl (see the
-    comment in hebi-desktop.iss); without it the wizard is in English and this script warns.
+    Code signing is optional and on only when one of these environment variables is set:
+        HEBI_SIGN_PFX (path of a .pfx file) with HEBI_SIGN_PFX_PASSWORD, or
+        HEBI_SIGN_THUMBPRINT (a certificate in the user's certificate store).
+    HEBI_SIGN_TIMESTAMP_URL overrides the RFC 3161 time-stamp server.
 
 .PARAMETER Python
     Python executable used to create the virtual environment. Default: the "py -3"
@@ -24,6 +31,9 @@
 
 .PARAMETER Iscc
     Full path of ISCC.exe, when Inno Setup is not installed in a standard place.
+
+.PARAMETER SignTool
+    Full path of signtool.exe (Windows SDK), when signing and it is not on PATH.
 
 .PARAMETER Clean
     Recreate the virtual environment and PyInstaller's work folder first.
@@ -38,6 +48,7 @@
 param(
     [string]$Python = "",
     [string]$Iscc = "",
+    [string]$SignTool = "",
     [switch]$Clean,
     [switch]$SkipSelfTest,
     [switch]$SkipInstaller
@@ -145,7 +156,8 @@ if (-not (Test-Path $Py)) {
     }
 }
 Invoke-Checked $Py @("-m", "pip", "install", "--upgrade", "pip")
-Invoke-Checked $Py @("-m", "pip", "install", ".[installer]")
+# Pinned versions: the same libraries on every build of the same commit.
+Invoke-Checked $Py @("-m", "pip", "install", "-c", "installer\constraints.txt", ".[installer]")
 
 # --- bundle ------------------------------------------------------------------------------
 
@@ -154,7 +166,10 @@ Invoke-Checked $Py @(
     "--distpath", $DistDir, "--workpath", $WorkDir, $Spec
 )
 $Exe = Join-Path $Bundle "$AppName.exe"
-if (-not (Test-Path $Exe)) { throw "PyInstaller did not produce $Exe" }
+$Cli = Join-Path $Bundle "$AppName-cli.exe"
+foreach ($program in @($Exe, $Cli)) {
+    if (-not (Test-Path $program)) { throw "PyInstaller did not produce $program" }
+}
 $bundleBytes = (Get-ChildItem -Recurse -File $Bundle | Measure-Object -Property Length -Sum).Sum
 Write-Host ("==> bundle: {0} ({1:N1} MB)" -f $Bundle, ($bundleBytes / 1MB))
 
@@ -176,15 +191,14 @@ if (-not $SkipSelfTest) {
         $env:PYTHONUTF8 = "1"
         $stdout = Join-Path $scratch "stdout.txt"
         $stderr = Join-Path $scratch "stderr.txt"
-        # The program is built windowed (no console), so PowerShell would neither wait for
-        # it nor see its output when called directly: start it and redirect both streams.
-        $process = Start-Process -FilePath $Exe -ArgumentList "--self-test" -NoNewWindow `
+        # The console companion prints like any console program; its output goes to files so
+        # that it is read back in the right encoding whatever the console's code page.
+        $process = Start-Process -FilePath $Cli -ArgumentList "--self-test" -NoNewWindow `
             -PassThru -RedirectStandardOutput $stdout -RedirectStandardError $stderr
         $null = $process.Handle  # keeps the exit code readable once the process has ended
-        # A windowed program shows a dialog for an unhandled error and waits there.
         if (-not $process.WaitForExit(600000)) {
             Stop-Process -Id $process.Id -Force
-            throw "self-test did not finish in 10 minutes (an error dialog may be open)"
+            throw "self-test did not finish in 10 minutes"
         }
         $process.WaitForExit()
         $exitCode = $process.ExitCode
@@ -193,9 +207,7 @@ if (-not $SkipSelfTest) {
         if ($exitCode -ne 0) {
             throw "self-test failed with exit code $exitCode"
         }
-        if (-not $output.Trim()) {
-            Write-Warning "no output captured from the self-test; relying on its exit code 0"
-        } elseif ($output -notmatch ("(?m)^" + $SuccessMark)) {
+        if ($output -notmatch ("(?m)^" + $SuccessMark)) {
             throw "self-test exited 0 but did not print its success line"
         }
     } finally {
@@ -206,6 +218,35 @@ if (-not $SkipSelfTest) {
     }
 }
 
+# --- code signing (optional) ----------------------------------------------------------
+
+$SignArguments = @()
+if ($env:HEBI_SIGN_PFX) {
+    $SignArguments = @("/f", $env:HEBI_SIGN_PFX, "/p", $env:HEBI_SIGN_PFX_PASSWORD)
+} elseif ($env:HEBI_SIGN_THUMBPRINT) {
+    $SignArguments = @("/sha1", $env:HEBI_SIGN_THUMBPRINT)
+}
+$SignToolPath = ""
+if ($SignArguments) {
+    if ($SignTool) {
+        $SignToolPath = $SignTool
+    } elseif (Get-Command "signtool.exe" -ErrorAction SilentlyContinue) {
+        $SignToolPath = (Get-Command "signtool.exe").Source
+    } else {
+        $kits = Join-Path ${env:ProgramFiles(x86)} "Windows Kits\10\bin"
+        $found = Get-ChildItem -Path $kits -Recurse -Filter "signtool.exe" -ErrorAction SilentlyContinue |
+            Where-Object { $_.FullName -match "\\x64\\" } | Sort-Object FullName | Select-Object -Last 1
+        if (-not $found) { throw "signing is configured but signtool.exe was not found (-SignTool)" }
+        $SignToolPath = $found.FullName
+    }
+    $TimestampUrl = if ($env:HEBI_SIGN_TIMESTAMP_URL) { $env:HEBI_SIGN_TIMESTAMP_URL } else { "http://timestamp.digicert.com" }
+    $SignArguments = @("sign", "/fd", "sha256", "/tr", $TimestampUrl, "/td", "sha256") + $SignArguments
+    Write-Host "==> signing the programs with $SignToolPath"
+    foreach ($program in @($Exe, $Cli)) {
+        Invoke-Checked $SignToolPath ($SignArguments + @($program))
+    }
+}
+
 # --- installer ---------------------------------------------------------------------------
 
 if ($SkipInstaller) {
@@ -213,19 +254,30 @@ if ($SkipInstaller) {
     exit 0
 }
 $IsccPath = Find-Iscc
-$islCandidates = @(
-    (Join-Path (Split-Path -Parent $IsccPath) "Languages\ChineseSimplified.isl"),
-    (Join-Path $Root "installer\ChineseSimplified.isl")
-)
-if (-not ($islCandidates | Where-Object { Test-Path $_ })) {
-    Write-Warning ("ChineseSimplified.isl is in neither " + ($islCandidates -join " nor ") +
-        ": the setup wizard will be in English. Inno Setup versions that do not ship it keep" +
-        " it among the unofficial translations (Files\Languages\Unofficial in its sources);" +
-        " put a copy next to installer\hebi-desktop.iss.")
+$PinnedInno = (Select-String -Path (Join-Path $Root "installer\constraints.txt") `
+    -Pattern "^# inno-setup ([0-9.]+) ").Matches[0].Groups[1].Value
+$IsccVersion = (Get-Item $IsccPath).VersionInfo.ProductVersion
+if (-not $IsccVersion.StartsWith($PinnedInno)) {
+    Write-Warning "Inno Setup $IsccVersion found; the project pins $PinnedInno (installer\constraints.txt)"
 }
-Invoke-Checked $IsccPath @(
-    "/DAppVersion=$Version", "/DBundleDir=$Bundle", "/DOutputDir=$DistDir", $IssFile
+# Our own Chinese messages must be complete for this compiler: no half-English wizard.
+Invoke-Checked $Py @(
+    "installer\check_isl.py", (Join-Path (Split-Path -Parent $IsccPath) "Default.isl"),
+    "installer\ChineseSimplified.isl"
 )
+$IsccArguments = @("/DAppVersion=$Version", "/DBundleDir=$Bundle", "/DOutputDir=$DistDir")
+if ($SignToolPath) {
+    # ISCC runs this for setup.exe and the uninstaller; $f is the file, $q a double quote.
+    $quoted = ($SignArguments | ForEach-Object { '$q' + $_ + '$q' }) -join " "
+    $IsccArguments += @("/Shebisign=`$q$SignToolPath`$q $quoted `$q`$f`$q", "/DSignTool=hebisign")
+}
+# Any compiler warning fails the build, as in the Linux check (an English message, a
+# missing file): ISCC itself only prints them.
+Write-Host "> $IsccPath $($IsccArguments -join ' ') $IssFile"
+$isccOutput = & $IsccPath ($IsccArguments + @($IssFile)) 2>&1 | ForEach-Object { Write-Host $_; "$_" }
+if ($LASTEXITCODE -ne 0) { throw "ISCC failed with exit code $LASTEXITCODE" }
+$warnings = @($isccOutput | Where-Object { $_ -match "^\s*Warning" })
+if ($warnings) { throw "Inno Setup warned:`n$($warnings -join "`n")" }
 $Setup = Join-Path $DistDir "$AppName-setup-$Version.exe"
 if (-not (Test-Path $Setup)) { throw "Inno Setup did not produce $Setup" }
 Write-Host ("==> installer: {0} ({1:N1} MB)" -f $Setup, ((Get-Item $Setup).Length / 1MB))

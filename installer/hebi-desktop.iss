@@ -23,29 +23,44 @@
 
 #define AppName "鹤壁乡镇台账"
 #define AppExeName "hebi-desktop.exe"
+#define AppCliExeName "hebi-desktop-cli.exe"
 
-#if !FileExists(AddBackslash(BundleDir) + AppExeName)
+#if !FileExists(AddBackslash(BundleDir) + AppExeName) || !FileExists(AddBackslash(BundleDir) + AppCliExeName)
   #error The PyInstaller bundle is missing: build dist\hebi-desktop\ first (build_windows.ps1)
 #endif
 
-; Simplified Chinese wizard. ChineseSimplified.isl is an official translation only in recent
-; Inno Setup releases; older 6.x releases ship it among the unofficial translations
-; (Files\Languages\Unofficial in the Inno Setup sources, or the translations page of the Inno
-; Setup website), so it may be missing from the compiler's Languages folder. It is looked for
-; there first, then next to this script; without it the wizard falls back to English.
-#if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
-  #define ChineseMessages "compiler:Languages\ChineseSimplified.isl"
-#elif FileExists(AddBackslash(SourcePath) + "ChineseSimplified.isl")
-  #define ChineseMessages AddBackslash(SourcePath) + "ChineseSimplified.isl"
-#else
-  #pragma warning "ChineseSimplified.isl not found; the setup wizard will be in English. Put it next to hebi-desktop.iss."
+; The project pins Inno Setup 6.4.1 (installer/constraints.txt names every pinned build
+; input). Its compiler ships no Simplified Chinese messages, so the project keeps its own,
+; complete for 6.4.1: installer/ChineseSimplified.isl (installer/check_isl.py compares it
+; with the compiler's Default.isl). Without it the build stops: never an English wizard.
+#if Ver < EncodeVer(6, 4, 1)
+  #error Inno Setup 6.4.1 or later is needed (the project pins 6.4.1)
+#endif
+#define ChineseMessages AddBackslash(SourcePath) + "ChineseSimplified.isl"
+#if !FileExists(ChineseMessages)
+  #error installer\ChineseSimplified.isl is missing: the setup wizard would be in English
 #endif
 
-#if Ver >= EncodeVer(6, 3, 0)
-  #define Arch64 "x64compatible"
-#else
-  #define Arch64 "x64"
+; Each version keeps its libraries in its own folder (PyInstaller's contents directory,
+; set in hebi-desktop.spec), so an upgrade writes the new folder beside the old one and
+; removes the old one only after every new file is in place (see [Code]).
+#define ContentsDir "_internal-" + AppVersion
+#if !DirExists(AddBackslash(BundleDir) + ContentsDir)
+  #error The bundle has no _internal-<version> folder: rebuild it with installer\hebi-desktop.spec
 #endif
+
+; Release builds compress hardest. The Wine check (check_windows_installer.sh) compiles two
+; setups of the whole bundle and sets HEBI_SETUP_COMPRESSION=lzma2/fast to stay quick; the
+; defines themselves are the same as build_windows.ps1's.
+#define Compression GetEnv("HEBI_SETUP_COMPRESSION")
+#if Compression == ""
+  #define Compression "lzma2/max"
+#endif
+
+; Must equal APP_MUTEX_NAME in hebi_desktop/process_guard.py: every running instance of the
+; program (window or console companion) holds this named mutex.
+#define AppMutexName "HebiDesktop.Running.A3921E9B-7C4B-4FC3-BD14-EAD6011729A7"
+
 
 [Setup]
 ; The AppId must never change: it is how a new version finds and upgrades the old one.
@@ -62,8 +77,8 @@ DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
 DirExistsWarning=no
-ArchitecturesAllowed={#Arch64}
-ArchitecturesInstallIn64BitMode={#Arch64}
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
 ; Qt 6 needs Windows 10 or later.
 MinVersion=10.0
 OutputDir={#OutputDir}
@@ -71,34 +86,47 @@ OutputBaseFilename=hebi-desktop-setup-{#AppVersion}
 SetupIconFile=..\resources\icons\app.ico
 UninstallDisplayIcon={app}\{#AppExeName}
 UninstallDisplayName={#AppName}
-Compression=lzma2/max
+Compression={#Compression}
 SolidCompression=yes
 WizardStyle=modern
 ShowLanguageDialog=no
 SetupLogging=yes
-; Upgrading in place: the running program holds its files (and the database) open, so Setup
-; asks to close it first through the Restart Manager; the new version is started at the end.
+; Upgrading or uninstalling while the program runs: Setup and the uninstaller find the
+; program's mutex and ask the clerk to close it (in silent mode they stop instead), before
+; any file is changed. The Restart Manager is a second line for files held by other programs.
+AppMutex={#AppMutexName}
 CloseApplications=yes
 CloseApplicationsFilter=*.exe,*.dll,*.pyd
 RestartApplications=no
+; Version information of setup.exe itself (Explorer's "Details" tab, SmartScreen).
+VersionInfoVersion={#AppVersion}
+VersionInfoProductVersion={#AppVersion}
+VersionInfoTextVersion={#AppVersion}
+VersionInfoProductTextVersion={#AppVersion}
+VersionInfoDescription={#AppName} 安装程序
+VersionInfoProductName={#AppName}
+VersionInfoCompany={#AppName}
+VersionInfoCopyright=MIT License
+; Code signing (see README, 安装包): build_windows.ps1 defines SignTool only when a
+; certificate is configured, and passes the matching /S"hebisign=signtool ..." to ISCC.
+#ifdef SignTool
+SignTool={#SignTool}
+SignedUninstaller=yes
+#endif
 
 [Languages]
-#ifdef ChineseMessages
 Name: "chinesesimplified"; MessagesFile: "{#ChineseMessages}"
-#else
-Name: "english"; MessagesFile: "compiler:Default.isl"
-#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
-[InstallDelete]
-; Remove the previous version's bundle before copying the new one, so no library or Qt plugin
-; of the old version is left behind to be loaded by the new one. This is program files only.
-Type: filesandordirs; Name: "{app}\_internal"
-
 [Files]
-Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+; The libraries first, into this version's own folder; then the two programs. Nothing of the
+; previous version is deleted here: if a file cannot be written, Setup rolls back the new
+; files it wrote and the previous version's library folder is still there.
+Source: "{#BundleDir}\{#ContentsDir}\*"; DestDir: "{app}\{#ContentsDir}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#BundleDir}\{#AppExeName}"; DestDir: "{app}"; Flags: ignoreversion
+Source: "{#BundleDir}\{#AppCliExeName}"; DestDir: "{app}"; Flags: ignoreversion
 
 [Icons]
 Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExeName}"
@@ -116,3 +144,38 @@ Filename: "{app}\{#AppExeName}"; Description: "{cm:LaunchProgram,{#AppName}}"; F
 ; install folder {app} = %LOCALAPPDATA%\Programs\hebi-desktop, and nothing here touches them.
 ; Only the install folder itself is removed, and only if it is empty.
 Type: dirifempty; Name: "{app}"
+
+[Code]
+{ After every file of this version is in place, remove the library folders of earlier
+  versions ("_internal" in the first release, "_internal-<version>" since). Doing it
+  here, and not in [InstallDelete], means an upgrade that stops half-way (the program was
+  running, a file was locked, the disk was full) never leaves the old version broken. }
+procedure RemoveOldContentsFolders();
+var
+  Found: TFindRec;
+  AppDir: String;
+begin
+  AppDir := ExpandConstant('{app}');
+  if FindFirst(AppDir + '\_internal*', Found) then
+  begin
+    try
+      repeat
+        if ((Found.Attributes and FILE_ATTRIBUTE_DIRECTORY) <> 0) and
+           (CompareText(Found.Name, '{#ContentsDir}') <> 0) then
+        begin
+          Log('Removing the library folder of an earlier version: ' + Found.Name);
+          if not DelTree(AppDir + '\' + Found.Name, True, True, True) then
+            Log('Could not remove ' + Found.Name + ' completely; it is no longer used');
+        end;
+      until not FindNext(Found);
+    finally
+      FindClose(Found);
+    end;
+  end;
+end;
+
+procedure CurStepChanged(CurStep: TSetupStep);
+begin
+  if CurStep = ssPostInstall then
+    RemoveOldContentsFolders();
+end;

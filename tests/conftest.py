@@ -1,5 +1,10 @@
 """Shared fixtures: every test gets a fresh data folder and a fresh database.
 
+The database tests (storage, services, exchange, CLI, concurrency) run on both engines:
+SQLite always, PostgreSQL when ``HEBI_TEST_POSTGRES_URL`` names a database one may wipe
+(``.ci/postgres`` starts a throw-away server and sets it). Without the variable the
+PostgreSQL half skips, so the README's test command needs no server.
+
 Qt runs offscreen, so the tests need no screen.
 """
 
@@ -14,8 +19,36 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from sqlalchemy import create_engine, inspect, text
 
 from hebi_desktop.services.book import Book
+from hebi_desktop.storage.migrate import head_revision
+
+POSTGRES_URL = os.environ.get("HEBI_TEST_POSTGRES_URL")
+ENGINES = ("sqlite", "postgresql")
+# Test folders whose database tests run on both engines; the widget tests stay on SQLite.
+BOTH_ENGINES = ("storage", "services", "exchange", "cli", "concurrency")
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every database test of the chosen folders once per engine."""
+    if "engine_name" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    parts = Path(metafunc.definition.path).resolve().relative_to(TESTS).parts
+    if len(parts) > 1 and parts[0] in BOTH_ENGINES:
+        metafunc.parametrize("engine_name", ENGINES, indirect=True)
+
+
+@pytest.fixture
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql``; the PostgreSQL half skips without a test server."""
+    name = getattr(request, "param", "sqlite")
+    if name == "postgresql" and not POSTGRES_URL:
+        pytest.skip("HEBI_TEST_POSTGRES_URL not set (.ci/postgres sets it)")
+    return name
 
 
 @pytest.fixture(autouse=True)
@@ -33,13 +66,69 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def db_path(tmp_path: Path, engine_name: str) -> Path:
+    """The SQLite file of a test; a test that needs the file itself runs on SQLite only."""
+    if engine_name != "sqlite":
+        pytest.skip("works on the SQLite file itself")
     return tmp_path / "ledgers.sqlite"
 
 
+@pytest.fixture(scope="session")
+def _postgres_reference_tables() -> frozenset[str]:
+    """Start the test database from an empty schema; note the tables the program seeds.
+
+    Migrating once per session and emptying the written tables per test keeps the
+    PostgreSQL half fast; the seeded reference tables (divisions) are left filled.
+    """
+    assert POSTGRES_URL is not None
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+    with Book.open(POSTGRES_URL) as book, book.reading() as connection:
+        names = inspect(connection).get_table_names()
+        seeded = {
+            name
+            for name in names
+            if connection.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")'))
+        }
+        return frozenset(seeded | {"alembic_version"})
+
+
+def empty_postgres(keep: frozenset[str]) -> None:
+    """Empty every table the tests write (ids restart), keeping the reference tables."""
+    assert POSTGRES_URL is not None
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            # A test may have moved the schema revision; every test starts at head.
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()}
+            )
+            names = [n for n in inspect(connection).get_table_names() if n not in keep]
+            if names:
+                listed = ", ".join(f'"{name}"' for name in names)
+                connection.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def book(db_path: Path) -> Iterator[Book]:
-    opened = Book.open(db_path)
+def db_url(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """What ``--db`` gets: a fresh SQLite file, or the emptied PostgreSQL test database."""
+    if engine_name == "sqlite":
+        return str(tmp_path / "ledgers.sqlite")
+    empty_postgres(request.getfixturevalue("_postgres_reference_tables"))
+    assert POSTGRES_URL is not None
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def book(db_url: str) -> Iterator[Book]:
+    opened = Book.open(db_url)
     opened.settings.set("operator", "测试员")
     opened.settings.set("county_code", "410622")
     opened.settings.set("township_code", "410622102")

@@ -92,6 +92,12 @@ def test_svg_icon_renders(qapp, name: str) -> None:
     assert drawn > 20, "the icon draws (almost) nothing"
 
 
+def _version() -> str:
+    from hebi_desktop import __version__
+
+    return __version__
+
+
 def _folder_size(folder: Path) -> int:
     files = (path for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
     return sum(path.stat().st_size for path in files)
@@ -127,7 +133,7 @@ def test_linux_bundle_builds_and_passes_its_self_test(tmp_path: Path) -> None:
     bundle = dist / "hebi-desktop"
     executable = bundle / "hebi-desktop"
     assert executable.is_file()
-    internal = bundle / "_internal"
+    internal = bundle / f"_internal-{_version()}"
     assert (internal / "resources" / "icons" / "app.svg").is_file()
     assert (internal / "resources" / "data" / "hebi_divisions.csv").is_file()
     migrations = internal / "hebi_desktop" / "storage" / "migrations"

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
+from hebi_desktop.cli.server_backup import restore_to_server
 from hebi_desktop.paths import backups_dir
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.backup import restore_file
 from hebi_desktop.storage.engine import resolve_url, sqlite_path
 
@@ -49,7 +49,7 @@ def run_restore(args: argparse.Namespace) -> int:
         return 1
     database = sqlite_path(resolve_url(args.db))
     if database is None:
-        raise UserError("只能恢复本机的 SQLite 数据库文件")
+        return restore_to_server(args, source)
     kept = restore_file(source, database, backups_dir())
     if kept is not None:
         out(f"原数据库已保留在：{kept}")

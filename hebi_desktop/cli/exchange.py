@@ -189,6 +189,7 @@ def run_import(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             on_duplicate=args.on_duplicate,
             progress=_progress_printer(),
+            waiting=lambda notice: err(f"{notice}（等待中，按 Ctrl+C 取消）"),
         )
     _summarise(result)
     report = Path(args.report) if args.report else None

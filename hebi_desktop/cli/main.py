@@ -17,6 +17,7 @@ from hebi_desktop.cli import backup, check, demo, exchange, printing, stats
 from hebi_desktop.cli.common import DB_HELP, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
+from hebi_desktop.process_guard import prepare_process
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.backup import BackupError
 
@@ -50,6 +51,8 @@ def build_parser() -> ChineseArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # First: the windowed Windows exe has no standard streams, and Setup looks for the mutex.
+    prepare_process()
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose)

@@ -31,6 +31,7 @@ from hebi_desktop.domain.values import to_decimal
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.reader import choose_sheet, open_workbook
 from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.storage.server import take_import_lock
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -266,8 +267,13 @@ def import_workbook(
     on_duplicate: str = "error",
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Import one sheet of ``source`` into ``ledger``; see the module docstring."""
+    """Import one sheet of ``source`` into ``ledger``; see the module docstring.
+
+    ``waiting`` is told (in Chinese) when another desk's import on the same server
+    must finish first.
+    """
     if on_duplicate not in ON_DUPLICATE:
         raise UserError(f"重复记录的处理方式应为 error、skip 或 update（现为“{on_duplicate}”）")
     try:
@@ -299,6 +305,8 @@ def import_workbook(
     transaction: AbstractContextManager[Connection] = book.reading() if dry_run else book.writing()
     try:
         with transaction as connection, _bulk_cache(connection, not dry_run):
+            if not dry_run:
+                take_import_lock(connection, cancelled, waiting)
             run.start(connection)
             for number, cells in chosen.rows(fill_merged_from=layout.data_start):
                 if number < layout.data_start:

@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from hebi_desktop.domain.divisions import load_divisions_file
@@ -29,19 +28,32 @@ from hebi_desktop.services.stats import StatsService
 from hebi_desktop.services.villages import VillageService
 from hebi_desktop.storage import migrate
 from hebi_desktop.storage.backup import Progress, backup_file
-from hebi_desktop.storage.engine import make_engine, resolve_url, sqlite_path, writer
+from hebi_desktop.storage.engine import (
+    display_url,
+    make_engine,
+    reader,
+    resolve_url,
+    sqlite_path,
+    writer,
+)
 from hebi_desktop.storage.models import Division
+from hebi_desktop.storage.server import (
+    LoginRefused,
+    change_marker,
+    connection_failure,
+    login_refused,
+)
 
 log = logging.getLogger(__name__)
 
 
 def _open_failure(url: str, error: Exception) -> str:
     """The Chinese message for a database that cannot be opened (no password shown)."""
-    try:
-        where = str(sqlite_path(url) or make_url(url).render_as_string(hide_password=True))
-    except SQLAlchemyError:
-        where = url.split("@")[-1]
-    if isinstance(error, DBAPIError):
+    where = display_url(url)
+    server_reason = connection_failure(error) if sqlite_path(url) is None else None
+    if server_reason is not None:
+        reason = server_reason
+    elif isinstance(error, DBAPIError):
         reason = str(error.orig)
     elif isinstance(error, OSError):
         reason = f"无法创建或访问“{error.filename or where}”（{error.strerror or error}）"
@@ -49,6 +61,8 @@ def _open_failure(url: str, error: Exception) -> str:
         reason = f"不是有效的数据库文件路径或地址（{error}）"
     elif isinstance(error, ImportError):
         reason = f"缺少数据库驱动 {error.name or ''}".rstrip()
+        if sqlite_path(url) is None:
+            reason += '（请安装服务器版：pip install "hebi-desktop[server]"）'
     else:
         reason = str(error)
     return f"无法打开数据库“{where}”：{reason}"
@@ -67,6 +81,7 @@ class Book:
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
         self.engine = engine
+        self.read_engine = reader(engine)
         self.write_engine = writer(engine)
         self.upgrade_backup: Path | None = None
 
@@ -88,13 +103,15 @@ class Book:
         except migrate.NewerDatabase as error:
             engine.dispose()
             raise UserError(
-                f"数据库“{sqlite_path(url) or url}”是更新版本的程序建立的"
+                f"数据库“{display_url(url)}”是更新版本的程序建立的"
                 f"（数据库版本{error.revision}），请安装最新版本的程序后再打开"
             ) from None
         except (OSError, SQLAlchemyError) as error:
             # Not a database ("file is not a database"), unreachable server, locked file.
-            log.warning("cannot open %s", url, exc_info=True)
+            log.warning("cannot open %s", display_url(url), exc_info=True)
             engine.dispose()
+            if sqlite_path(url) is None and login_refused(error):
+                raise LoginRefused(_open_failure(url, error)) from None
             raise UserError(_open_failure(url, error)) from None
         book = cls(url, engine)
         book.upgrade_backup = upgrade_backup
@@ -120,7 +137,7 @@ class Book:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
+        with self.read_engine.connect() as connection:
             yield connection
 
     # --- services -----------------------------------------------------------------
@@ -170,28 +187,36 @@ class Book:
     @property
     def location(self) -> str:
         """The database as a clerk knows it: file path, or server URL without password."""
-        path = self.sqlite_file
-        if path is not None:
-            return str(path)
-        return self.engine.url.render_as_string(hide_password=True)
+        return display_url(self.url)
 
     def backup(self, target: Path, progress: Progress | None = None) -> Path:
-        """A consistent copy of the database in ``target`` (SQLite only)."""
+        """A consistent copy of the database in ``target``, always a SQLite file.
+
+        A server database is copied table by table into a portable SQLite file.
+        """
         source = self.sqlite_file
         if source is None:
-            raise UserError("共享服务器数据库（PostgreSQL）请由管理员用 pg_dump 备份")
-        # Fold the WAL into the main file first so the copy does not depend on it.
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        path = backup_file(source, target, progress)
+            from hebi_desktop.services.transfer import portable_backup
+
+            path = portable_backup(self, target, progress)
+        else:
+            # Fold the WAL into the main file first so the copy does not depend on it.
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            path = backup_file(source, target, progress)
         self.settings.set("last_backup_at", dt.datetime.now().isoformat(timespec="seconds"))
         self.settings.set("last_backup_file", str(path))
         return path
 
     def integrity_problems(self) -> list[str]:
-        """SQLite's own integrity and foreign-key checks; empty when healthy."""
+        """The engine's own integrity and foreign-key checks; empty when healthy."""
         if self.engine.dialect.name != "sqlite":
-            return []
+            from hebi_desktop.storage.server import server_problems
+
+            found = server_problems(self.engine)
+            if migrate.needs_upgrade(self.engine):
+                found.append("数据库版本与程序不一致")
+            return found
         problems: list[str] = []
         with self.engine.connect() as connection:
             result = [r[0] for r in connection.exec_driver_sql("PRAGMA integrity_check")]
@@ -219,6 +244,11 @@ class Book:
                 ],
             )
         log.info("seeded %d divisions", len(missing))
+
+    def change_marker(self) -> int:
+        """A number every write of any desk increases (see ``storage.server``)."""
+        with self.reading() as connection:
+            return change_marker(connection)
 
     def count_all(self) -> dict[str, int]:
         """Live records per ledger, for the status bar."""

@@ -9,20 +9,46 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from hebi_desktop.paths import DB_ENV_VAR, default_database_path
 
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 10
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
-    """A SQLAlchemy URL from a path or URL; ``None`` means the env variable, then the default."""
-    chosen = str(db) if db else os.environ.get(DB_ENV_VAR) or str(default_database_path())
+    """A SQLAlchemy URL from a path or URL; ``None`` means the env variable, then the
+    server address saved in the settings, then the default file."""
+    from hebi_desktop.storage.desk_choice import chosen_database
+
+    chosen = (
+        str(db)
+        if db
+        else os.environ.get(DB_ENV_VAR) or chosen_database() or str(default_database_path())
+    )
     if "://" in chosen:
         return chosen
     path = Path(chosen).expanduser().resolve()
     # Escaped, so a folder named "台账%1" or "a#b" is not read as URL syntax.
     return URL.create("sqlite", database=path.as_posix()).render_as_string(hide_password=False)
+
+
+def display_url(url: str) -> str:
+    """The database as shown anywhere (messages, logs, window title): never a password.
+
+    A SQLite file is shown as its path; a server URL with ``***`` in place of an
+    embedded password. The one place that decides how a URL is shown.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not parseable: keep only what follows the credentials, if any.
+        return url.rsplit("@", 1)[-1]
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    return parsed.render_as_string(hide_password=True)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -70,7 +96,24 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # An unreachable server is reported after seconds, not after the OS's minutes.
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    # sslmode and other libpq options in the URL's query pass through to the driver;
+    # the password comes from the URL, PGPASSWORD or the pgpass file (libpq's own rules).
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine, each read transaction seeing one moment of the database.
+
+    SQLite's WAL readers already do; on a server REPEATABLE READ gives the same, so a
+    list or an export never shows half of another desk's import. Readers never wait.
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
 
 
 def writer(engine: Engine) -> Engine:

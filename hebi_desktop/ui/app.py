@@ -129,12 +129,23 @@ def open_book(db: str | None) -> Book | None:
     from hebi_desktop.services.book import Book
     from hebi_desktop.services.errors import UserError
     from hebi_desktop.storage.backup import BackupError
+    from hebi_desktop.storage.engine import display_url, resolve_url
+    from hebi_desktop.storage.server import LoginRefused
+    from hebi_desktop.ui.server_login import MAX_ATTEMPTS, ask_password
 
-    try:
-        return Book.open(db)
-    except (UserError, BackupError) as error:
-        QMessageBox.critical(None, APP_TITLE, str(error))
-        return None
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return Book.open(db)
+        except LoginRefused as error:
+            # A shared server asks for the password: once per session, never stored.
+            where = display_url(resolve_url(db))
+            if attempt == MAX_ATTEMPTS or not ask_password(where, str(error)):
+                QMessageBox.critical(None, APP_TITLE, str(error))
+                return None
+        except (UserError, BackupError) as error:
+            QMessageBox.critical(None, APP_TITLE, str(error))
+            return None
+    return None
 
 
 def show_window(book: Book) -> MainWindow:

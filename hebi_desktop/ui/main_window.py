@@ -53,6 +53,7 @@ from hebi_desktop.ui.navigation import (
     ledger_page_key,
     nav_entries,
 )
+from hebi_desktop.ui.other_desks import ChangeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
     def __init__(self, book: Book, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.book = book
+        self.watcher = ChangeWatcher(book, self)  # other desks' changes refresh the lists
+        self.watcher.changed.connect(self._imported)
         self.pages: dict[str, QWidget] = {}
         self._placeholders: dict[str, QWidget] = {}
         self._closing_done = False
@@ -426,6 +429,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{place} — {APP_TITLE}" if place else APP_TITLE)
 
     def _records_changed(self) -> None:
+        self.watcher.seen()
         self.refresh_status()
         self._overview_stale()
 

@@ -596,12 +596,11 @@ class RecordDialog(QDialog):
                 assert self.version is not None
                 result = self.service.update(self.record_id, raw, self.version)
         except StaleRecord as error:
-            QMessageBox.warning(
-                self,
-                "记录已被修改",
-                f"{error}\n\n已重新载入这条记录的最新内容，请核对后再修改。",
-            )
-            self._after_stale()
+            from hebi_desktop.ui.conflict_dialog import offer_merge
+
+            base = self.record
+            self._after_stale()  # the fresh record; the clerk's values are offered beside it
+            offer_merge(self, raw, base, str(error))
             return False
         except UserError as error:
             QMessageBox.warning(self, "未能保存", str(error))

@@ -37,6 +37,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.first_start import OperatorForm
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.server_address import ServerAddress
 from hebi_desktop.ui.signers_form import SignersBox
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
@@ -168,6 +169,8 @@ class SettingsPage(QWidget):
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.location_label.setWordWrap(True)
         form.addRow("位置：", self.location_label)
+        self.server_address = ServerAddress(box)
+        form.addRow("服务器：", self.server_address)
         row = QHBoxLayout()
         self.open_database_button = QPushButton("打开所在文件夹", box)
         self.open_database_button.setEnabled(self.book.sqlite_file is not None)

@@ -84,8 +84,8 @@ def table_value(text: str, label: str) -> str:
     return match.group(1)
 
 
-def test_demo_then_stats_and_check_agree(tmp_path: Path) -> None:
-    db = tmp_path / "x.sqlite"
+def test_demo_then_stats_and_check_agree(db_url: str) -> None:
+    db = db_url
     demo = run("demo", "--rows", "300", "--db", str(db))
     assert demo.returncode == 0, demo.stderr
     for ledger in all_ledgers():
@@ -111,8 +111,8 @@ def test_demo_then_stats_and_check_agree(tmp_path: Path) -> None:
     assert "检查通过" in check.stdout
 
 
-def test_stats_by_township(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    db = str(tmp_path / "x.sqlite")
+def test_stats_by_township(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    db = db_url
     assert call(capsys, "demo", "--rows", "50", "--db", db)[0] == 0
     code, out, _err = call(capsys, "stats", "--by-township", "--db", db)
     assert code == 0 and "按乡镇：" in out and "按维修类型：" in out and "按学段：" in out

@@ -16,15 +16,15 @@ from tests.samples import HOUSEHOLD_HEAD_ID, education, housing, water
 
 
 @pytest.fixture
-def filled(book: Book, db_path: Path) -> Path:
+def filled(book: Book, db_url: str) -> str:
     book.records("housing").create(housing())
     book.records("water").create(water())
     book.records("education").create(education())
-    return db_path
+    return db_url
 
 
 def test_export_all_prints_rows_hash_and_records_the_submission(
-    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    filled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "上报"
     code, out, _err = call(capsys, "export", "all", "-o", str(target), "--db", str(filled))
@@ -38,7 +38,7 @@ def test_export_all_prints_rows_hash_and_records_the_submission(
 
 
 def test_export_filters_and_incremental(
-    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    filled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _err = call(
         capsys,
@@ -71,7 +71,7 @@ def test_export_filters_and_incremental(
 
 
 def test_export_mistakes_are_explained(
-    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    filled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _out, err = call(
         capsys, "export", "water", "-o", str(tmp_path / "无" / "x.xlsx"), "--db", str(filled)
@@ -104,13 +104,13 @@ def test_export_mistakes_are_explained(
 
 
 def test_import_with_errors_lists_them_writes_a_report_and_exits_1(
-    book: Book, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    book: Book, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = write_sheet(
         tmp_path / "clerk.xlsx",
         [HOUSING_HEADERS, housing_row(1), housing_row(2, 排查日期="2024-02-30")],
     )
-    code, _out, err = call(capsys, "import", "housing", str(source), "--db", str(db_path))
+    code, _out, err = call(capsys, "import", "housing", str(source), "--db", db_url)
     assert code == 1
     assert "第3行 排查日期“2024-02-30”：排查日期：" in err
     report = tmp_path / "clerk-导入问题报告.xlsx"
@@ -119,21 +119,19 @@ def test_import_with_errors_lists_them_writes_a_report_and_exits_1(
 
 
 def test_import_dry_run_then_for_real(
-    book: Book, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    book: Book, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     second = resident_id.make("410622", dt.date(1950, 5, 5), 9)
     source = write_sheet(
         tmp_path / "clerk.xlsx",
         [[*HOUSING_HEADERS, "备用"], housing_row(1), housing_row(2, 身份证号=second)],
     )
-    code, out, _err = call(
-        capsys, "import", "housing", str(source), "--dry-run", "--db", str(db_path)
-    )
+    code, out, _err = call(capsys, "import", "housing", str(source), "--dry-run", "--db", db_url)
     assert code == 0 and "试导入（未写入）：可新增 2 条" in out and "备用" in out
     assert book.records("housing").count() == 0
     report = tmp_path / "报告.xlsx"
     code, out, _err = call(
-        capsys, "import", "housing", str(source), "--report", str(report), "--db", str(db_path)
+        capsys, "import", "housing", str(source), "--report", str(report), "--db", db_url
     )
     assert code == 0 and "已导入：新增 2 条" in out and report.is_file()
     code, out, _err = call(
@@ -144,18 +142,18 @@ def test_import_dry_run_then_for_real(
         "--on-duplicate",
         "skip",
         "--db",
-        str(db_path),
+        db_url,
     )
     assert code == 0 and "跳过 2 条" in out
     assert book.records("housing").count() == 2
 
 
-def test_submissions_when_there_are_none(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _err = call(capsys, "submissions", "--ledger", "water", "--db", str(db_path))
+def test_submissions_when_there_are_none(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = call(capsys, "submissions", "--ledger", "water", "--db", db_url)
     assert code == 0 and "还没有报送记录" in out
 
 
-def test_as_a_process_export_and_import_round_trip(filled: Path, tmp_path: Path) -> None:
+def test_as_a_process_export_and_import_round_trip(filled: str, tmp_path: Path) -> None:
     workbook = tmp_path / "h.xlsx"
     done = run("--db", str(filled), "export", "housing", "-o", str(workbook))
     assert done.returncode == 0, done.stderr

@@ -9,6 +9,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from hebi_desktop.domain import resident_id
 from hebi_desktop.exchange.submissions import last_submission, list_submissions
 from hebi_desktop.services.book import Book
@@ -77,6 +79,7 @@ def test_incremental_export_holds_what_changed_since_the_last_submission(
     }
 
 
+@pytest.mark.sqlite_only
 def test_imported_records_are_in_the_next_incremental_report(book: Book, tmp_path: Path) -> None:
     from hebi_desktop.exchange.importer import import_workbook
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hebi_desktop.paths import backups_dir, default_database_path
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from tests import samples
+
+pytestmark = pytest.mark.sqlite_only  # backups copy the SQLite file
 
 
 def test_quitting_without_changes_makes_no_second_backup(book: Book) -> None:

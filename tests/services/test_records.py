@@ -481,3 +481,24 @@ def test_audit_count_matches_writes(book: Book) -> None:
     service.restore(record.id)
     with book.reading() as connection:
         assert connection.scalar(select(func.count()).select_from(AuditEntry)) == 4
+
+
+# Written once for a server: partial unique index, upserts, aggregates, soft deletes.
+@pytest.mark.parametrize("key", sorted(SAMPLES))
+def test_record_life_cycle_in_portable_sql(book: Book, key: str) -> None:
+    service = book.records(key)
+    saved = service.create(SAMPLES[key]()).record
+    with pytest.raises(DuplicateRecord):
+        service.create(SAMPLES[key]())
+    changed = service.update(saved.id, {**saved.values, "remarks": "复核"}, saved.version).record
+    with pytest.raises(StaleRecord):
+        service.update(saved.id, saved.values, saved.version)
+    service.delete(changed.id)
+    assert service.count() == 0
+    service.create(SAMPLES[key]())  # the natural key is free again while the first is deleted
+    with pytest.raises(DuplicateRecord):
+        service.restore(saved.id)
+    assert [entry.action for entry in service.history(saved.id)] == ["create", "update", "delete"]
+    assert book.villages.names("410622102") == ["王庄村"]
+    ledger = service.ledger
+    assert book.stats.headline(ledger).figures[0].value == 1

@@ -13,6 +13,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.storage.engine import make_engine, resolve_url, sqlite_path
 
 
+@pytest.mark.sqlite_only
 def test_pragmas_on_every_connection(book: Book) -> None:
     with book.reading() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

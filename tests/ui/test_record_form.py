@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.fields import Level
@@ -305,8 +305,9 @@ def test_stale_edit_is_refused_and_the_record_reloaded(qtbot, book: Book, messag
 
     fill(qtbot, dialog.form, {"head_name": "张秀兰"})
     qtbot.mouseClick(dialog.save_button, LEFT)
-    (text,) = messages.texts("warning")
-    assert "已被修改" in text and "重新载入" in text
+    conflict = dialog.conflict  # the clerk's values beside the fresh ones
+    assert "已被修改" in conflict.findChild(QLabel).text()
+    qtbot.mouseClick(conflict.drop_button, LEFT)  # 放弃我的修改
     assert dialog.isVisible()
     assert dialog.form.editors["checker"].value() == "王五"
     assert dialog.form.editors["head_name"].value() == "张秀英"
@@ -463,3 +464,34 @@ def test_date_is_picked_from_the_calendar_with_the_keyboard(qtbot, book: Book) -
 
     retype(qtbot, editor.input, "")  # 未填 again
     assert editor.value() is None and editor.input.placeholderText().startswith("未填")
+
+
+def test_a_stale_edit_offers_mine_and_theirs_per_field(qtbot, book: Book, messages) -> None:
+    service = book.records("housing")
+    created = service.create(samples.housing()).record
+    dialog = open_dialog(qtbot, book, HOUSING, created.id)
+    # another desk saves the checker and the head's name meanwhile
+    changed = samples.housing(checker="王五", head_name="张秀芳")
+    service.update(created.id, changed, created.version)
+
+    fill(qtbot, dialog.form, {"head_name": "张秀兰", "remarks": "已入户核实"})
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert service.get(created.id).values["head_name"] == "张秀芳"  # nothing overwritten
+    conflict = dialog.conflict
+    assert [f.name for f in conflict.fields] == ["head_name", "checker", "remarks"]
+    labels = [label.text() for label in conflict.findChildren(QLabel)]
+    assert {"张秀兰", "张秀芳", "王五", "已入户核实"} <= set(labels)
+    # typed by the clerk: kept by default; untouched by the clerk: the other desk's value
+    assert conflict.groups["head_name"].checkedButton().text() == "保留我的"
+    assert conflict.groups["checker"].checkedButton().text() == "采用对方的"
+    qtbot.mouseClick(conflict.groups["head_name"].button(1), LEFT)  # take theirs after all
+    qtbot.mouseClick(conflict.merge_button, LEFT)
+
+    values = {n: dialog.form.editors[n].value() for n in ("head_name", "checker", "remarks")}
+    assert values == {"head_name": "张秀芳", "checker": "王五", "remarks": "已入户核实"}
+    assert "合并" in dialog.banner_label.text()
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    stored = service.get(created.id)
+    assert (stored.values["head_name"], stored.values["remarks"]) == ("张秀芳", "已入户核实")
+    assert stored.version == created.version + 2

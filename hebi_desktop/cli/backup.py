@@ -7,8 +7,7 @@ from pathlib import Path
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
 from hebi_desktop.cli.server_backup import restore_to_server
-from hebi_desktop.paths import backups_dir
-from hebi_desktop.storage.backup import restore_file
+from hebi_desktop.services.backups import restore_database
 from hebi_desktop.storage.engine import resolve_url, sqlite_path
 
 
@@ -47,15 +46,14 @@ def run_restore(args: argparse.Namespace) -> int:
     if not source.is_file():
         err(f"错误：找不到备份文件“{source}”")
         return 1
-    database = sqlite_path(resolve_url(args.db))
-    if database is None:
+    url = resolve_url(args.db)
+    if sqlite_path(url) is None:
         return restore_to_server(args, source)
-    kept = restore_file(source, database, backups_dir())
-    if kept is not None:
-        out(f"原数据库已保留在：{kept}")
-    out(f"已从“{source}”恢复到：{database}")
-    # Opening it once applies any pending migrations (after their own backup).
-    with open_book(args) as book:
+    outcome = restore_database(url, source)
+    with outcome.book as book:
+        if outcome.kept is not None:
+            out(f"原数据库已保留在：{outcome.kept}")
+        out(f"已从“{source}”恢复到：{book.location}")
         counts = book.count_all()
     out("恢复后记录数：" + "，".join(f"{k} {v} 条" for k, v in counts.items()))
     return 0

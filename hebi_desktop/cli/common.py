@@ -20,6 +20,14 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS: a subcommand's unset --db must not overwrite the top-level one
     # (``hebi-desktop --db x.sqlite stats``); the top-level parser supplies the None default.
     parser.add_argument("--db", metavar="路径或地址", help=DB_HELP, default=argparse.SUPPRESS)
+    add_create_option(parser, default=argparse.SUPPRESS)
+
+
+CREATE_HELP = "数据库文件不存在（或为空）时新建；不加此参数时，路径写错会报错而不会新建空数据库"
+
+
+def add_create_option(parser: argparse.ArgumentParser, default: object = False) -> None:
+    parser.add_argument("--create", action="store_true", help=CREATE_HELP, default=default)
 
 
 def add_ledger_argument(parser: argparse.ArgumentParser, allow_all: bool = False) -> None:
@@ -34,8 +42,9 @@ def add_ledger_argument(parser: argparse.ArgumentParser, allow_all: bool = False
 
 
 @contextmanager
-def open_book(args: argparse.Namespace) -> Iterator[Book]:
-    book = Book.open(getattr(args, "db", None))
+def open_book(args: argparse.Namespace, *, create: bool = False) -> Iterator[Book]:
+    """The book of ``--db``; a new database only with ``create`` or ``--create``."""
+    book = Book.open(getattr(args, "db", None), create=create or getattr(args, "create", False))
     try:
         yield book
     finally:

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         err("错误：--rows 应在1到1000000之间")
         return 1
     started = time.perf_counter()
-    with open_book(args) as book:
+    with open_book(args, create=True) as book:  # a demo database may well be new
         added = fill_demo(
             book,
             args.rows,

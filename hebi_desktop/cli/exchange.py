@@ -12,10 +12,12 @@ from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.registry import get_ledger, ledger_keys
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
+from hebi_desktop.exchange.files import database_files
 from hebi_desktop.exchange.importer import ON_DUPLICATE, ImportResult, RowIssue, import_workbook
-from hebi_desktop.exchange.submissions import list_submissions
+from hebi_desktop.exchange.report import write_report
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.services.submissions import list_submissions
 
 MAX_LINES = 200  # issues printed on the terminal; the report has them all
 
@@ -98,6 +100,8 @@ def _progress_printer():  # type: ignore[no-untyped-def]
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if not args.output.strip():
+        raise UserError("请用 -o 指定导出文件名，例如 -o 报送.xlsx")
     target = Path(args.output)
     if not target.suffix:
         target = target.with_suffix(".xlsx")
@@ -181,6 +185,7 @@ def _default_report(source: Path) -> Path:
 def run_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     with open_book(args) as book:
+        database = database_files(book.sqlite_file)
         result = import_workbook(
             book,
             args.ledger,
@@ -199,7 +204,7 @@ def run_import(args: argparse.Namespace) -> int:
         if not report.suffix:
             report = report.with_suffix(".xlsx")
         try:
-            result.write_report(report)
+            write_report(result, report, database)
         except UserError as error:
             err(f"问题报告未能写出：{error}")
         else:

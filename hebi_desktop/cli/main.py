@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.cli import backup, check, demo, exchange, printing, stats
-from hebi_desktop.cli.common import DB_HELP, err
+from hebi_desktop.cli.common import DB_HELP, add_create_option, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
 from hebi_desktop.process_guard import prepare_process
@@ -36,6 +36,7 @@ def build_parser() -> ChineseArgumentParser:
         "--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出"
     )
     parser.add_argument("--db", metavar="路径或地址", help=DB_HELP)
+    add_create_option(parser)
     parser.add_argument(
         "--self-test",
         action="store_true",

@@ -29,6 +29,37 @@ class ValueProblem(ValueError):
     """A value that cannot be used; ``str()`` is the Chinese reason."""
 
 
+SHOWN_LIMIT = 50  # characters of an offending value an error line repeats
+
+# Invisible characters that change how text displays or is stored: C0/C1 controls (NUL…)
+# and the bidirectional overrides that make "王五\u202e..." read backwards.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_ALLOWED_CONTROLS = "\t\n\r"
+
+
+def _is_hidden(ch: str) -> bool:
+    return (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS) or ch in _BIDI
+
+
+def hidden_character(text: str) -> str | None:
+    """The first control or bidi-override character in ``text``, else ``None``."""
+    return next((ch for ch in text if _is_hidden(ch)), None)
+
+
+def shown(value: Any, limit: int = SHOWN_LIMIT) -> str:
+    """``value`` as an error line may repeat it: hidden characters spelled out, cut short.
+
+    A cell of 100,000 characters must not become a 100,000-character error line, and a
+    right-to-left override must not turn the message around.
+    """
+    text = value if isinstance(value, str) else _text(value)
+    if hidden_character(text) is not None:
+        text = "".join(f"<U+{ord(ch):04X}>" if _is_hidden(ch) else ch for ch in text)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}…（共{len(text)}字）"
+
+
 def half_width(text: str) -> str:
     """Full-width digits, letters and punctuation to half-width (NFKC), trimmed."""
     return unicodedata.normalize("NFKC", text).strip()
@@ -55,6 +86,12 @@ def text_parser(field: Field) -> Parser:
         value = raw.strip() if type(raw) is str else _text(raw)
         if len(value) > limit:
             raise ValueProblem(f"不能超过{limit}个字（现有{len(value)}个）")
+        hidden = hidden_character(value)
+        if hidden is not None:
+            raise ValueProblem(
+                f"含有不可见的控制字符（U+{ord(hidden):04X}），请删除后重新输入"
+                "（常见于从网页或其他软件复制的文字）"
+            )
         return value
 
     return parse
@@ -89,7 +126,7 @@ def phone_parser(field: Field) -> Parser:
         if _MOBILE.fullmatch(value) or _LANDLINE.fullmatch(value):
             return value
         raise ValueProblem(
-            f"“{raw}”不是有效的电话号码（11位手机号，或带区号的固定电话如0392-1234567）"
+            f"“{shown(raw)}”不是有效的电话号码（11位手机号，或带区号的固定电话如0392-1234567）"
         )
 
     return parse
@@ -123,7 +160,7 @@ def integer_parser(field: Field) -> Parser:
         else:
             text = half_width(_text(raw))
             if not re.fullmatch(r"[+-]?\d+", text):
-                raise ValueProblem(f"“{raw}”不是整数")
+                raise ValueProblem(f"“{shown(raw)}”不是整数")
             value = int(text)
         _check_range(field, value)
         return value
@@ -148,9 +185,9 @@ def to_decimal(raw: Any) -> Decimal:
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValueProblem(f"“{raw}”不是数字") from None
+            raise ValueProblem(f"“{shown(raw)}”不是数字") from None
     if not value.is_finite():
-        raise ValueProblem(f"“{raw}”不是数字")
+        raise ValueProblem(f"“{shown(raw)}”不是数字")
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValueProblem(f"最多两位小数（现为{value}）")
     return value.quantize(CENT)
@@ -187,12 +224,12 @@ def to_date(raw: Any) -> dt.date:
         # "2024-05-09 00:00:00" as text from a datetime cell
         match = _DATE_TEXT.fullmatch(text.split(" ")[0]) if " " in text else None
     if match is None:
-        raise ValueProblem(f"“{raw}”不是日期（应写作如2024-05-09）")
+        raise ValueProblem(f"“{shown(raw)}”不是日期（应写作如2024-05-09）")
     year, month, day = (int(g) for g in match.groups())
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueProblem(f"“{raw}”不是有效日期") from None
+        raise ValueProblem(f"“{shown(raw)}”不是有效日期") from None
 
 
 def date_parser(field: Field) -> Parser:
@@ -238,7 +275,7 @@ def choice_parser(field: Field) -> Parser:
         text = raw.strip() if type(raw) is str else _text(raw)
         found = lookup.get(text) or lookup.get(half_width(text).replace(" ", ""))
         if found is None:
-            raise ValueProblem(f"“{text}”不在可选值中（可选：{'、'.join(field.choices)}）")
+            raise ValueProblem(f"“{shown(text)}”不在可选值中（可选：{'、'.join(field.choices)}）")
         return found
 
     return parse
@@ -262,7 +299,7 @@ def yes_no_parser(field: Field) -> Parser:
             return raw
         found = _YES_NO.get(half_width(_text(raw)).upper())
         if found is None:
-            raise ValueProblem(f"“{raw}”应为“是”或“否”")
+            raise ValueProblem(f"“{shown(raw)}”应为“是”或“否”")
         return found
 
     return parse
@@ -276,11 +313,11 @@ def school_year_parser(field: Field) -> Parser:
         text = half_width(_text(raw))
         match = _SCHOOL_YEAR.fullmatch(text)
         if match is None:
-            raise ValueProblem(f"“{raw}”应写作如2024-2025")
+            raise ValueProblem(f"“{shown(raw)}”应写作如2024-2025")
         first, second = int(match.group(1)), match.group(2)
         second_year = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
         if second_year != first + 1:
-            raise ValueProblem(f"“{raw}”的后一年应为前一年加1（如{first}-{first + 1}）")
+            raise ValueProblem(f"“{shown(raw)}”的后一年应为前一年加1（如{first}-{first + 1}）")
         if not 2000 <= first <= dt.date.today().year + 1:
             raise ValueProblem(f"学年{first}-{second_year}不在合理范围内")
         return f"{first}-{second_year}"
@@ -298,7 +335,7 @@ def county_parser(field: Field) -> Parser:
         found = table.county_by_name(text)
         if found is None:
             names = "、".join(d.name for d in table.counties)
-            raise ValueProblem(f"“{text}”不是鹤壁市的县区（可选：{names}）")
+            raise ValueProblem(f"“{shown(text)}”不是鹤壁市的县区（可选：{names}）")
         return found.code
 
     return parse
@@ -313,7 +350,7 @@ def township_parser(field: Field) -> Parser:
             return text
         found = table.township_by_name(text)
         if found is None:
-            raise ValueProblem(f"“{text}”不是鹤壁市的乡镇（街道）")
+            raise ValueProblem(f"“{shown(text)}”不是鹤壁市的乡镇（街道）")
         return found.code
 
     return parse

@@ -1,10 +1,12 @@
 """Writing the county-ready workbook: one sheet per ledger, a 汇总 sheet for several.
 
 Records are streamed from the database into openpyxl's write-only workbook, so a
-100,000-row ledger never sits in memory. The workbook is saved under a temporary
-name in the target folder and moved into place only when complete: a failed or
-cancelled export never leaves a half-written file where the clerk expects one.
-Each finished export sent upward is recorded as a submission with its SHA-256.
+100,000-row ledger never sits in memory. Everything is read from one snapshot
+(``services/snapshot.py``): the 汇总 and every sheet agree, and the submission records
+exactly the rows written. The workbook is saved under a temporary name in the target
+folder and moved into place only when complete: a failed or cancelled export never
+leaves a half-written file where the clerk expects one. Each finished export sent
+upward is recorded as a submission with its SHA-256 (``services/submissions.py``).
 """
 
 from __future__ import annotations
@@ -12,19 +14,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from sqlalchemy import Row, func, select
 
 from hebi_desktop.domain.divisions import divisions
-from hebi_desktop.domain.fields import Kind, Ledger
+from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import get_ledger
-from hebi_desktop.exchange.files import check_target, discard, temporary_file, write_atomically
+from hebi_desktop.exchange.files import (
+    check_target,
+    database_files,
+    discard,
+    temporary_file,
+    write_atomically,
+)
 from hebi_desktop.exchange.layout import (
     EXCEL_MAX_ROWS,
     FIRST_DATA_ROW,
@@ -34,13 +41,12 @@ from hebi_desktop.exchange.layout import (
     content_width,
     export_fields,
 )
-from hebi_desktop.exchange.submissions import last_submission, query_filters, record_submissions
 from hebi_desktop.exchange.summary import LedgerFigures, write_summary
-from hebi_desktop.services.convert import stored_names
 from hebi_desktop.services.errors import Cancelled, UserError
-from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
+from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import OPERATOR_PHONE
-from hebi_desktop.storage.models import record_model
+from hebi_desktop.services.snapshot import Snapshot, snapshot
+from hebi_desktop.services.submissions import Sent, query_filters, record_submissions
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -48,7 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 500
-STREAM_BATCH = 2000
 
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
@@ -86,6 +91,7 @@ class _Plan:
     query: RecordQuery
     since: dt.datetime | None
     count: int = 0
+    sent: list[tuple[int, int]] = field(default_factory=list)  # (id, version) written
 
 
 def export_workbook(
@@ -99,33 +105,45 @@ def export_workbook(
     """Write the workbook to ``target``; see the module docstring for the guarantees."""
     if not request.ledgers:
         raise UserError("请至少选择一本台账")
+    query = request.query
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise UserError(
+            f"开始日期 {query.date_from:%Y-%m-%d} 晚于结束日期 {query.date_to:%Y-%m-%d}，"
+            "请检查日期范围"
+        )
     target = Path(target)
-    check_target(target)
+    check_target(target, database_files(book.sqlite_file))
     started = dt.datetime.now()
-    plans = _plans(book, request)
-    total = sum(plan.count for plan in plans)
-    for plan in plans:
-        if plan.count > EXCEL_MAX_ROWS - FIRST_DATA_ROW:
-            raise UserError(
-                f"{plan.ledger.title}共{plan.count}条，超过 Excel 单个工作表的行数上限；"
-                "请按乡镇或日期分批导出"
-            )
     heading = _heading(book, request.query, started)
-    temp = temporary_file(target)
+    temp: Path | None = None
     workbook: Workbook | None = None
     try:
-        workbook = _workbook(book, heading, plans)
-        rows = _write_ledgers(book, workbook, heading, request, plans, total, progress, cancelled)
+        with snapshot(book) as reader:
+            plans = _plans(reader, request)
+            total = sum(plan.count for plan in plans)
+            for plan in plans:
+                if plan.count > EXCEL_MAX_ROWS - FIRST_DATA_ROW:
+                    raise UserError(
+                        f"{plan.ledger.title}共{plan.count}条，超过 Excel 单个工作表的行数上限；"
+                        "请按乡镇或日期分批导出"
+                    )
+            temp = temporary_file(target)
+            workbook = _workbook(book, reader, heading, plans)
+            rows = _write_ledgers(
+                reader, workbook, heading, request, plans, total, progress, cancelled
+            )
+        # Every row is read: the snapshot ends before the (slow) save of the zip.
         if cancelled is not None and cancelled():
             raise Cancelled()
         digest = write_atomically(workbook, target, temp)
     except BaseException:
-        discard(temp, workbook)
+        if temp is not None:
+            discard(temp, workbook)
         raise
     if progress is not None:
         progress(total, total)
     if request.record_submission:
-        _record(book, request, plans, rows, target, digest, started)
+        _record(book, request, plans, target, digest, started)
     log.info("exported %s to %s (%s)", rows, target, digest[:12])
     return ExportResult(target, rows, digest, {p.ledger.key: p.since for p in plans})
 
@@ -133,23 +151,26 @@ def export_workbook(
 # --- planning -------------------------------------------------------------------------
 
 
-def _plans(book: Book, request: ExportRequest) -> list[_Plan]:
+def _plans(reader: Snapshot, request: ExportRequest) -> list[_Plan]:
     base = dataclasses.replace(
         request.query,
         deleted=False,  # soft-deleted records never leave the program
         sort=request.query.sort or "id",
         descending=request.query.descending if request.query.sort else False,
         changed_since=None,
+        unsent=None,
     )
     plans = []
     for key in request.ledgers:
         ledger = get_ledger(key)
-        since = request.query.changed_since
         if request.since_last_submission:
-            last = last_submission(book, key)
-            since = last.at if last is not None else None
-        query = dataclasses.replace(base, changed_since=since)
-        plans.append(_Plan(ledger, query, since, book.records(ledger).count(query)))
+            # Not a timestamp: what this scope's submissions have not sent (exact).
+            query = dataclasses.replace(base, unsent=reader.unsent(ledger, base))
+            since = reader.last_submitted(ledger, base)
+        else:
+            since = request.query.changed_since
+            query = dataclasses.replace(base, changed_since=since)
+        plans.append(_Plan(ledger, query, since, reader.count(ledger, query)))
     return plans
 
 
@@ -166,7 +187,7 @@ def _heading(book: Book, query: RecordQuery, now: dt.datetime) -> _Heading:
     return _Heading(_place_name(query, unit), filler)
 
 
-def _workbook(book: Book, heading: _Heading, plans: list[_Plan]) -> Workbook:
+def _workbook(book: Book, reader: Snapshot, heading: _Heading, plans: list[_Plan]) -> Workbook:
     place, now = heading.place, dt.datetime.now()
     workbook = Workbook(write_only=True)
     workbook.properties.creator = book.operator
@@ -183,8 +204,8 @@ def _workbook(book: Book, heading: _Heading, plans: list[_Plan]) -> Workbook:
         sections = [
             LedgerFigures(
                 p.ledger,
-                book.stats.by_township(p.ledger, p.query),
-                book.stats.headline(p.ledger, p.query),
+                reader.stats.by_township(p.ledger, p.query),
+                reader.stats.headline(p.ledger, p.query),
             )
             for p in plans
         ]
@@ -202,22 +223,9 @@ def _place_name(query: RecordQuery, unit: str) -> str:
     return unit
 
 
-def column_widths(book: Book, ledger: Ledger, query: RecordQuery) -> dict[str, float]:
+def column_widths(reader: Snapshot, ledger: Ledger, query: RecordQuery) -> dict[str, float]:
     """Column widths from the data: the longest text per column in one aggregate query."""
-    table = record_model(ledger).__table__
-    clauses = where_clauses(ledger, table, query)
-    text_fields = [f for f in ledger.stored_fields if f.kind is Kind.TEXT]
-    longest: dict[str, int | None] = {}
-    codes: dict[str, list[str]] = {}
-    with book.reading() as connection:
-        if text_fields:
-            statement = select(*(func.max(func.length(table.c[f.name])) for f in text_fields))
-            row = connection.execute(statement.where(*clauses)).one()
-            longest = {f.name: value for f, value in zip(text_fields, row, strict=True)}
-        for f in ledger.stored_fields:
-            if f.kind in (Kind.COUNTY, Kind.TOWNSHIP):
-                statement = select(table.c[f.name]).where(*clauses).distinct()
-                codes[f.name] = [c for c in connection.scalars(statement) if c]
+    longest, codes = reader.longest_texts(ledger, query)
     names = divisions()
     widths: dict[str, float] = {}
     for f in export_fields(ledger):
@@ -231,26 +239,8 @@ def column_widths(book: Book, ledger: Ledger, query: RecordQuery) -> dict[str, f
 # --- writing --------------------------------------------------------------------------
 
 
-def stored_rows(book: Book, ledger: Ledger, query: RecordQuery) -> Iterator[Row[Any]]:
-    """The stored columns of every matching record (in :func:`stored_names` order), streamed.
-
-    Leaner than ``RecordService.iter_items``: no bookkeeping columns, no dicts; the sheet
-    converts by position. Same filters and order (``where_clauses``/``order_clauses``).
-    """
-    table = record_model(ledger).__table__
-    statement = (
-        select(*(table.c[name] for name in stored_names(ledger)))
-        .where(*where_clauses(ledger, table, query))
-        .order_by(*order_clauses(ledger, table, query))
-    )
-    with book.reading() as connection:
-        result = connection.execution_options(yield_per=STREAM_BATCH).execute(statement)
-        for partition in result.partitions():
-            yield from partition
-
-
 def _write_ledgers(
-    book: Book,
+    reader: Snapshot,
     workbook: Workbook,
     heading: _Heading,
     request: ExportRequest,
@@ -270,13 +260,16 @@ def _write_ledgers(
             ledger,
             title=f"{heading.place}{ledger.title}",
             filler=heading.filler,
-            widths=column_widths(book, ledger, plan.query),
+            widths=column_widths(reader, ledger, plan.query),
             mask=request.mask_ids,
         )
         append = sheet.append
-        with closing(stored_rows(book, ledger, plan.query)) as records:
+        sent = plan.sent.append if request.record_submission else None
+        with closing(reader.rows(ledger, plan.query)) as records:
             for count, row in enumerate(records, start=1):
-                append(row)
+                append(row[:-2])  # the stored columns; id and version come last
+                if sent is not None:
+                    sent((row[-2], row[-1]))
                 if count % PROGRESS_EVERY == 0:
                     if cancelled is not None and cancelled():
                         raise Cancelled()
@@ -295,20 +288,19 @@ def _record(
     book: Book,
     request: ExportRequest,
     plans: list[_Plan],
-    rows: dict[str, int],
     target: Path,
     digest: str,
     started: dt.datetime,
 ) -> None:
     entries = [
-        (
+        Sent(
             p.ledger.key,
             query_filters(
-                dataclasses.replace(p.query, changed_since=None),
+                dataclasses.replace(p.query, changed_since=None, unsent=None),
                 since=p.since,
                 mask_ids=request.mask_ids,
             ),
-            rows[p.ledger.key],
+            p.sent,
         )
         for p in plans
     ]

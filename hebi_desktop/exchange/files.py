@@ -8,11 +8,12 @@ is refused with a Chinese message before any work is done.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import logging
 import os
 import tempfile
+import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,28 @@ from openpyxl import Workbook
 from openpyxl.worksheet import _writer as sheet_writer
 
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.storage.oserrors import name_too_long
+from hebi_desktop.storage.oserrors import reason as os_reason
 
 log = logging.getLogger(__name__)
 
 
-def check_target(target: Path) -> None:
-    """Refuse early, with a clear Chinese message, a target that cannot be written."""
+def check_target(target: Path, protected: Mapping[Path, str] | None = None) -> None:
+    """Refuse early, with a clear Chinese message, a target that cannot be written.
+
+    Outputs never clobber inputs: ``protected`` files (path → what it is, in words: the
+    database and its ``-wal`` and ``-shm``, the workbook being imported) are refused, and
+    an existing file is replaced only when it is a workbook (an xlsx is a zip file): a
+    database, a backup or any other file that happens to carry the name is never
+    overwritten.
+    """
+    if not str(target).strip() or not target.name:
+        raise UserError("请指定要保存的文件名")
+    if name_too_long(str(target)):
+        raise UserError(f"文件名太长，请起一个短一些的文件名：{shorten(target.name)}")
+    for path, role in (protected or {}).items():
+        if _same_path(target, path):
+            raise UserError(f"“{target.name}”是正在使用的{role}，不能用来保存，请另起文件名")
     if target.suffix.lower() != ".xlsx":
         raise UserError(f"文件名应以 .xlsx 结尾：{target}")
     folder = target.parent
@@ -44,6 +61,34 @@ def check_target(target: Path) -> None:
             raise UserError(locked_message(target)) from None
         except OSError as error:
             raise UserError(f"无法写入“{target}”：{reason(error)}") from None
+        if target.stat().st_size and not zipfile.is_zipfile(target):
+            raise UserError(
+                f"“{target}”已存在且不是 Excel 工作簿（可能是数据库或备份），不会覆盖它；"
+                "请另起文件名"
+            )
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+        return os.path.normcase(a.resolve()) == os.path.normcase(b.resolve())
+    except OSError:
+        return False
+
+
+def shorten(text: str, limit: int = 50) -> str:
+    """``text`` cut to ``limit`` characters for a message line (with an ellipsis)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def database_files(database: Path | None) -> dict[Path, str]:
+    """The database file and its companions, which no output may replace."""
+    if database is None:
+        return {}
+    files = {database: "数据库文件"}
+    files.update({Path(f"{database}{s}"): "数据库日志文件" for s in ("-wal", "-shm", "-journal")})
+    return files
 
 
 def locked_message(target: Path) -> str:
@@ -55,27 +100,39 @@ def locked_message(target: Path) -> str:
 
 def reason(error: OSError) -> str:
     """The cause of a file error in words."""
-    if error.errno == errno.ENOSPC:
-        return "磁盘空间不足"
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return "没有写入权限"
-    if error.errno == errno.EROFS:
-        return "磁盘为只读"
-    if error.errno == errno.ENOENT:
-        return "文件夹不存在"
-    return error.strerror or str(error)
+    return os_reason(error)
 
 
 def temporary_file(target: Path) -> Path:
     """An empty file next to ``target`` (same disk, so the final move is atomic)."""
     try:
+        # The process id in the name lets the next start tell a killed export's leftover
+        # from a file another running export is still writing (services/leftovers.py).
         handle, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=".xlsx.part", dir=target.parent
+            prefix=f".{target.stem}.{os.getpid()}.", suffix=".xlsx.part", dir=target.parent
         )
     except OSError as error:
         raise UserError(f"无法在“{target.parent}”中写入文件：{reason(error)}") from None
     os.close(handle)
     return Path(name)
+
+
+def _private_temporary_file(suffix: str = "") -> str:
+    """openpyxl's per-sheet temporary file, in this process's own folder.
+
+    openpyxl writes each write-only sheet to a temporary file in the system temp folder
+    and a killed export leaves it there; in a folder named after our process id, the
+    next start can remove exactly ours (services/leftovers.py).
+    """
+    from hebi_desktop.services.leftovers import private_temp_dir
+
+    handle, name = tempfile.mkstemp(prefix="openpyxl.", suffix=suffix, dir=private_temp_dir())
+    os.close(handle)
+    sheet_writer.ALL_TEMP_FILES.append(name)
+    return name
+
+
+sheet_writer.create_temporary_file = _private_temporary_file
 
 
 def save(workbook: Workbook, temp: Path) -> None:

@@ -27,7 +27,7 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.validation import Checked, validator_for
-from hebi_desktop.domain.values import to_decimal
+from hebi_desktop.domain.values import shown, to_decimal
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.reader import choose_sheet, open_workbook
 from hebi_desktop.services.errors import Cancelled, UserError
@@ -72,7 +72,7 @@ class RowIssue:
         if self.column:
             where += f" {self.column}"
         if self.value:
-            where += f"“{self.value}”"
+            where += f"“{shown(self.value)}”"  # at most ~50 characters of a huge cell
         return f"{where}：{self.message}"
 
 

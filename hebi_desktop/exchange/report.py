@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,11 @@ ERROR_FONT = Font(color="9C0006")
 MAX_COMMENTS = 2000  # beyond this the 问题说明 column says it all
 
 
-def write_report(result: ImportResult, target: Path) -> Path:
-    check_target(target)
+def write_report(
+    result: ImportResult, target: Path, protected: Mapping[Path, str] | None = None
+) -> Path:
+    """The report workbook at ``target``; never over the imported workbook or ``protected``."""
+    check_target(target, {**(protected or {}), Path(result.file): "源工作簿"})
     temp = temporary_file(target)
     workbook: Workbook | None = None
     try:

@@ -24,14 +24,17 @@ from sqlalchemy import func, select
 
 from hebi_desktop.paths import backups_dir, default_database_path
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.instances import window_pid
 from hebi_desktop.services.settings import BACKUP_DIR, BACKUP_KEEP, BACKUP_ON_EXIT
 from hebi_desktop.storage.backup import (
     BackupError,
+    DatabaseInUse,
     Progress,
     check_backup,
     restore_file,
     timestamped_name,
 )
+from hebi_desktop.storage.engine import sqlite_path
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -232,34 +235,64 @@ class Restored:
 
 
 def restore_backup(book: Book, backup: Path) -> Restored:
-    """Replace the book's database by ``backup`` and reopen it.
+    """The window's restore: close ``book``, restore, reopen.
 
-    ``book`` is closed here and must not be used afterwards; use ``Restored.book``. The
-    replaced database is first copied into the backup folder. If the backup cannot be
-    used (refused before anything changed, or it fails to open), the original database
-    is put back and reopened, and BackupError/UserError is raised with the reopened
-    book in its ``book`` attribute.
+    ``book`` is closed here and must not be used afterwards; use ``Restored.book``. When
+    the restore is refused or fails, the unchanged database is reopened and the
+    BackupError/UserError raised carries it in its ``book`` attribute.
     """
     from hebi_desktop.services.book import Book
 
-    database = book.sqlite_file
-    if database is None:
+    if book.sqlite_file is None:
         raise UserError("只能恢复本机的 SQLite 数据库文件；共享服务器数据库请由管理员恢复")
     check_backup(Path(backup))  # a bad file is refused before anything is closed
     keep_dir = policy(book).folder
     url = book.url
     book.close()
     try:
-        kept = restore_file(Path(backup), database, keep_dir)
-    except BackupError as error:
-        error.book = Book.open(url)  # type: ignore[attr-defined]
+        return restore_database(url, Path(backup), keep_dir)
+    except (BackupError, UserError) as error:
+        setattr(error, "book", Book.open(url))  # noqa: B010 - the window reopens it
         raise
+
+
+def restore_database(url: str, backup: Path, keep_dir: Path | None = None) -> Restored:
+    """The one restore of the program (window and ``restore`` command alike).
+
+    Refused while another window has the database open (its single-instance lock) or
+    any connection of any process holds it (SQLite's locks). The backup is checked
+    (ours, healthy, not from a newer program) and copied with SQLite's backup API
+    before the working file is touched; the working file is replaced in one atomic
+    rename after a before-restore copy is kept. The restored database is then opened
+    (applying older revisions' migrations); if that fails the old file is put back.
+    """
+    from hebi_desktop.services.book import Book
+
+    database = sqlite_path(url)
+    if database is None:
+        raise UserError("只能恢复本机的 SQLite 数据库文件；共享服务器数据库请由管理员恢复")
+    backup = Path(backup)
+    if not backup.is_file():
+        raise BackupError(f"找不到备份文件“{backup}”")
+    if not database.parent.is_dir():  # a typo'd --db makes no folders (adoption.py)
+        raise UserError(f"文件夹不存在：{database.parent}；请检查数据库路径是否写错")
+    if window_pid(url) is not None:
+        raise DatabaseInUse(
+            "这个数据库正在程序窗口中打开；请先关闭程序窗口再恢复，或在窗口中用“设置—从备份恢复”"
+        )
+    keep = keep_dir if keep_dir is not None else backups_dir()
+    kept = restore_file(backup, database, keep, known_revision=_known_revision)
     try:
         return Restored(Book.open(url), kept)
     except UserError as error:
         log.warning("restored backup %s does not open; putting the old file back", backup)
         if kept is not None:
-            restore_file(kept, database, keep_dir)
-        failure = UserError(f"备份“{Path(backup).name}”无法使用：{error}；已换回原来的数据库")
-        failure.book = Book.open(url)  # type: ignore[attr-defined]
-        raise failure from None
+            restore_file(kept, database, keep, known_revision=_known_revision)
+        raise UserError(f"备份“{backup.name}”无法使用：{error}；已换回原来的数据库") from None
+
+
+def _known_revision(revision: str | None) -> bool:
+    """True for the revisions this program can open (an older one gets migrated)."""
+    from hebi_desktop.storage.migrate import is_known
+
+    return revision is None or is_known(revision)

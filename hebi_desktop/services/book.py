@@ -20,8 +20,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.services.adoption import check_database_file
 from hebi_desktop.services.audit import AuditService
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
 from hebi_desktop.services.records import RecordService
 from hebi_desktop.services.settings import SettingsService
 from hebi_desktop.services.stats import StatsService
@@ -86,13 +88,21 @@ class Book:
         self.upgrade_backup: Path | None = None
 
     @classmethod
-    def open(cls, db: str | Path | None = None, *, backups: Path | None = None) -> Book:
-        """Open (creating if needed) and migrate the database at ``db``.
+    def open(
+        cls, db: str | Path | None = None, *, backups: Path | None = None, create: bool = True
+    ) -> Book:
+        """Open and migrate the database at ``db``.
 
         ``db`` is a file path or SQLAlchemy URL; ``None`` means ``HEBI_DESKTOP_DB`` or the
-        default file in the user's data folder.
+        default file in the user's data folder. A SQLite file is checked first
+        (``services/adoption.py``): only our own database is opened, and a missing or
+        empty file is created only with ``create`` (front ends pass what the clerk asked).
         """
         url = resolve_url(db)
+        path = sqlite_path(url)
+        if path is not None:
+            check_database_file(path, create=create)
+            clean_restoring(path)  # before our own connections would make it look busy
         try:
             engine = make_engine(url)
         except (OSError, ImportError, SQLAlchemyError) as error:
@@ -116,6 +126,7 @@ class Book:
         book = cls(url, engine)
         book.upgrade_backup = upgrade_backup
         book._seed_divisions()
+        clean_leftovers(book)
         return book
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, false, or_
+from sqlalchemy import ColumnElement, Table, and_, exists, false, or_
 
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.pinyin_columns import (
@@ -17,6 +17,19 @@ from hebi_desktop.domain.pinyin_columns import (
     sort_column,
 )
 from hebi_desktop.domain.queries import Condition, Op
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """Only records a submission scope has not sent yet (new, or changed since sent).
+
+    ``legacy_since``: the last submission of the scope recorded before sent records
+    were tracked; records never tracked count as sent when not changed after it.
+    """
+
+    ledger: str
+    scope: str
+    legacy_since: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,7 @@ class RecordQuery:
     changed_since: dt.datetime | None = None  # created or changed after
     conditions: tuple[Condition, ...] = ()  # e.g. a Watch's
     ids: Sequence[int] | None = None
+    unsent: Unsent | None = None  # incremental submissions (services/submissions.py)
     sort: str | None = None  # field name; default: newest first
     descending: bool = False
 
@@ -81,6 +95,8 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
     clauses.extend(condition_clause(table, cond, today) for cond in query.conditions)
     if query.ids is not None:
         clauses.append(c.id.in_(list(query.ids)))
+    if query.unsent is not None:
+        clauses.append(unsent_clause(table, query.unsent))
     return clauses
 
 
@@ -97,6 +113,22 @@ def text_clauses(ledger: Ledger, table: Table, needle: str) -> list[ColumnElemen
             for name in initials_searched(ledger)
         )
     return clauses
+
+
+def unsent_clause(table: Table, unsent: Unsent) -> ColumnElement[bool]:
+    """Records with no sent version in the scope, or a newer version than the one sent."""
+    from hebi_desktop.storage.models import SubmittedRecord
+
+    sent = SubmittedRecord.__table__.c
+    in_scope = and_(
+        sent.ledger == unsent.ledger,
+        sent.scope == unsent.scope,
+        sent.record_id == table.c.id,
+    )
+    not_sent = ~exists().where(in_scope, sent.version >= table.c.version)
+    if unsent.legacy_since is None:
+        return not_sent
+    return and_(not_sent, or_(table.c.updated_at > unsent.legacy_since, exists().where(in_scope)))
 
 
 def order_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Any]:

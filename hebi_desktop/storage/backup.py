@@ -11,10 +11,11 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from hebi_desktop.storage.oserrors import name_too_long, reason
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +40,46 @@ def backup_file(source: Path, target: Path, progress: Progress | None = None) ->
     """Copy the SQLite database ``source`` to ``target`` (atomically replaced)."""
     if not source.exists():
         raise BackupError(f"数据库文件不存在：{source}")
-    if _same_file(source, target):
-        raise BackupError(f"备份文件不能是数据库文件本身：{target}")
+    check_backup_target(source, target)
     try:
         return _backup_file(source, target, progress)
     except OSError as error:
         with contextlib.suppress(OSError):
-            target.with_name(target.name + ".part").unlink(missing_ok=True)
-        raise BackupError(f"无法写入备份文件“{target}”：{error.strerror or error}") from None
+            partial_name(target).unlink(missing_ok=True)
+        raise BackupError(f"无法写入备份文件“{target}”：{reason(error)}") from None
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """True when ``path`` starts with SQLite's file header (an empty file is not one)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def check_backup_target(source: Path, target: Path) -> None:
+    """A backup never replaces the database, its companions, or a file that is not one."""
+    if not str(target).strip() or not target.name or str(target) in (".", ".."):
+        raise BackupError("请指定备份文件名")
+    if name_too_long(str(target)):
+        raise BackupError("备份文件名太长，请起一个短一些的文件名")
+    companions = [source, *(Path(f"{source}{s}") for s in ("-wal", "-shm", "-journal"))]
+    for path in companions:
+        if _same_file(path, target):
+            raise BackupError(f"备份文件不能是数据库文件本身（或它的日志文件）：{target}")
+    if target.is_dir():
+        raise BackupError(f"无法写入备份文件“{target}”：这是一个文件夹")
+    if target.is_file() and target.stat().st_size and not is_sqlite_file(target):
+        raise BackupError(f"“{target}”已存在且不是数据库备份，不会覆盖它；请另起备份文件名")
 
 
 def _backup_file(source: Path, target: Path, progress: Progress | None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    partial = partial_name(target)
     partial.unlink(missing_ok=True)
     src = sqlite3.connect(_read_only_uri(source), uri=True)
     try:
@@ -75,50 +103,174 @@ def _backup_file(source: Path, target: Path, progress: Progress | None) -> Path:
     return target
 
 
+def partial_name(target: Path) -> Path:
+    """Where a copy is written before it is moved to ``target``.
+
+    The process id in the name lets the next start remove a killed copy's leftover, and
+    only that (services/leftovers.py).
+    """
+    return target.with_name(f"{target.name}.{os.getpid()}.part")
+
+
 def timestamped_name(reason: str, when: dt.datetime | None = None) -> str:
     when = when or dt.datetime.now()
     return f"hebi-desktop-{when:%Y%m%d-%H%M%S}-{reason}.sqlite"
 
 
-def check_backup(path: Path) -> None:
-    """Refuse a file that is not a healthy SQLite database of this program."""
+# Tables every revision of our schema has: a file without them is not ours.
+OUR_TABLES = frozenset({"alembic_version", "settings", "audit_log", "submissions"})
+STAGED_SUFFIX = ".restoring"
+
+
+class DatabaseInUse(BackupError):
+    """Another connection (a window, a command) has the database open."""
+
+
+def check_backup(path: Path) -> str | None:
+    """Refuse a file that is not a healthy SQLite database of this program.
+
+    Returns the schema revision the file is at. Reads the file without changing it
+    (read-only, so a refused file keeps its bytes); its ``-wal``, if any, is read too.
+    """
+    if not path.is_file():
+        raise BackupError(f"“{path.name}”不是有效的数据库备份：文件不存在")
     try:
         connection = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             result = connection.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+            revision = None
+            if "alembic_version" in tables:
+                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"“{path.name}”不是有效的数据库备份：{error}") from None
+        raise BackupError(f"“{path.name}”不是有效的数据库备份：{_sqlite_reason(error)}") from None
     if result != "ok":
-        raise BackupError(f"“{path.name}”已损坏：{result}")
-    if "alembic_version" not in tables:
+        raise BackupError(f"“{path.name}”已损坏，不能使用")
+    if not tables >= OUR_TABLES:
         raise BackupError(f"“{path.name}”不是本程序的数据库备份")
+    return revision
 
 
-def restore_file(backup: Path, database: Path, keep_dir: Path) -> Path | None:
+def _sqlite_reason(error: sqlite3.DatabaseError) -> str:
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return "文件不是数据库或已损坏"
+    if "unable to open" in text:
+        return "无法打开文件"
+    return "无法读取"
+
+
+@contextlib.contextmanager
+def exclusive_use(database: Path) -> Iterator[sqlite3.Connection | None]:
+    """Hold ``database`` exclusively for the block; refuse if anyone else has it open.
+
+    In WAL mode every open connection, even an idle one, keeps a shared lock on the
+    database, so taking SQLite's exclusive lock succeeds only when no window or
+    command of any process has it open. ``None`` when there is no database yet.
+    """
+    if not database.exists():
+        yield None
+        return
+    try:
+        guard = sqlite3.connect(database, timeout=0.5, isolation_level=None)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"无法打开数据库文件“{database}”：{_sqlite_reason(error)}") from None
+    try:
+        try:
+            guard.execute("PRAGMA locking_mode=EXCLUSIVE")
+            guard.execute("BEGIN EXCLUSIVE")
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            guard.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise DatabaseInUse(
+                    "数据库正在被程序窗口或另一个命令使用；请先关闭所有使用它的程序窗口，再恢复"
+                ) from None
+            raise BackupError(f"无法打开数据库文件“{database}”：{_sqlite_reason(error)}") from None
+        yield guard
+    finally:
+        guard.close()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def restore_file(
+    backup: Path,
+    database: Path,
+    keep_dir: Path,
+    known_revision: Callable[[str | None], bool] | None = None,
+) -> Path | None:
     """Replace ``database`` by ``backup``; the replaced file is first kept in ``keep_dir``.
 
     Returns the path of the kept copy (``None`` when there was no database yet).
-    The caller must have closed every connection to ``database``.
+    Refused (DatabaseInUse) while any connection has ``database`` open. The backup is
+    copied with SQLite's backup API (so committed changes still in its ``-wal`` come
+    along) to a staged file beside the database, checked there (ours, healthy, a
+    revision ``known_revision`` accepts), and only then moved over the database in one
+    atomic rename. On any failure the database is left exactly as it was.
     """
+    backup, database = Path(backup), Path(database)
     check_backup(backup)
     if database.exists() and _same_file(backup, database):
         raise BackupError(f"“{backup.name}”就是当前数据库文件，无需恢复")
+    staged = database.with_name(database.name + STAGED_SUFFIX)
     kept: Path | None = None
-    if database.exists():
-        kept = backup_file(database, keep_dir / timestamped_name("before-restore"))
-    partial = database.with_name(database.name + ".restoring")
     try:
         database.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(backup, partial)
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
+        with exclusive_use(database) as guard:
+            _stage(backup, staged, known_revision)
+            if guard is not None:
+                kept = _keep(guard, keep_dir / timestamped_name("before-restore"))
+        # The guard was the last connection: closing it folded the WAL into the file.
+        if Path(f"{database}-wal").exists() and Path(f"{database}-wal").stat().st_size:
+            raise DatabaseInUse("数据库刚刚被另一个程序打开；请先关闭所有使用它的程序窗口，再恢复")
         for suffix in ("-wal", "-shm"):
-            Path(str(database) + suffix).unlink(missing_ok=True)
-        os.replace(partial, database)
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        os.replace(staged, database)
     except OSError as error:
-        raise BackupError(f"无法写入数据库文件“{database}”：{error.strerror or error}") from None
+        raise BackupError(f"无法写入数据库文件“{database}”：{reason(error)}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            staged.unlink(missing_ok=True)
     log.info("restored %s from %s (previous copy: %s)", database, backup, kept)
     return kept
+
+
+def _stage(backup: Path, staged: Path, known_revision: Callable[[str | None], bool] | None) -> None:
+    try:
+        backup_file(backup, staged)
+    except BackupError:
+        raise
+    revision = check_backup(staged)
+    if known_revision is not None and not known_revision(revision):
+        raise BackupError(
+            f"备份“{backup.name}”是更新版本的程序建立的（数据库版本{revision}），"
+            "请安装最新版本的程序后再恢复；当前数据库没有改动"
+        )
+    _fsync(staged)
+
+
+def _keep(guard: sqlite3.Connection, target: Path) -> Path:
+    """The before-restore copy, read through the connection that holds the lock."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_name(target)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            guard.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+        _fsync(partial)
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
+    return target

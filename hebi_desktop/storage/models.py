@@ -108,6 +108,24 @@ class Submission(Base):
     row_count: Mapped[int] = mapped_column(Integer)
     file_name: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The filter scope as canonical JSON ("{}" = the whole ledger); NULL for submissions
+    # recorded before submitted records were tracked (revision 0004).
+    scope: Mapped[str | None] = mapped_column(Text)
+
+
+class SubmittedRecord(Base):
+    """The version of each record a scope's submissions have sent: the exact watermark.
+
+    An incremental export holds the records of its scope that have no row here or a
+    newer version than the one sent, so a record committed after an export's snapshot
+    (even with an older timestamp, e.g. by a long import) is in the next one, always.
+    """
+
+    __tablename__ = "submitted_records"
+    ledger: Mapped[str] = mapped_column(String(30), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(400), primary_key=True)
+    record_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class Draft(Base):

@@ -135,7 +135,7 @@ def open_book(db: str | None) -> Book | None:
 
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return Book.open(db)
+            return Book.open(db, create=True)  # the window's first start makes the database
         except LoginRefused as error:
             # A shared server asks for the password: once per session, never stored.
             where = display_url(resolve_url(db))

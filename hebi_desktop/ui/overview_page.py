@@ -250,7 +250,7 @@ class OverviewPage(QWidget):
 
     def _submission_text(self, ledger: Ledger) -> str:
         try:
-            from hebi_desktop.exchange.submissions import last_submission
+            from hebi_desktop.services.submissions import last_submission
         except ImportError:  # the exchange package is optional for this page
             return ""
         last = last_submission(self.book, ledger.key)

@@ -11,33 +11,22 @@ and removes the leftover socket (``QLocalServer.removeServer``) before listening
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from hebi_desktop import APP_NAME
 from hebi_desktop.paths import data_dir
+from hebi_desktop.services.instances import server_name
 
 log = logging.getLogger(__name__)
+
+__all__ = ["SingleInstance", "server_name"]
 
 RAISE = b"raise\n"
 LOCK_WAIT_MS = 200
 CONNECT_WAIT_MS = 2000
-
-
-def server_name(db_url: str) -> str:
-    """The local socket name for ``db_url``: the same database gives the same name.
-
-    The user name is part of the hash, so two users of one PC never meet.
-    """
-    user = os.environ.get("USER") or os.environ.get("USERNAME") or ""
-    key = db_url.lower() if os.name == "nt" else db_url  # Windows paths ignore case
-    digest = hashlib.sha256(f"{user}\0{key}".encode()).hexdigest()[:20]
-    return f"{APP_NAME}-{digest}"
 
 
 class SingleInstance(QObject):

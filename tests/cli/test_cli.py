@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ SUBCOMMANDS = ["demo", "stats", "check", "backup", "restore"]
 
 
 def records_in(path: Path, table: str = "housing_checks") -> int:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:  # closed: restore refuses open files
         return connection.execute(
             f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL"
         ).fetchone()[0]
@@ -143,7 +144,7 @@ def test_env_variable_overrides_the_default_and_db_overrides_it(
     assert not (data_dir / "hebi-desktop.sqlite").exists()
 
     # --db (here before the subcommand) wins over the variable
-    stats = run("--db", str(given), "stats", env=env)
+    stats = run("--db", str(given), "--create", "stats", env=env)
     assert table_value(stats.stdout, "排查次数") == "0"
     assert given.is_file() and records_in(from_env) == 4
 
@@ -157,7 +158,7 @@ def test_db_option_before_or_after_the_subcommand(
     assert records_in(Path(given)) == 2
     assert call(capsys, "demo", "--rows", "3", "--seed", "9", "--db", given)[0] == 0
     assert records_in(Path(given)) == 5
-    _code, out, _err = call(capsys, "stats")
+    _code, out, _err = call(capsys, "stats", "--create")
     assert table_value(out, "排查次数") == "0"  # the variable's database
 
 
@@ -219,8 +220,16 @@ BAD = [
     (["stats", "--db", "{notdb}/inside/x.sqlite"], "无法打开数据库"),
     (["check", "--db", "{tmp}"], "无法打开数据库"),
     (["stats", "--db", "nosuchdb://server/x"], "无法打开数据库"),
-    (["backup", "-o", "{notdb}/b.sqlite", "--db", "{tmp}/x.sqlite"], "无法写入备份文件"),
-    (["backup", "-o", "{tmp}/x.sqlite", "--db", "{tmp}/x.sqlite"], "不能是数据库文件本身"),
+    (
+        ["backup", "-o", "{notdb}/b.sqlite", "--db", "{tmp}/x.sqlite", "--create"],
+        "无法写入备份文件",
+    ),
+    (
+        ["backup", "-o", "{tmp}/x.sqlite", "--db", "{tmp}/x.sqlite", "--create"],
+        "不能是数据库文件本身",
+    ),
+    (["stats", "--db", "{tmp}/typo.sqlite"], "文件不存在"),
+    (["stats", "--db", "{tmp}/no-such-folder/x.sqlite", "--create"], "文件夹不存在"),
     (["check", "--limit", "-1", "--db", "{tmp}/x.sqlite"], "--limit 不能小于0"),
 ]
 

@@ -67,6 +67,18 @@ def test_export_filters_and_incremental(
         "--db",
         str(filled),
     )
+    # A 北阳镇 submission is not a whole-ledger one: the whole ledger has not been sent.
+    assert code == 0 and "条（此前没有报送记录，导出全部）" in out
+    code, out, _err = call(
+        capsys,
+        "export",
+        "housing",
+        "-o",
+        str(tmp_path / "c.xlsx"),
+        "--since-last-submission",
+        "--db",
+        str(filled),
+    )
     assert code == 0 and "0 条（自上次报送" in out
 
 
@@ -149,7 +161,7 @@ def test_import_dry_run_then_for_real(
 
 
 def test_submissions_when_there_are_none(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _err = call(capsys, "submissions", "--ledger", "water", "--db", db_url)
+    code, out, _err = call(capsys, "submissions", "--ledger", "water", "--db", db_url, "--create")
     assert code == 0 and "还没有报送记录" in out
 
 
@@ -157,7 +169,8 @@ def test_as_a_process_export_and_import_round_trip(filled: str, tmp_path: Path) 
     workbook = tmp_path / "h.xlsx"
     done = run("--db", str(filled), "export", "housing", "-o", str(workbook))
     assert done.returncode == 0, done.stderr
-    done = run("--db", str(tmp_path / "new.sqlite"), "import", "housing", str(workbook))
+    new = str(tmp_path / "new.sqlite")
+    done = run("--db", new, "--create", "import", "housing", str(workbook))
     assert done.returncode == 0, done.stderr
     assert "新增 1 条" in done.stdout and "Traceback" not in done.stderr
     with Book.open(tmp_path / "new.sqlite") as again:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.registry import get_ledger
@@ -334,7 +334,8 @@ def test_a_failed_move_keeps_the_old_file_and_says_why(
     folder = tmp_path / "out"
     folder.mkdir()
     target = folder / "上报.xlsx"
-    target.write_bytes(b"the file the county already has")
+    Workbook().save(target)  # the workbook the county already has
+    before = target.read_bytes()
 
     def locked(_source: object, _target: object) -> None:
         raise PermissionError(13, "Permission denied")
@@ -343,7 +344,7 @@ def test_a_failed_move_keeps_the_old_file_and_says_why(
     with pytest.raises(UserError) as raised:
         export(two_households, target, "housing")
     assert "Excel" in str(raised.value) and "关闭" in str(raised.value)
-    assert target.read_bytes() == b"the file the county already has"
+    assert target.read_bytes() == before
     assert _leftovers(folder) == ["上报.xlsx"]
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.services.book import Book
@@ -62,9 +63,10 @@ def test_upgrade_fills_the_keys_of_existing_rows(db_path: Path) -> None:
     with Book.open(db_path) as book:
         add_names(book, NAMES)
     config = migrate.alembic_config()
+    before = ScriptDirectory.from_config(config).get_revision("0002").down_revision
     with Book.open(db_path) as book, book.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+        command.downgrade(config, str(before))  # the schema before the pinyin keys
     with Book.open(db_path) as book:  # upgrades again, filling the keys
         assert migrate.current_revision(book.engine) == migrate.head_revision()
         assert names_in_order(book, sort="head_name") == PINYIN_ORDER

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ from tests.samples import HOUSEHOLD_HEAD_ID, housing
 
 def counts(path: Path) -> tuple[int, int]:
     """(records, their create entries in the audit log) of a database file."""
-    with sqlite3.connect(path) as connection:
+    # closing(): sqlite3's own context manager only commits and would leave the file open
+    with closing(sqlite3.connect(path)) as connection:
         records = connection.execute("SELECT count(*) FROM housing_checks").fetchone()[0]
         audits = connection.execute(
             "SELECT count(*) FROM audit_log WHERE action = 'create'"
@@ -31,7 +33,7 @@ def counts(path: Path) -> tuple[int, int]:
 
 
 def integrity(path: Path) -> str:
-    with sqlite3.connect(path) as connection:
+    with closing(sqlite3.connect(path)) as connection:
         return connection.execute("PRAGMA integrity_check").fetchone()[0]
 
 
@@ -109,6 +111,7 @@ def test_book_backup_reports_progress_and_remembers_it(book: Book, tmp_path: Pat
 
 def test_backup_in_a_folder_with_url_characters(tmp_path: Path) -> None:
     folder = tmp_path / "台账#2 100%"
+    folder.mkdir()
     with Book.open(folder / "ledgers.sqlite") as book:
         book.records("housing").create(housing())
         target = book.backup(folder / "备份?.sqlite")

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from hebi_desktop.paths import DB_ENV_VAR
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.engine import make_engine, resolve_url, sqlite_path
 
 
@@ -63,6 +64,7 @@ def test_path_becomes_an_absolute_sqlite_url(tmp_path: Path, monkeypatch) -> Non
 @pytest.mark.parametrize("folder", ["台账 2024", "a#b", "c%20d", "e?f"])
 def test_awkward_folder_names_survive_the_url(tmp_path: Path, folder: str) -> None:
     target = tmp_path / folder / "ledgers.sqlite"
+    target.parent.mkdir()
     assert sqlite_path(resolve_url(target)) == target.resolve()
     engine = make_engine(resolve_url(target))
     with engine.connect() as connection:
@@ -94,7 +96,8 @@ def test_environment_variable_overrides_the_default_and_db_overrides_it(
     )
 
 
-def test_missing_folders_are_created(tmp_path: Path) -> None:
+def test_missing_folders_are_refused_not_made(tmp_path: Path) -> None:
     target = tmp_path / "new" / "deeper" / "ledgers.sqlite"
-    Book.open(target).close()
-    assert target.is_file()
+    with pytest.raises(UserError, match="文件夹不存在"):
+        Book.open(target, create=True)
+    assert not (tmp_path / "new").exists()

@@ -21,13 +21,15 @@ from hebi_desktop.storage import migrate
 from hebi_desktop.storage.models import Base
 from tests.samples import housing
 
-REVISION_NEXT = '''"""test revision: a column added to settings"""
+HEAD = migrate.head_revision()
+
+REVISION_0002 = '''"""test revision: a column added to settings"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "next"
-down_revision = "{head}"
+revision = "0002test"
+down_revision = "{down}"
 branch_labels = None
 depends_on = None
 
@@ -42,15 +44,12 @@ def downgrade() -> None:
 '''
 
 
-HEAD = migrate.head_revision()
-
-
-def scripts_with_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: str) -> None:
-    """Point the migrations at a copy of the real ones plus a revision "next" after head."""
+def scripts_with_0002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: str) -> None:
+    """Point the migrations at a copy of the real ones plus a revision 0002."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "next_test.py").write_text(
-        REVISION_NEXT.format(after=after, head=HEAD), encoding="utf-8"
+    (folder / "versions" / "0002_test.py").write_text(
+        REVISION_0002.format(after=after, down=migrate.head_revision()), encoding="utf-8"
     )
     monkeypatch.setattr(migrate, "migrations_dir", lambda: folder)
 
@@ -66,7 +65,7 @@ def revision_of(path: Path) -> str:
 
 
 def make_older_database(path: Path) -> int:
-    """A database at the current head holding one record; returns its id."""
+    """A database at the real head revision holding one record; returns its id."""
     with Book.open(path) as book:
         record_id = book.records("housing").create(housing()).record.id
     return record_id
@@ -76,7 +75,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
     book = Book.open(db_path)
     try:
         assert book.upgrade_backup is None
-        assert migrate.current_revision(book.engine) == migrate.head_revision() == HEAD
+        assert migrate.current_revision(book.engine) == migrate.head_revision() is not None
         assert not migrate.needs_upgrade(book.engine)
         tables = set(inspect(book.engine).get_table_names())
         assert {ledger.table_name for ledger in all_ledgers()} <= tables
@@ -92,7 +91,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
 def test_zero_byte_file_is_initialised(db_path: Path) -> None:
     db_path.touch()
     with Book.open(db_path) as book:
-        assert migrate.current_revision(book.engine) == HEAD
+        assert migrate.current_revision(book.engine) == migrate.head_revision()
         assert book.upgrade_backup is None
 
 
@@ -118,11 +117,11 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_id = make_older_database(db_path)
-    scripts_with_next(tmp_path, monkeypatch, after="pass")
+    scripts_with_0002(tmp_path, monkeypatch, after="pass")
     backups = tmp_path / "backups"
 
     with Book.open(db_path, backups=backups) as book:
-        assert migrate.current_revision(book.engine) == "next"
+        assert migrate.current_revision(book.engine) == "0002test"
         assert book.records("housing").get(record_id).values["head_name"] == "张秀英"
         backup = book.upgrade_backup
 
@@ -135,7 +134,7 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
     with sqlite3.connect(backup) as connection:
         names = connection.execute("SELECT head_name FROM housing_checks").fetchall()
     assert names == [("张秀英",)]
-    assert revision_of(db_path) == "next"
+    assert revision_of(db_path) == "0002test"
     assert "note" in columns(db_path, "settings")
 
 
@@ -143,7 +142,7 @@ def test_failed_revision_leaves_the_old_schema_and_data(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_id = make_older_database(db_path)
-    scripts_with_next(tmp_path, monkeypatch, after='raise RuntimeError("half-way")')
+    scripts_with_0002(tmp_path, monkeypatch, after='raise RuntimeError("half-way")')
 
     with pytest.raises(RuntimeError, match="half-way"):
         Book.open(db_path, backups=tmp_path / "backups")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,43 @@ def test_a_file_that_is_no_backup_changes_nothing(
     assert not window.restore_from(bogus)
     assert "不是有效的数据库备份" in messages.texts("warning")[0]
     assert window.book is book and book.records("housing").count() == 1
+
+
+def test_restore_in_the_window_is_refused_while_another_program_has_the_file_open(
+    qtbot, book: Book, tmp_path: Path, messages: Messages
+) -> None:
+    service = book.records("housing")
+    service.create(samples.housing())
+    backup = backups.make_backup(book, backups.MANUAL, tmp_path / "saved")
+    service.create(samples.housing(head_name="李桂兰", id_number=OTHER_ID))
+    assert book.sqlite_file is not None
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(book.sqlite_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        window = MainWindow(book)
+        qtbot.addWidget(window)
+        assert not window.restore_from(backup)
+        assert "正在被" in messages.texts("warning")[-1]
+        assert window.book.records("housing").count() == 2  # reopened, unchanged
+    finally:
+        holder.communicate("\n", timeout=60)
+    assert window.restore_from(backup)  # the other program has closed it now
+    assert window.book.records("housing").count() == 1
+    window.book.close()
+
+
+HOLDER = """
+import sys
+from hebi_desktop.services.book import Book
+book = Book.open(sys.argv[1])
+book.count_all()
+print("ready", flush=True)
+sys.stdin.readline()
+book.close()
+"""

@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 
 from hebi_desktop.paths import logs_dir
 
 LOG_FILE_NAME = "hebi-desktop.log"
+
+# An 18-character resident ID number anywhere in a line (not inside a longer number).
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def mask_ids(text: str) -> str:
+    """Resident ID numbers as 脱敏 copies show them (410622********123X)."""
+    return _ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(2)}", text)
+
+
+class MaskingFormatter(logging.Formatter):
+    """Formats as usual, then masks ID numbers, also in tracebacks: a log file is sent to
+    support staff, and an ID number in an exception's text must not travel with it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_ids(super().format(record))
+
+
 _configured = False
 
 
@@ -19,7 +38,7 @@ def configure_logging(verbose: bool = False) -> None:
     _configured = True
     root = logging.getLogger()
     root.setLevel(logging.INFO)
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    formatter = MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         file_handler = logging.handlers.RotatingFileHandler(
             logs_dir() / LOG_FILE_NAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8"

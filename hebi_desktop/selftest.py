@@ -2,14 +2,13 @@
 
 In a temporary folder it creates and migrates a database, enters one valid record in
 each ledger, exports an ``all`` workbook, reads it back with python-calamine (the ID
-numbers must come back as the same text) and imports one sheet into a second database.
+numbers must come back as the same text) and imports every sheet into a second database.
 It never touches the clerk's own data folder, needs no Qt and no test files, so it runs
 inside the frozen bundle right after installation.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import sys
@@ -49,70 +48,10 @@ def _isolated(folder: Path) -> Iterator[None]:
 
 
 def _records() -> dict[str, dict[str, Any]]:
-    """One valid record per ledger, as a township clerk would enter it."""
-    from hebi_desktop.domain import resident_id
+    """One valid record per declared ledger: its example, as a township clerk enters it."""
+    from hebi_desktop.domain.registry import all_ledgers
 
-    place = {"county_code": "410622", "township_code": "410622102", "village": "王庄村"}
-    return {
-        "housing": {
-            **place,
-            "head_name": "张秀英",
-            "id_number": resident_id.make("410622", dt.date(1956, 3, 8), 31),
-            "phone": "13803921234",
-            "household_size": 3,
-            "household_category": "脱贫户",
-            "address": "王庄村12号",
-            "structure": "砖木",
-            "built_year": 1985,
-            "floors": 1,
-            "floor_area": "86.50",
-            "check_method": "镇村定期排查",
-            "check_date": dt.date(2024, 5, 9),
-            "checker": "李建国",
-            "safety_grade": "C级",
-            "in_renovation": True,
-            "renovation_method": "修缮加固",
-            "renovation_progress": "已竣工",
-            "subsidy_amount": "15000",
-            "completion_date": dt.date(2024, 9, 1),
-            "closed": False,
-        },
-        "water": {
-            **place,
-            "project_name": "王庄村供水站",
-            "project_type": "千人供水工程",
-            "repair_item": "输配水管网",
-            "problem": "主管道破裂漏水",
-            "report_date": dt.date(2024, 3, 2),
-            "repair_type": "维修",
-            "beneficiaries": 1200,
-            "investment": "23500.00",
-            "fund_source": "县级资金",
-            "start_date": dt.date(2024, 3, 5),
-            "finish_date": dt.date(2024, 3, 20),
-            "progress": "已验收",
-            "acceptance_date": dt.date(2024, 3, 25),
-            "acceptor": "赵志强",
-            "caretaker": "王海燕",
-            "caretaker_phone": "0392-7221234",
-        },
-        "education": {
-            **place,
-            "student_name": "刘子涵",
-            "id_number": resident_id.make("410621", dt.date(2012, 9, 15), 42),
-            "school": "北阳镇第一初级中学",
-            "stage": "初中",
-            "grade": "七年级",
-            "family_category": "脱贫户",
-            "guardian_name": "刘建军",
-            "guardian_phone": "15937261234",
-            "aid_project": "义务教育生活补助",
-            "school_year": "2024-2025",
-            "semester": "秋季学期",
-            "amount": "625",
-            "paid_date": dt.date(2024, 11, 15),
-        },
-    }
+    return {ledger.key: ledger.example_record() for ledger in all_ledgers()}
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -123,6 +62,7 @@ def _expect(condition: bool, message: str) -> None:
 def _run(folder: Path) -> str:
     from python_calamine import CalamineWorkbook
 
+    from hebi_desktop.domain.fields import Kind
     from hebi_desktop.domain.registry import get_ledger
     from hebi_desktop.exchange.export import ExportRequest, export_workbook
     from hebi_desktop.exchange.importer import import_workbook
@@ -152,20 +92,25 @@ def _run(folder: Path) -> str:
         rows = workbook.get_sheet_by_name(ledger.title).to_python()
         cells = [cell for row in rows for cell in row]
         _expect(values[ledger.name_field] in cells, f"{ledger.title}中读不回记录")
-        if "id_number" in values:
-            _expect(
-                values["id_number"] in cells,
-                f"{ledger.title}中的身份证号没有作为文本读回（可能被存成了数字）",
-            )
+        for field in ledger.stored_fields:
+            if field.kind is Kind.ID_NUMBER and values.get(field.name):
+                _expect(
+                    values[field.name] in cells,
+                    f"{ledger.title}中的{field.header}没有作为文本读回（可能被存成了数字）",
+                )
     _expect("汇总" in workbook.sheet_names, "导出的工作簿中没有汇总表")
 
     again = Book.open(folder / "selftest-import.sqlite", backups=folder / "backups")
     try:
-        imported = import_workbook(again, "housing", target)
-        _expect(imported.ok and imported.inserted == 1, "导出的工作簿不能再导入")
+        for key in records:
+            imported = import_workbook(again, key, target)
+            _expect(
+                imported.ok and imported.inserted == 1,
+                f"导出的工作簿中“{get_ledger(key).title}”不能再导入",
+            )
     finally:
         again.close()
-    return "数据库迁移、三本台账各录入1条、导出工作簿并读回、再导入均正常"
+    return f"数据库迁移、{len(records)}本台账各录入1条、导出工作簿并读回、再导入均正常"
 
 
 def run_self_test() -> int:

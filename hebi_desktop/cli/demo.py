@@ -6,16 +6,16 @@ import argparse
 import time
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out
-from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.domain.registry import get_ledger, ledger_titles
 from hebi_desktop.services.demo import fill_demo
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "demo",
-        help="生成示例数据（三本台账各若干条）",
-        description="在三本台账中各生成若干条逼真的示例记录：有效身份证号、鹤壁真实乡镇、合理的日期和金额，"
-        "并含少量需核实（提醒）的记录。",
+        help="生成示例数据（每本台账各若干条）",
+        description=f"在{ledger_titles()}中各生成若干条逼真的示例记录：有效身份证号、鹤壁真实乡镇、"
+        "合理的日期和金额，并含少量需核实（提醒）的记录。",
     )
     parser.add_argument(
         "--rows", type=int, required=True, metavar="条数", help="每本台账生成的条数"

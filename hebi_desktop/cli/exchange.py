@@ -9,7 +9,7 @@ from pathlib import Path
 from hebi_desktop.cli.common import add_db_option, add_ledger_argument, err, open_book, out, table
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
-from hebi_desktop.domain.registry import get_ledger, ledger_keys
+from hebi_desktop.domain.registry import all_ledgers, get_ledger, ledger_keys
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
 from hebi_desktop.exchange.files import database_files
@@ -47,7 +47,9 @@ def _register_export(commands: argparse._SubParsersAction) -> None:
         "--from",
         dest="date_from",
         metavar="日期",
-        help="只导出日期不早于该日的记录（排查日期、报修日期或发放日期）",
+        help="只导出日期不早于该日的记录（"
+        + "、".join(f"{ledger.nav_title}按{ledger.main_date_header}" for ledger in all_ledgers())
+        + "）",
     )
     parser.add_argument("--to", dest="date_to", metavar="日期", help="只导出日期不晚于该日的记录")
     parser.add_argument(

@@ -16,7 +16,9 @@ from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.cli import backup, check, demo, exchange, printing, stats
 from hebi_desktop.cli.common import DB_HELP, add_create_option, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
+from hebi_desktop.domain.registry import ledger_titles
 from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
+from hebi_desktop.paths import logs_dir
 from hebi_desktop.process_guard import prepare_process
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.backup import BackupError
@@ -29,8 +31,7 @@ COMMAND_MODULES = [demo, stats, check, backup, exchange, printing]
 def build_parser() -> ChineseArgumentParser:
     parser = ChineseArgumentParser(
         prog="hebi-desktop",
-        description=f"{APP_TITLE}：住房安全、农村供水维修养护、教育资助三本台账的录入、检查与报送。"
-        "不带子命令时打开程序窗口。",
+        description=f"{APP_TITLE}：{ledger_titles()}的录入、检查与报送。不带子命令时打开程序窗口。",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出"
@@ -78,9 +79,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:
+        # A defect, not something the clerk did: exit 2. The error's own text may be
+        # English or quote data, so it goes only to the log; the clerk gets where it is.
         log.exception("unexpected error")
-        err(f"程序出错：{error}（详细信息已写入日志文件 {LOG_FILE_NAME}）")
+        err(
+            f"程序内部出错（{type(error).__name__}），操作未完成；"
+            f"详细信息已写入日志文件 {_log_file()}，请发给技术支持人员"
+        )
         return 2
+
+
+def _log_file() -> str:
+    try:
+        return str(logs_dir() / LOG_FILE_NAME)
+    except OSError:
+        return LOG_FILE_NAME
 
 
 if __name__ == "__main__":

@@ -16,12 +16,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from hebi_desktop.domain.queries import Measure, Watch
+from hebi_desktop.domain.queries import Aggregate, Measure, Watch
 
 if TYPE_CHECKING:
     from hebi_desktop.domain.printing import PrintForms
+    from hebi_desktop.domain.samples import SampleMaker
 
 Values = Mapping[str, Any]
+Example = Callable[[], dict[str, Any]]
+SampleFactory = Callable[["SampleMaker", int], dict[str, Any]]
+
+# Every record belongs to a place; storage, filters, exports and statistics rely on these
+# three columns (declared once in domain/place.py as PLACE_FIELDS).
+PLACE_FIELD_NAMES = ("county_code", "township_code", "village")
 
 
 class Kind(StrEnum):
@@ -128,6 +135,10 @@ class Issue:
     level: Level
     field: str
     message: str
+    # What kind of problem, for code that reacts to it (the form marks ``required`` fields
+    # differently): ``required``, ``invalid`` for a value that does not parse or fit, or the
+    # code of the cross-field rule.
+    code: str = "invalid"
 
     @property
     def is_error(self) -> bool:
@@ -174,12 +185,22 @@ class Ledger:
     # The columns that identify a row to a reader (姓名, 身份证号): kept visible while the
     # table scrolls sideways and repeated on every printed page. Empty means the name field.
     key_columns: tuple[str, ...] = ()
+    # A valid record as a clerk would enter it: the record the self-test enters and the
+    # fixture tests change one value of. Required (a ledger without one cannot be tested).
+    example: Example | None = None
+    # Draws one realistic record for ``demo`` from a seeded maker; ``index`` counts the
+    # draws. Without one, ``demo`` varies the example's place, name and ID number.
+    sample: SampleFactory | None = None
     # The printed roster, public notice and payment register (domain/printing.py).
     print_forms: PrintForms | None = None
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        if not self.measures:  # statistics, the overview and the 汇总 sheet need a figure
+            object.__setattr__(
+                self, "measures", (Measure("records", "记录（条）", Aggregate.COUNT),)
+            )
         if not self.key_columns:
             object.__setattr__(self, "key_columns", (self.name_field,))
         referenced = [
@@ -197,6 +218,20 @@ class Ledger:
         missing = [name for name in referenced if name not in self.by_name]
         if missing:
             raise ValueError(f"ledger {self.key}: unknown fields {missing}")
+        no_place = [name for name in PLACE_FIELD_NAMES if name not in self.by_name]
+        if no_place:
+            raise ValueError(
+                f"ledger {self.key}: every ledger must include the place fields "
+                f"{', '.join(PLACE_FIELD_NAMES)} (start its fields with *PLACE_FIELDS from "
+                f"hebi_desktop.domain.place); missing {no_place}"
+            )
+        if self.field(self.main_date).kind is not Kind.DATE:
+            raise ValueError(f"ledger {self.key}: main_date {self.main_date!r} is not a date")
+        if self.example is None:
+            raise ValueError(
+                f"ledger {self.key}: declare example=, a function returning one valid record "
+                "(the self-test enters it and the tests start from it)"
+            )
         from hebi_desktop.domain.printing import check_forms
 
         if problems := check_forms(self):
@@ -212,6 +247,28 @@ class Ledger:
     @property
     def money_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.kind is Kind.MONEY)
+
+    @property
+    def date_fields(self) -> tuple[Field, ...]:
+        """The date columns; ``main_date`` is the one filters and ``--from/--to`` use."""
+        return tuple(f for f in self.fields if f.kind is Kind.DATE)
+
+    @property
+    def main_date_header(self) -> str:
+        return self.by_name[self.main_date].header
+
+    def example_record(self, **changes: Any) -> dict[str, Any]:
+        """A fresh copy of the example record, with ``changes`` applied."""
+        assert self.example is not None  # enforced in __post_init__
+        return {**self.example(), **changes}
+
+    def draw_sample(self, make: SampleMaker, index: int) -> dict[str, Any]:
+        """One realistic record for ``demo`` (the declared sample, or a varied example)."""
+        if self.sample is not None:
+            return self.sample(make, index)
+        from hebi_desktop.domain.samples import varied_example
+
+        return varied_example(self, make, index)
 
     def key_text(self, values: Values) -> str:
         """The natural key in words, for messages that name an existing record."""

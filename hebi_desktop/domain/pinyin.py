@@ -41,7 +41,12 @@ def _reading(char: str) -> str:
     """The TONE3 syllable of one character on its own (non-Chinese: itself, lower-cased)."""
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors=_keep)
+    syllables = lazy_pinyin(
+        char,
+        style=Style.TONE3,
+        neutral_tone_with_five=True,
+        errors=_keep,  # type: ignore[arg-type]  # a list is accepted; the stubs say str
+    )
     return "".join(syllables).lower()
 
 
@@ -57,7 +62,12 @@ def _syllables(text: str) -> tuple[str, ...]:
         return tuple(reading for reading in map(_reading, text) if reading)
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=_keep)
+    syllables = lazy_pinyin(
+        text,
+        style=Style.TONE3,
+        neutral_tone_with_five=True,
+        errors=_keep,  # type: ignore[arg-type]  # a list is accepted; the stubs say str
+    )
     return tuple(s.lower() for s in syllables if s)
 
 

@@ -25,6 +25,13 @@ def ledger_keys() -> tuple[str, ...]:
     return tuple(ledger.key for ledger in all_ledgers())
 
 
+def ledger_titles() -> str:
+    """The ledgers in words for help texts: 住房安全、供水维修、教育资助三本台账."""
+    ledgers = all_ledgers()
+    count = "一二三四五六七八九十"[len(ledgers) - 1] if len(ledgers) <= 10 else str(len(ledgers))
+    return f"{'、'.join(ledger.nav_title for ledger in ledgers)}{count}本台账"
+
+
 class UnknownLedger(KeyError):
     def __str__(self) -> str:
         return f"没有名为“{self.args[0]}”的台账（可选：{'、'.join(ledger_keys())}）"

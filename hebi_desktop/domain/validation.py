@@ -17,6 +17,10 @@ from typing import Any
 from hebi_desktop.domain.fields import Issue, Ledger, Level
 from hebi_desktop.domain.values import Parser, ValueProblem, make_parser
 
+# ``Issue.code`` of the problems the validator itself finds (rules carry their own codes).
+REQUIRED = "required"
+NOT_APPLICABLE = "not_applicable"
+
 
 @dataclass(slots=True)
 class Checked:
@@ -83,19 +87,20 @@ class Validator:
                             Level.ERROR,
                             f.name,
                             f"{f.header}：仅在{f.applies_text}时填写，现在应为空",
+                            NOT_APPLICABLE,
                         )
                     )
                     bad.add(f.name)
         for name, header in self._required:
             if values[name] is None and name not in bad and name not in conditional_off:
-                issues.append(Issue(Level.ERROR, name, f"{header}：必填，不能为空"))
+                issues.append(Issue(Level.ERROR, name, f"{header}：必填，不能为空", REQUIRED))
                 bad.add(name)
         for rule, involved in self._rules:
             if bad and not bad.isdisjoint(involved):
                 continue
             message = rule.check(values)
             if message:
-                issues.append(Issue(rule.level, rule.fields[0], message))
+                issues.append(Issue(rule.level, rule.fields[0], message, rule.code))
         return Checked(values, issues)
 
 

@@ -161,10 +161,10 @@ def _copy_sheet(workbook: Workbook, result: ImportResult) -> None:
         issues = by_row.get(number)
         if issues:
             for issue in issues:
-                index = column_of.get(issue.column)
-                if index is None:
+                at = column_of.get(issue.column)
+                if at is None:
                     continue
-                cell = row[index] = _as_cell(ws, row[index])
+                cell = row[at] = _as_cell(ws, row[at])
                 if issue.level is Level.ERROR or cell.fill != ERROR_FILL:
                     cell.fill = ERROR_FILL if issue.level is Level.ERROR else WARNING_FILL
                 if comments < MAX_COMMENTS:

@@ -22,7 +22,7 @@ from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.adoption import check_database_file
 from hebi_desktop.services.audit import AuditService
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
 from hebi_desktop.services.records import RecordService
 from hebi_desktop.services.settings import SettingsService
@@ -56,7 +56,8 @@ def _open_failure(url: str, error: Exception) -> str:
     if server_reason is not None:
         reason = server_reason
     elif isinstance(error, DBAPIError):
-        reason = str(error.orig)
+        # Busy, damaged, read-only, unreachable...: in Chinese, never the driver's English.
+        reason = str(storage_error(error) or StorageError())
     elif isinstance(error, OSError):
         reason = f"无法创建或访问“{error.filename or where}”（{error.strerror or error}）"
     elif isinstance(error, ArgumentError):
@@ -75,6 +76,16 @@ def _backups_for(url: str) -> Path:
     from hebi_desktop.services.backups import default_folder
 
     return default_folder(sqlite_path(url))
+
+
+def _translated(error: SQLAlchemyError, what: str) -> StorageError | None:
+    """The StorageError to raise instead of ``error``; ``None`` when ``error`` is a defect."""
+    translated = storage_error(error)
+    if translated is not None:
+        # The driver's message names tables and columns, never values; the statement and
+        # its parameters stay out of the log line.
+        log.warning("database %s failed: %s: %s", what, type(error).__name__, reason_of(error))
+    return translated
 
 
 class Book:
@@ -139,17 +150,35 @@ class Book:
         self.close()
 
     # --- transactions -------------------------------------------------------------
+    #
+    # Every service reaches the database through these two, so this is the one place where
+    # SQLAlchemy's and the driver's exceptions become the program's own (``StorageError``
+    # and its kinds, Chinese, without row data); the original is logged, its SQL parameters
+    # hidden by the engine (``hide_parameters``). A defect (unparsable SQL) is not
+    # translated: it propagates as is and is reported as an internal error.
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction: committed when the block ends, rolled back on any error."""
-        with self.write_engine.begin() as connection:
-            yield connection
+        try:
+            with self.write_engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            translated = _translated(error, "write")
+            if translated is None:
+                raise
+            raise translated from error
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with self.read_engine.connect() as connection:
-            yield connection
+        try:
+            with self.read_engine.connect() as connection:
+                yield connection
+        except SQLAlchemyError as error:
+            translated = _translated(error, "read")
+            if translated is None:
+                raise
+            raise translated from error
 
     # --- services -----------------------------------------------------------------
 
@@ -212,7 +241,7 @@ class Book:
             path = portable_backup(self, target, progress)
         else:
             # Fold the WAL into the main file first so the copy does not depend on it.
-            with self.engine.connect() as connection:
+            with self.reading() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
             path = backup_file(source, target, progress)
         self.settings.set("last_backup_at", dt.datetime.now().isoformat(timespec="seconds"))
@@ -229,7 +258,7 @@ class Book:
                 found.append("数据库版本与程序不一致")
             return found
         problems: list[str] = []
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             result = [r[0] for r in connection.exec_driver_sql("PRAGMA integrity_check")]
             if result != ["ok"]:
                 problems.extend(f"数据库结构损坏：{line}" for line in result)

@@ -41,7 +41,7 @@ def to_row(ledger: Ledger, values: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def from_row(ledger: Ledger, row: Mapping[str, Any]) -> dict[str, Any]:
+def from_row(ledger: Ledger, row: Mapping[Any, Any]) -> dict[str, Any]:
     values = {name: row[name] for name in stored_names(ledger)}
     for name in scaled_fields(ledger):
         values[name] = from_hundredths(values[name])

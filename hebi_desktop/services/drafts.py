@@ -108,7 +108,9 @@ class DraftService:
                     ledger=ledger_key, record_id=record_id, values_json=text, updated_at=now
                 )
             )
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def discard(self, draft_id: int) -> None:
         """Forget a draft (saved or cancelled form); unknown ids are ignored."""

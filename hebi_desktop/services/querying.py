@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, exists, false, or_
 
-from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.domain.fields import Kind, Ledger
 from hebi_desktop.domain.pinyin_columns import (
     initials_column,
     initials_searched,
@@ -104,7 +104,10 @@ def text_clauses(ledger: Ledger, table: Table, needle: str) -> list[ColumnElemen
     """A part of a name or ID number; letters also find names by pinyin initials (zxy)."""
     c = table.c
     clauses = [
-        c[name].contains(needle.upper() if name == "id_number" else needle, autoescape=True)
+        c[name].contains(
+            needle.upper() if ledger.field(name).kind is Kind.ID_NUMBER else needle,
+            autoescape=True,
+        )
         for name in ledger.search_fields
     ]
     if needle.isascii() and needle.isalpha():
@@ -136,8 +139,9 @@ def order_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Any]
     if not query.sort:
         return [c.id.desc()]
     name = query.sort
-    if name not in c:  # derived columns sort by what they come from
-        name = "id_number" if "id_number" in c else "id"
+    if name not in c:  # derived columns (性别, 出生日期) sort by the ID number they come from
+        ids = [f.name for f in ledger.stored_fields if f.kind is Kind.ID_NUMBER]
+        name = ids[0] if ids else "id"
     if name in pinyin_sorted(ledger):  # names and places in pinyin order
         name = sort_column(name)
     column = c[name]

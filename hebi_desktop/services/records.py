@@ -8,13 +8,14 @@ Edits carry the version the clerk saw: a stale one is refused, never applied.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Row, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -193,43 +194,76 @@ class RecordService:
         """Bring back a deleted record, unless an equal live record was entered since."""
         return self._set_deleted(record_id, None, operator, delete=False)
 
+    def delete_many(
+        self, versions: Mapping[int, int | None], operator: str | None = None
+    ) -> list[Record]:
+        """Soft-delete several records in one transaction: all of them, or none.
+
+        ``versions`` maps each record id to the version the clerk saw (``None``: any).
+        """
+        return self._set_deleted_many(versions, operator, delete=True)
+
+    def restore_many(self, record_ids: Iterable[int], operator: str | None = None) -> list[Record]:
+        """Restore several deleted records in one transaction: all of them, or none."""
+        return self._set_deleted_many(dict.fromkeys(record_ids), operator, delete=False)
+
     def _set_deleted(
         self, record_id: int, expected_version: int | None, operator: str | None, *, delete: bool
     ) -> Record:
+        return self._set_deleted_many({record_id: expected_version}, operator, delete=delete)[0]
+
+    def _set_deleted_many(
+        self, versions: Mapping[int, int | None], operator: str | None, *, delete: bool
+    ) -> list[Record]:
         operator = operator or self.book.operator
         now = _now()
         with self.book.writing() as connection:
-            old = self._fetch(connection, record_id)
-            if old is None:
-                raise RecordNotFound(record_id)
-            if old.deleted == delete or (
-                expected_version is not None and old.version != expected_version
-            ):
-                raise StaleRecord(record_id)
-            if not delete:
-                existing = self.find_duplicate(old.values, record_id, connection)
-                if existing is not None:
-                    raise self.duplicate_error(old.values, existing)
-            connection.execute(
-                update(self.table)
-                .where(self.table.c.id == record_id)
-                .values(
-                    deleted_at=now if delete else None,
-                    version=old.version + 1,
-                    updated_at=now,
-                    updated_by=operator,
+            for record_id, expected_version in versions.items():
+                self._set_deleted_in(
+                    connection, record_id, expected_version, operator, now, delete=delete
                 )
+        return self.fetch(list(versions))
+
+    def _set_deleted_in(
+        self,
+        connection: Connection,
+        record_id: int,
+        expected_version: int | None,
+        operator: str,
+        now: dt.datetime,
+        *,
+        delete: bool,
+    ) -> None:
+        old = self._fetch(connection, record_id)
+        if old is None:
+            raise RecordNotFound(record_id)
+        if old.deleted == delete or (
+            expected_version is not None and old.version != expected_version
+        ):
+            raise StaleRecord(record_id)
+        if not delete:
+            existing = self.find_duplicate(old.values, record_id, connection)
+            if existing is not None:
+                raise self.duplicate_error(old.values, existing)
+        connection.execute(
+            update(self.table)
+            .where(self.table.c.id == record_id)
+            .values(
+                deleted_at=now if delete else None,
+                version=old.version + 1,
+                updated_at=now,
+                updated_by=operator,
             )
-            audit.write_entry(
-                connection,
-                operator=operator,
-                ledger=self.ledger.key,
-                record_id=record_id,
-                action="delete" if delete else "restore",
-                changes=None,
-                at=now,
-            )
-        return self.get(record_id)
+        )
+        audit.write_entry(
+            connection,
+            operator=operator,
+            ledger=self.ledger.key,
+            record_id=record_id,
+            action="delete" if delete else "restore",
+            changes=None,
+            at=now,
+        )
 
     def insert_checked(
         self,
@@ -270,7 +304,7 @@ class RecordService:
             for rid in ids
         ]
         if sqlite:
-            _insert_sqlite(connection, audit.AuditEntry.__table__, entries)
+            _insert_sqlite(connection, cast(Table, audit.AuditEntry.__table__), entries)
         else:
             connection.execute(insert(audit.AuditEntry), entries)
         villages.remember(connection, places, now)
@@ -325,7 +359,9 @@ class RecordService:
             if existing is not None:
                 raise self.duplicate_error(from_row(self.ledger, row), existing) from None
             raise
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def _remember_village(
         self, connection: Connection, values: Mapping[str, Any], now: dt.datetime
@@ -434,7 +470,7 @@ class RecordService:
                     mapping = row._mapping
                     yield mapping["id"], with_derived(self.ledger, from_row(self.ledger, mapping))
 
-    def history(self, record_id: int) -> list[audit.HistoryEntry]:
+    def history(self, record_id: int) -> builtins.list[audit.HistoryEntry]:
         return self.book.audit.history(self.ledger.key, record_id)
 
     def sums(self, query: RecordQuery | None = None) -> dict[str, Decimal]:

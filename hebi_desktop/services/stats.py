@@ -56,6 +56,7 @@ def _measure_column(ledger: Ledger, table: Table, measure: Measure) -> ColumnEle
         if condition is None:
             return func.count()
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    assert measure.field is not None  # every aggregate but COUNT names its field
     column = table.c[measure.field]
     if measure.aggregate is Aggregate.COUNT_DISTINCT:
         target = column if condition is None else case((condition, column), else_=None)

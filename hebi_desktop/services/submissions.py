@@ -201,7 +201,7 @@ def _filters(text: str | None) -> dict[str, Any]:
     return filters if isinstance(filters, dict) else {}
 
 
-def _info(row: Mapping[str, Any]) -> SubmissionInfo:
+def _info(row: Mapping[Any, Any]) -> SubmissionInfo:
     return SubmissionInfo(
         id=row["id"],
         at=row["at"],

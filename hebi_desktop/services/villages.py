@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hebi_desktop.storage.models import Village
@@ -43,7 +43,7 @@ def remember(connection: Connection, uses: Counter[tuple[str, str]], at: dt.date
             .values(use_count=Village.use_count + row["use_count"], last_used=at)
         ).rowcount
         if not changed:
-            connection.execute(Village.__table__.insert().values(row))
+            connection.execute(insert(Village).values(row))
 
 
 class VillageService:

@@ -60,7 +60,11 @@ def sqlite_path(url: str) -> Path | None:
         or parsed.database == ":memory:"
     ):
         return None
-    return Path(parsed.database)
+    database = parsed.database
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        # sqlite:///file:PATH?mode=ro&uri=true — SQLite's URI form (a read-only open, say).
+        database = database.removeprefix("file:").split("?", 1)[0]
+    return Path(database)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -88,10 +92,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """The engine for ``url``. ``hide_parameters``: a failed statement's message (and so
+    any log line or traceback) never carries the row's values, names or ID numbers."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # No folder is made here: a typo'd --db must not create folders (see adoption.py).
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
         _configure_sqlite(engine)
         return engine
     connect_args: dict[str, Any] = {}
@@ -100,7 +108,7 @@ def make_engine(url: str) -> Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
     # sslmode and other libpq options in the URL's query pass through to the driver;
     # the password comes from the URL, PGPASSWORD or the pgpass file (libpq's own rules).
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
 
 
 def reader(engine: Engine) -> Engine:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -146,6 +148,9 @@ class RecordColumns:
     ``deleted_at`` makes deletes soft; ``flagged`` and ``warnings`` keep the soft-check
     results so flagged records can be listed without re-validating.
     """
+
+    if TYPE_CHECKING:  # given by the declarative base of each generated class
+        __table__: ClassVar[Table]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -7,7 +7,6 @@ or village box is debounced so a fast typist causes one query, not ten.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -22,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hebi_desktop.domain.divisions import divisions
-from hebi_desktop.domain.fields import Field, Kind, Ledger, Level
+from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.field_widgets import ChoiceSearch, DateEditor, LineEditor
+from hebi_desktop.ui.field_widgets import ChoiceSearch
+from hebi_desktop.ui.place_filter import DateRange, PlacePicker
 
 SEARCH_DELAY_MS = 250
 ALL = "全部"
@@ -61,21 +60,15 @@ class FilterBar(QWidget):
         self.search_edit.textChanged.connect(self._typed)
         first.addWidget(self.search_edit, 2)
 
-        self.township_filter = QComboBox(self)
-        self.township_filter.setToolTip("按乡镇筛选（可打拼音首字母，如 bym）")
-        ChoiceSearch(self.township_filter, skip_first=True)
-        self._fill_townships()
-        self.township_filter.currentIndexChanged.connect(self._township_changed)
-        first.addWidget(self.township_filter)
-
-        village_field = Field("village_filter", "行政村", Kind.TEXT, max_length=40)
-        self.village_editor = LineEditor(village_field, self)
-        self.village_filter: QLineEdit = self.village_editor.input
-        self.village_filter.setPlaceholderText("行政村（全部）")
-        self.village_filter.setClearButtonEnabled(True)
+        self.place = PlacePicker(book, self, with_county=False)
+        self.township_filter: QComboBox = self.place.township_combo
+        ChoiceSearch(self.township_filter, skip_first=True)  # bym → 北阳镇
+        self.village_editor = self.place.village_editor
+        self.village_filter: QLineEdit = self.place.village_edit
         self.village_filter.setToolTip("按行政村筛选（输入完整村名，可从列表中选）")
-        self.village_filter.textChanged.connect(self._typed)
-        first.addWidget(self.village_editor, 1)
+        self.place.township_changed.connect(self._emit)
+        self.place.village_typed.connect(self._typed)
+        first.addWidget(self.place, 3)
 
         self.status_filters: dict[str, QComboBox] = {}
         for name in ledger.status_fields:
@@ -92,17 +85,13 @@ class FilterBar(QWidget):
 
         main_date = ledger.field(ledger.main_date)
         second.addWidget(QLabel(f"{main_date.header}：", self))
-        self.date_from_editor = DateEditor(Field("date_from", "起始日期", Kind.DATE), self)
-        self.date_to_editor = DateEditor(Field("date_to", "截止日期", Kind.DATE), self)
+        self.dates = DateRange(self)
+        self.date_from_editor = self.dates.date_from_editor
+        self.date_to_editor = self.dates.date_to_editor
         self.date_from_edit: QLineEdit = self.date_from_editor.input
         self.date_to_edit: QLineEdit = self.date_to_editor.input
-        self.date_from_edit.setPlaceholderText("起（不限）")
-        self.date_to_edit.setPlaceholderText("止（不限）")
-        for editor in (self.date_from_editor, self.date_to_editor):
-            editor.changed.connect(self._typed)
-        second.addWidget(self.date_from_editor)
-        second.addWidget(QLabel("至", self))
-        second.addWidget(self.date_to_editor)
+        self.dates.changed.connect(self._typed)
+        second.addWidget(self.dates)
 
         self.flagged_filter = QCheckBox("只看待核实", self)
         self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）的记录")
@@ -121,19 +110,6 @@ class FilterBar(QWidget):
 
     # --- widget → query ---------------------------------------------------------------
 
-    def _fill_townships(self) -> None:
-        """The configured county's townships first, then the rest of Hebi (with county)."""
-        table = divisions()
-        county = self.book.settings.county_code
-        combo = self.township_filter
-        combo.addItem(f"乡镇：{ALL}", None)
-        own = [d for d in table.townships if d.parent_code == county]
-        for d in own:
-            combo.addItem(d.name, d.code)
-        for d in table.townships:
-            if d.parent_code != county:
-                combo.addItem(f"{d.name}（{table.name(d.parent_code)}）", d.code)
-
     def _typed(self, *_args: object) -> None:
         if not self._quiet:
             self.typing_timer.start()
@@ -143,36 +119,23 @@ class FilterBar(QWidget):
         if not self._quiet:
             self.changed.emit()
 
-    def _township_changed(self, *_args: object) -> None:
-        township = self.township_filter.currentData()
-        self.village_editor.set_completions(self.book.villages.names(township) if township else [])
-        self._emit()
-
     def flush(self) -> None:
         """Apply pending typing now (e.g. Enter in the search box)."""
         if self.typing_timer.isActive():
             self._emit()
 
-    @staticmethod
-    def _date(editor: DateEditor) -> dt.date | None:
-        day = editor.date()
-        if editor.value() is not None and day is None:
-            editor.set_message("日期格式应如2024-05-09", Level.ERROR)
-        else:
-            editor.set_message("")
-        return day
-
     def query_fields(self) -> dict[str, Any]:
         """The RecordQuery fields the bar decides."""
+        date_from, date_to = self.dates.lenient()
         return {
             "text": self.search_edit.text().strip() or None,
-            "township_code": self.township_filter.currentData(),
-            "village": self.village_filter.text().strip() or None,
+            "township_code": self.place.township_code(),
+            "village": self.place.village(),
             "status": {
                 n: c.currentData() for n, c in self.status_filters.items() if c.currentData()
             },
-            "date_from": self._date(self.date_from_editor),
-            "date_to": self._date(self.date_to_editor),
+            "date_from": date_from,
+            "date_to": date_to,
             "flagged": True if self.flagged_filter.isChecked() else None,
             "deleted": self.deleted_toggle.isChecked(),
         }
@@ -188,9 +151,7 @@ class FilterBar(QWidget):
         self._quiet += 1
         try:
             self.search_edit.setText(query.text or "")
-            index = self.township_filter.findData(query.township_code) if query.township_code else 0
-            self.township_filter.setCurrentIndex(max(index, 0))
-            self.village_filter.setText(query.village or "")
+            self.place.show_place(query.township_code, query.village)
             rest: dict[str, str] = {}
             for name, combo in self.status_filters.items():
                 wanted = query.status.get(name)
@@ -198,8 +159,7 @@ class FilterBar(QWidget):
             for name, value in query.status.items():
                 if name not in self.status_filters or self.status_filters[name].findData(value) < 0:
                     rest[name] = value
-            self.date_from_editor.set_value(query.date_from)
-            self.date_to_editor.set_value(query.date_to)
+            self.dates.show_range(query.date_from, query.date_to)
             self.flagged_filter.setChecked(bool(query.flagged))
             self.deleted_toggle.setChecked(query.deleted)
         finally:

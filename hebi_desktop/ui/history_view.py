@@ -97,7 +97,7 @@ class HistoryView(QWidget):
         for row in range(self.table.rowCount()):
             rows.append(
                 tuple(
-                    (self.table.item(row, c).text() if self.table.item(row, c) else "")
+                    (item.text() if (item := self.table.item(row, c)) else "")
                     for c in range(self.table.columnCount())
                 )
             )

@@ -26,14 +26,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.paths import resource
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftInfo, DraftService
-from hebi_desktop.services.errors import RecordNotFound, UserError
+from hebi_desktop.services.errors import RecordNotFound, StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui import (
     geometry,
@@ -254,7 +253,7 @@ class LedgerPage(QWidget):
             self._model.set_query(self.current_query())
             self._total_of_deleted = self.deleted_toggle.isChecked()
             self._total = self.service.count(RecordQuery(deleted=self._total_of_deleted))
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("reading %s failed", self.ledger.key)
             QMessageBox.warning(self, "读取失败", "无法读取台账数据，请检查数据库文件。")
             return
@@ -271,7 +270,7 @@ class LedgerPage(QWidget):
         keep = self.selected_ids()
         try:
             self._model.set_query(self.current_query())
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("reading %s failed", self.ledger.key)
             QMessageBox.warning(self, "读取失败", "无法读取台账数据，请检查数据库文件。")
             return
@@ -512,23 +511,18 @@ class LedgerPage(QWidget):
             )
         if QMessageBox.question(self, "删除记录", question, Yes | No, No) != Yes:
             return 0
-        done: list[int] = []
-        problems: list[str] = []
-        for record_id in ids:
-            try:
-                self.service.delete(record_id)
-                done.append(record_id)
-            except UserError as error:
-                problems.append(str(error))
-        self.last_deleted = done
+        try:  # one transaction: all of them go, or none
+            self.service.delete_many(dict.fromkeys(ids))
+        except UserError as error:
+            self.refresh()
+            QMessageBox.warning(self, "记录未删除", f"{error}\n\n选中的记录都没有删除。")
+            return 0
+        self.last_deleted = ids
         self.refresh()
-        if done:
-            self.status_label.setText(f"已删除 {len(done)} 条记录")
-            self.undo_button.show()
-            self.records_changed.emit()
-        if problems:
-            QMessageBox.warning(self, "部分记录未删除", "\n".join(problems))
-        return len(done)
+        self.status_label.setText(f"已删除 {len(ids)} 条记录")
+        self.undo_button.show()
+        self.records_changed.emit()
+        return len(ids)
 
     def undo_delete(self) -> int:
         """Bring back what the last delete removed."""
@@ -550,20 +544,17 @@ class LedgerPage(QWidget):
         return restored
 
     def _restore(self, ids: list[int]) -> int:
-        done = 0
-        problems: list[str] = []
-        for record_id in ids:
-            try:
-                self.service.restore(record_id)
-                done += 1
-            except UserError as error:
-                problems.append(str(error))
+        if not ids:
+            return 0
+        try:  # one transaction: all of them come back, or none
+            self.service.restore_many(ids)
+        except UserError as error:
+            self.refresh()
+            QMessageBox.warning(self, "未能恢复", f"{error}\n\n选中的记录都没有恢复。")
+            return 0
         self.refresh()
-        if done:
-            self.records_changed.emit()
-        if problems:
-            QMessageBox.warning(self, "未能恢复", "\n".join(problems))
-        return done
+        self.records_changed.emit()
+        return len(ids)
 
     def _forget_undo(self) -> None:
         self.last_deleted = []
@@ -581,7 +572,7 @@ class LedgerPage(QWidget):
         """Unsaved forms of this ledger left by a crash or power cut."""
         try:
             return self.drafts.list(self.ledger.key)
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not read drafts")
             return []
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
@@ -27,16 +28,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.storage.backup import BackupError
 from hebi_desktop.ui import (
@@ -54,6 +55,17 @@ from hebi_desktop.ui.navigation import (
     nav_entries,
 )
 from hebi_desktop.ui.other_desks import ChangeWatcher
+from hebi_desktop.ui.pages import (
+    CancellablePage,
+    RecordsPage,
+    Refreshable,
+    WaitablePage,
+    WorkingPage,
+)
+
+if TYPE_CHECKING:
+    from hebi_desktop.ui.exchange_page import ExchangePage
+    from hebi_desktop.ui.settings_page import SettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +77,7 @@ No = QMessageBox.StandardButton.No
 
 HELP_TEXT = (
     "左侧选择页面：“概览”看汇总数字和待处理的问题，点问题可直接打开对应记录；"
-    "三本台账各有一页，可搜索、筛选、新建（Ctrl+N）、修改（双击或回车）、删除（Delete）；"
+    "每本台账各有一页，可搜索、筛选、新建（Ctrl+N）、修改（双击或回车）、删除（Delete）；"
     "“导入导出”把台账导出为报送用的 Excel 表格（Ctrl+E），或把表格导入台账（Ctrl+I）；"
     "“设置”里填写填报人和乡镇，设置备份文件夹，立即备份或从备份恢复。\n\n"
     "填写记录时每个框下方会提示问题，红字必须改正后才能保存（Ctrl+S），"
@@ -75,7 +87,10 @@ HELP_TEXT = (
 )
 
 
-def _ledger_page_class() -> type[QWidget] | None:
+LedgerPageFactory = Callable[[Book, Ledger, QWidget], QWidget]
+
+
+def _ledger_page_class() -> LedgerPageFactory | None:
     """The ledger page, imported on first use (the window also runs without it)."""
     try:
         from hebi_desktop.ui.ledger_page import LedgerPage
@@ -141,11 +156,9 @@ class MainWindow(QMainWindow):
         ledger_key = ledger_of(key)
         try:
             built = self._make_ledger_page(ledger_key) if ledger_key else self._factories()[key]()
-        except (SQLAlchemyError, UserError) as error:
+        except UserError as error:
             log.exception("could not build page %s", key)
-            built = self._message_page(
-                f"无法打开此页：{error if isinstance(error, UserError) else '数据库读取失败'}"
-            )
+            built = self._message_page(f"无法打开此页：{error}")
         placeholder = self._placeholders.pop(key)
         index = self.stack.indexOf(placeholder)
         self.stack.insertWidget(index, built)
@@ -211,9 +224,8 @@ class MainWindow(QMainWindow):
         if page_class is None:
             return self._message_page(f"{ledger.title}（页面尚未就绪）")
         page = page_class(self.book, ledger, self.stack)
-        signal = getattr(page, "records_changed", None)
-        if signal is not None:
-            signal.connect(self._records_changed)
+        if isinstance(page, RecordsPage):
+            page.records_changed.connect(self._records_changed)
         self._yield_shortcuts(page)
         return page
 
@@ -239,14 +251,12 @@ class MainWindow(QMainWindow):
     def open_query(self, ledger_key: str, query: RecordQuery, title: str | None = None) -> QWidget:
         """Show a ledger page filtered by ``query`` (the overview's problem lists)."""
         page = self.show_page(ledger_page_key(ledger_key))
+        if not isinstance(page, RecordsPage):
+            return page
         if title is None and query == RecordQuery():
-            show_all = getattr(page, "show_all", None)
-            if show_all is not None:
-                show_all()
+            page.show_all()
         else:
-            show_query = getattr(page, "show_query", None)
-            if show_query is not None:
-                show_query(query, title)
+            page.show_query(query, title)
         return page
 
     # --- actions ----------------------------------------------------------------------
@@ -295,7 +305,7 @@ class MainWindow(QMainWindow):
         for number, entry in enumerate(self.entries, start=1):
             action = self._action(
                 entry.title,
-                lambda key=entry.key: self.show_page(key),
+                partial(self.show_page, entry.key),
                 f"Ctrl+{number}" if number <= 9 else None,
             )
             action.setIcon(entry.icon)
@@ -343,12 +353,15 @@ class MainWindow(QMainWindow):
         key = self.current_key() or ""
         ledger_key = ledger_of(key) or all_ledgers()[0].key
         page = self.show_page(ledger_page_key(ledger_key))
-        new = getattr(page, "new_record", None)
-        return new() if new is not None else None
+        return page.new_record() if isinstance(page, RecordsPage) else None
 
-    def _exchange(self) -> Any:
+    def _exchange(self) -> tuple[ExchangePage, str | None]:
+        from hebi_desktop.ui.exchange_page import ExchangePage
+
         ledger_key = ledger_of(self.current_key() or "")
-        return self.show_page(EXCHANGE), ledger_key
+        page = self.show_page(EXCHANGE)
+        assert isinstance(page, ExchangePage)
+        return page, ledger_key
 
     def show_import(self) -> Any:
         page, ledger_key = self._exchange()
@@ -360,19 +373,23 @@ class MainWindow(QMainWindow):
         page.show_export(ledger_key)
         return page
 
-    def backup_now(self) -> Any:
+    def _settings_page(self) -> SettingsPage:
+        from hebi_desktop.ui.settings_page import SettingsPage
+
         page = self.show_page(SETTINGS)
-        return page.backup_now()
+        assert isinstance(page, SettingsPage)
+        return page
+
+    def backup_now(self) -> Any:
+        return self._settings_page().backup_now()
 
     def choose_restore(self) -> Any:
-        page = self.show_page(SETTINGS)
-        return page.choose_restore()
+        return self._settings_page().choose_restore()
 
     def refresh_current(self) -> None:
         page = self.stack.currentWidget()
-        refresh = getattr(page, "refresh", None)
-        if refresh is not None:
-            refresh()
+        if isinstance(page, Refreshable):
+            page.refresh()
         self.refresh_status()
 
     def find_in_page(self) -> None:
@@ -415,7 +432,7 @@ class MainWindow(QMainWindow):
         self.operator_label.setText(f"填报人：{self.book.operator}")
         try:
             counts = self.book.count_all()
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("counting records failed")
             self.count_label.setText("记录数：读取失败")
             return
@@ -460,7 +477,7 @@ class MainWindow(QMainWindow):
             from hebi_desktop.services.drafts import DraftService
 
             drafts = DraftService(self.book).list()
-        except (ImportError, SQLAlchemyError):
+        except (ImportError, StorageError):
             log.exception("could not read drafts")
             return []
         with_drafts = {d.ledger for d in drafts}
@@ -469,18 +486,17 @@ class MainWindow(QMainWindow):
             if ledger.key not in with_drafts:
                 continue
             page = self.show_page(ledger_page_key(ledger.key))
-            offer = getattr(page, "offer_drafts", None)
-            if offer is not None:
-                opened.extend(offer())
+            if isinstance(page, RecordsPage):
+                opened.extend(page.offer_drafts())
         return opened
 
     # --- restore ----------------------------------------------------------------------
 
-    def _busy_pages(self) -> list[QWidget]:
-        return [p for p in self.pages.values() if getattr(p, "busy", False)]
+    def _busy_pages(self) -> list[WorkingPage]:
+        return [p for p in self.pages.values() if isinstance(p, WorkingPage) and p.busy]
 
     def _dialog_open(self) -> bool:
-        return any(getattr(p, "dialog", None) is not None for p in self.pages.values())
+        return any(isinstance(p, RecordsPage) and p.dialog is not None for p in self.pages.values())
 
     def restore_from(self, backup: Path) -> bool:
         """Replace the database by ``backup``, reopen it and rebuild the pages."""
@@ -547,12 +563,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             for page in busy:
-                cancel = getattr(page, "cancel_work", None)
-                if cancel is not None:
-                    cancel()
-                wait = getattr(page, "wait", None)
-                if wait is not None:
-                    wait()
+                if isinstance(page, CancellablePage):
+                    page.cancel_work()
+                if isinstance(page, WaitablePage):
+                    page.wait()
         if not self._closing_done:
             self._closing_done = True
             geometry.save_geometry(self, GEOMETRY_KEY)
@@ -565,7 +579,7 @@ class MainWindow(QMainWindow):
         try:
             if not backups.exit_backup_needed(self.book):
                 return None
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not tell whether a backup is needed")
         waiting = QProgressDialog("正在备份…", "", 0, 0, self)
         waiting.setWindowTitle(APP_TITLE)
@@ -589,7 +603,7 @@ class MainWindow(QMainWindow):
             waiting.close()
             QMessageBox.warning(self, "自动备份失败", f"退出时自动备份没有成功：{error}")
             return None
-        except (OSError, SQLAlchemyError):
+        except OSError:
             QApplication.restoreOverrideCursor()
             waiting.close()
             log.exception("automatic backup failed")

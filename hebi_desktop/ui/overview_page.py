@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.errors import StorageError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
@@ -226,7 +226,7 @@ class OverviewPage(QWidget):
             for ledger in all_ledgers():
                 self._refresh_ledger(ledger)
             self._refresh_backup()
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("overview figures failed")
             self.updated_label.setText("统计失败，请检查数据库")
             return

@@ -31,13 +31,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.domain.fields import Field, Issue, Ledger, Level
-from hebi_desktop.domain.validation import Checked
+from hebi_desktop.domain.validation import REQUIRED, Checked
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
-from hebi_desktop.services.errors import RecordNotFound, StaleRecord, UserError
+from hebi_desktop.services.errors import RecordNotFound, StaleRecord, StorageError, UserError
 from hebi_desktop.services.records import Record
 from hebi_desktop.ui import geometry
 from hebi_desktop.ui.field_widgets import (
@@ -55,10 +54,6 @@ log = logging.getLogger(__name__)
 
 PLACE_NAMES = ("county_code", "township_code", "village")
 COLUMNS = 2  # fields per screen row; the tab order reads row by row, left to right
-
-
-def _required_message(field: Field) -> str:
-    return f"{field.header}：必填，不能为空"
 
 
 class RecordForm(QWidget):
@@ -253,7 +248,7 @@ class RecordForm(QWidget):
         self.checked = checked
         self._update_villages(checked.values.get("township_code"))
         for field in self.ledger.fields:
-            if field.derived:
+            if field.derive is not None:
                 self.editors[field.name].set_value(field.derive(checked.values))
         self._check_duplicate(checked)
         self._show_messages(checked)
@@ -289,7 +284,7 @@ class RecordForm(QWidget):
         self._village_township = township
         try:
             names = self.book.villages.names(township) if township else []
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not read village names")
             names = []
         editor.set_completions(names)
@@ -307,7 +302,7 @@ class RecordForm(QWidget):
         self._duplicate_key = lookup
         try:
             self.duplicate = self.service.find_duplicate(checked.values, self.exclude_id)
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("duplicate lookup failed")
             self.duplicate = None
 
@@ -326,11 +321,7 @@ class RecordForm(QWidget):
             if issue is None:
                 editor.set_message("")
                 continue
-            if (
-                issue.message == _required_message(field)
-                and not self._reveal_all
-                and field.name not in self._touched
-            ):
+            if issue.code == REQUIRED and not self._reveal_all and field.name not in self._touched:
                 missing.append(field.header)
                 editor.set_message("")
                 continue
@@ -602,14 +593,8 @@ class RecordDialog(QDialog):
             self._after_stale()  # the fresh record; the clerk's values are offered beside it
             offer_merge(self, raw, base, str(error))
             return False
-        except UserError as error:
+        except UserError as error:  # also StorageError: busy, disk full, read-only...
             QMessageBox.warning(self, "未能保存", str(error))
-            return False
-        except SQLAlchemyError:
-            log.exception("saving a %s record failed", self.ledger.key)
-            QMessageBox.warning(
-                self, "未能保存", "写入数据库失败，记录未保存；请检查数据库文件后重试。"
-            )
             return False
         self.record, self.record_id, self.version = (
             result.record,
@@ -691,7 +676,7 @@ class RecordDialog(QDialog):
                 self.draft_id,
                 base_version=self.version,
             )
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not keep a draft")
         return self.draft_id
 
@@ -701,7 +686,7 @@ class RecordDialog(QDialog):
             return
         try:
             self.drafts.discard(self.draft_id)
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("could not discard draft %s", self.draft_id)
         self.draft_id = None
 

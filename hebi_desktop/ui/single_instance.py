@@ -121,7 +121,7 @@ class SingleInstance(QObject):
             self._read(socket)
 
     def _read(self, socket: QLocalSocket) -> None:
-        if RAISE.strip() in bytes(socket.readAll()):
+        if RAISE.strip() in socket.readAll().data():
             log.info("another start asked this window to come forward")
             self.raise_requested.emit()
 

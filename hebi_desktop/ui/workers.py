@@ -17,7 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.services.errors import Cancelled, UserError
@@ -38,9 +37,6 @@ def failure_message(error: BaseException) -> str:
     """The Chinese message for a job that raised ``error`` (logged when unexpected)."""
     if isinstance(error, UserError | BackupError):
         return str(error)
-    if isinstance(error, SQLAlchemyError):
-        log.error("database error in background job", exc_info=error)
-        return f"数据库读写失败，操作未完成；详细信息已记录到日志文件 {LOG_FILE_NAME}"
     if isinstance(error, OSError):
         log.warning("file error in background job", exc_info=error)
         where = f"“{error.filename}”" if error.filename else ""

@@ -39,7 +39,8 @@ def test_secondary_columns_are_grouped_for_printing(filled: Book, tmp_path: Path
     with zipfile.ZipFile(target) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert re.search(r'<sheetFormatPr[^>]*outlineLevelCol="1"', xml)
-    # Folded, the sheet prints at least a third larger than at its full width.
+    # Folded, the sheet prints at least a third larger than at its full width (unless a
+    # narrow ledger fits the page at full size anyway).
     full = min(1.0, A4_LANDSCAPE_CHARS / (sum(kept) + sum(folded)))
     folded_scale = min(1.0, A4_LANDSCAPE_CHARS / sum(kept))
-    assert folded_scale >= 1.3 * full
+    assert folded_scale >= 1.3 * full or full == 1.0

@@ -28,7 +28,7 @@ CHILD = f"""
 import datetime as dt, sys, time
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.demo import SampleMaker
+from hebi_desktop.domain.samples import SampleMaker
 
 book = Book.open(sys.argv[1])
 ledger = get_ledger("housing")

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services import audit, villages
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import (
+    ConflictError,
     DuplicateRecord,
     RecordNotFound,
     StaleRecord,
@@ -200,7 +200,7 @@ def test_unique_index_backs_up_the_duplicate_check(book: Book) -> None:
     service = book.records("housing")
     service.create(housing())
     rows = [service.check(housing(check_date=dt.date(2024, 6, 1))), service.check(housing())]
-    with pytest.raises(IntegrityError), book.writing() as connection:
+    with pytest.raises(ConflictError), book.writing() as connection:
         service.insert_checked(connection, rows, "测试员", dt.datetime.now())
     assert service.count() == 1  # the whole batch rolled back, not just the duplicate row
     assert len(audit_rows(book)) == 1
@@ -502,3 +502,31 @@ def test_record_life_cycle_in_portable_sql(book: Book, key: str) -> None:
     assert book.villages.names("410622102") == ["王庄村"]
     ledger = service.ledger
     assert book.stats.headline(ledger).figures[0].value == 1
+
+
+def test_bulk_delete_and_restore_are_one_transaction_each(book: Book) -> None:
+    service = book.records("housing")
+    ids = [
+        service.create(
+            housing(id_number=resident_id.make("410622", dt.date(1960, 1, n), n))
+        ).record.id
+        for n in range(1, 4)
+    ]
+    deleted = service.delete_many(dict.fromkeys(ids))
+    assert [r.id for r in deleted] == ids and all(r.deleted for r in deleted)
+    assert service.count() == 0
+    assert [e.action for e in service.history(ids[0])][-1:] == ["delete"]
+
+    # One of them was restored elsewhere meanwhile: restoring all of them again changes none.
+    service.restore(ids[1])
+    with pytest.raises(StaleRecord):
+        service.restore_many(ids)
+    assert [service.get(i).deleted for i in ids] == [True, False, True]
+
+    service.restore_many([ids[0], ids[2]])
+    assert service.count() == 3
+    # A stale version on one record keeps every record of the batch.
+    stale = {ids[0]: 1, ids[1]: service.get(ids[1]).version, ids[2]: None}
+    with pytest.raises(StaleRecord):
+        service.delete_many(stale)
+    assert service.count() == 3

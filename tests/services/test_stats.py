@@ -15,10 +15,11 @@ from sqlalchemy import text
 
 from hebi_desktop.domain.ledgers import housing as housing_ledger
 from hebi_desktop.domain.ledgers import water as water_ledger
-from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.domain.registry import get_ledger, ledger_keys
+from hebi_desktop.domain.samples import SampleMaker
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.checking import check_book
-from hebi_desktop.services.demo import DEMO_LEDGERS, SampleMaker, fill_demo
+from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
 from tests.samples import housing
 
@@ -39,9 +40,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Book, dict[
     """A demo database and, independently, the very values the demo generator produced."""
     folder = tmp_path_factory.mktemp("stats")
     book = Book.open(folder / "demo.sqlite", backups=folder / "backups")
-    assert fill_demo(book, ROWS, seed=SEED) == {key: ROWS for key in DEMO_LEDGERS}
+    assert fill_demo(book, ROWS, seed=SEED) == {key: ROWS for key in ledger_keys()}
     maker = SampleMaker(SEED)
-    expected = {key: list(maker.rows(get_ledger(key), ROWS)) for key in DEMO_LEDGERS}
+    expected = {key: list(maker.rows(get_ledger(key), ROWS)) for key in ledger_keys()}
     yield book, expected
     book.close()
 
@@ -87,7 +88,7 @@ def test_education_headline_equals_the_generated_values(demo) -> None:
     assert figures.figures[2].text() == str(wan(money(values, "amount")))
 
 
-@pytest.mark.parametrize("key", DEMO_LEDGERS)
+@pytest.mark.parametrize("key", ledger_keys())
 def test_groups_add_up_to_the_headline_and_match_counts(demo, key: str) -> None:
     book, _expected = demo
     ledger = get_ledger(key)
@@ -132,7 +133,7 @@ def test_filtered_figures_match_the_filtered_count(demo) -> None:
     )
 
 
-@pytest.mark.parametrize("key", DEMO_LEDGERS)
+@pytest.mark.parametrize("key", ledger_keys())
 def test_check_agrees_with_the_figures(demo, key: str) -> None:
     book, _expected = demo
     result = check_book(book)

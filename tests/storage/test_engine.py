@@ -24,9 +24,9 @@ def test_pragmas_on_every_connection(book: Book) -> None:
 
 
 def test_foreign_keys_are_enforced(book: Book) -> None:
-    from sqlalchemy.exc import IntegrityError
+    from hebi_desktop.services.errors import ConflictError
 
-    with pytest.raises(IntegrityError), book.writing() as connection:
+    with pytest.raises(ConflictError), book.writing() as connection:
         connection.execute(
             text(
                 "INSERT INTO villages (township_code, name, use_count, last_used) "

@@ -21,15 +21,17 @@ from hebi_desktop.storage import migrate
 from hebi_desktop.storage.models import Base
 from tests.samples import housing
 
+# The real head when the tests start; other branches add revisions, so never a literal.
 HEAD = migrate.head_revision()
+EXTRA = "test_extra"  # an id no real revision will ever take
 
-REVISION_0002 = '''"""test revision: a column added to settings"""
+EXTRA_REVISION = '''"""test revision: a column added to settings"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002test"
-down_revision = "{down}"
+revision = "{extra}"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -44,12 +46,12 @@ def downgrade() -> None:
 '''
 
 
-def scripts_with_0002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: str) -> None:
-    """Point the migrations at a copy of the real ones plus a revision 0002."""
+def scripts_with_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: str) -> None:
+    """Point the migrations at a copy of the real ones plus one more revision on the head."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test.py").write_text(
-        REVISION_0002.format(after=after, down=migrate.head_revision()), encoding="utf-8"
+    (folder / "versions" / f"{EXTRA}.py").write_text(
+        EXTRA_REVISION.format(extra=EXTRA, head=HEAD, after=after), encoding="utf-8"
     )
     monkeypatch.setattr(migrate, "migrations_dir", lambda: folder)
 
@@ -65,7 +67,7 @@ def revision_of(path: Path) -> str:
 
 
 def make_older_database(path: Path) -> int:
-    """A database at the real head revision holding one record; returns its id."""
+    """A database at the real head holding one record; returns its id."""
     with Book.open(path) as book:
         record_id = book.records("housing").create(housing()).record.id
     return record_id
@@ -75,7 +77,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
     book = Book.open(db_path)
     try:
         assert book.upgrade_backup is None
-        assert migrate.current_revision(book.engine) == migrate.head_revision() is not None
+        assert migrate.current_revision(book.engine) == migrate.head_revision() == HEAD
         assert not migrate.needs_upgrade(book.engine)
         tables = set(inspect(book.engine).get_table_names())
         assert {ledger.table_name for ledger in all_ledgers()} <= tables
@@ -91,7 +93,7 @@ def test_empty_file_is_created_at_head_without_a_backup(db_path: Path, data_dir:
 def test_zero_byte_file_is_initialised(db_path: Path) -> None:
     db_path.touch()
     with Book.open(db_path) as book:
-        assert migrate.current_revision(book.engine) == migrate.head_revision()
+        assert migrate.current_revision(book.engine) == HEAD
         assert book.upgrade_backup is None
 
 
@@ -117,11 +119,11 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_id = make_older_database(db_path)
-    scripts_with_0002(tmp_path, monkeypatch, after="pass")
+    scripts_with_extra(tmp_path, monkeypatch, after="pass")
     backups = tmp_path / "backups"
 
     with Book.open(db_path, backups=backups) as book:
-        assert migrate.current_revision(book.engine) == "0002test"
+        assert migrate.current_revision(book.engine) == EXTRA
         assert book.records("housing").get(record_id).values["head_name"] == "张秀英"
         backup = book.upgrade_backup
 
@@ -134,7 +136,7 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
     with sqlite3.connect(backup) as connection:
         names = connection.execute("SELECT head_name FROM housing_checks").fetchall()
     assert names == [("张秀英",)]
-    assert revision_of(db_path) == "0002test"
+    assert revision_of(db_path) == EXTRA
     assert "note" in columns(db_path, "settings")
 
 
@@ -142,7 +144,7 @@ def test_failed_revision_leaves_the_old_schema_and_data(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_id = make_older_database(db_path)
-    scripts_with_0002(tmp_path, monkeypatch, after='raise RuntimeError("half-way")')
+    scripts_with_extra(tmp_path, monkeypatch, after='raise RuntimeError("half-way")')
 
     with pytest.raises(RuntimeError, match="half-way"):
         Book.open(db_path, backups=tmp_path / "backups")

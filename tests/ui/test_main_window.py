@@ -45,7 +45,9 @@ def nav_texts(window: MainWindow) -> list[str]:
 
 
 def test_navigation_lists_the_pages_with_icons(window: MainWindow) -> None:
-    assert nav_texts(window) == ["概览", "住房安全", "供水维修", "教育资助", "导入导出", "设置"]
+    ledgers = [ledger.nav_title for ledger in all_ledgers()]
+    assert ledgers[:3] == ["住房安全", "供水维修", "教育资助"]
+    assert nav_texts(window) == ["概览", *ledgers, "导入导出", "设置"]
     for row in range(window.nav.count()):
         assert not window.nav.item(row).icon().isNull()
     assert not window.windowIcon().isNull()
@@ -73,9 +75,7 @@ def test_every_page_can_be_visited(qtbot, window: MainWindow) -> None:
     kinds = {key: type(page).__name__ for key, page in window.pages.items()}
     assert kinds == {
         OVERVIEW: "OverviewPage",
-        ledger_page_key("housing"): "LedgerPage",
-        ledger_page_key("water"): "LedgerPage",
-        ledger_page_key("education"): "LedgerPage",
+        **{ledger_page_key(ledger.key): "LedgerPage" for ledger in all_ledgers()},
         EXCHANGE: "ExchangePage",
         SETTINGS: "SettingsPage",
     }
@@ -98,15 +98,16 @@ def test_a_fourth_ledger_gets_its_entry(qtbot, book: Book, monkeypatch) -> None:
     monkeypatch.setattr(navigation, "all_ledgers", lambda: (*all_ledgers(), roads))
     shown = MainWindow(book)
     qtbot.addWidget(shown)
-    assert nav_texts(shown)[4] == "道路养护"
-    assert not shown.nav.item(4).icon().isNull()  # a generic icon when it has none
+    row = len(all_ledgers()) + 1  # after 概览 and the declared ledgers
+    assert nav_texts(shown)[row] == "道路养护"
+    assert not shown.nav.item(row).icon().isNull()  # a generic icon when it has none
 
 
 def test_status_bar_shows_database_operator_and_counts(qtbot, window: MainWindow) -> None:
     book = window.book
     assert window.database_label.text() == f"数据库：{book.location}"
     assert window.operator_label.text() == "填报人：测试员"
-    assert window.count_label.text() == "住房安全 0 条  供水维修 0 条  教育资助 0 条"
+    assert window.count_label.text() == "  ".join(f"{lg.nav_title} 0 条" for lg in all_ledgers())
     book.records("housing").create(samples.housing())
     page = window.show_page(ledger_page_key("housing"))
     page.records_changed.emit()

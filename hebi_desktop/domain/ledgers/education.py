@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Level, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
 from hebi_desktop.domain.printing import Column, IdPolicy, PrintForms, Register
 from hebi_desktop.domain.queries import Aggregate, Measure
+from hebi_desktop.domain.samples import EXAMPLE_PLACE, SampleMaker
 
 STAGES = ("学前教育", "小学", "初中", "普通高中", "中职", "高职（专科）", "本科", "研究生")
 FAMILY_CATEGORIES = (
@@ -201,6 +204,75 @@ RULES = (
     Rule("project_fits_stage", ("aid_project", "stage"), _project_fits_stage, Level.WARNING),
 )
 
+
+def example() -> dict[str, Any]:
+    """A middle-school pupil's living allowance for one term, as a clerk enters it."""
+    return {
+        **EXAMPLE_PLACE,
+        "student_name": "刘子涵",
+        "id_number": resident_id.make("410621", dt.date(2012, 9, 15), 42),
+        "school": "北阳镇第一初级中学",
+        "stage": "初中",
+        "grade": "七年级",
+        "family_category": "脱贫户",
+        "guardian_name": "刘建军",
+        "guardian_phone": "15937261234",
+        "aid_project": "义务教育生活补助",
+        "school_year": "2024-2025",
+        "semester": "秋季学期",
+        "amount": "625",
+        "paid_date": dt.date(2024, 11, 15),
+        "remarks": None,
+    }
+
+
+# For sample records: each stage's school, typical age at enrolment and usual aid project.
+SAMPLE_STAGES: dict[str, tuple[str, int, str]] = {
+    "学前教育": ("镇中心幼儿园", 4, "学前教育资助"),
+    "小学": ("镇中心小学", 9, "义务教育生活补助"),
+    "初中": ("第一初级中学", 13, "义务教育生活补助"),
+    "普通高中": ("县第一高级中学", 16, "普通高中国家助学金"),
+    "中职": ("县职业教育中心", 16, "中职国家助学金"),
+    "高职（专科）": ("鹤壁职业技术学院", 19, "高校国家助学金"),
+    "本科": ("河南理工大学", 20, "高校国家助学金"),
+    "研究生": ("郑州大学", 24, "高校国家助学金"),
+}
+
+
+def sample(make: SampleMaker, index: int) -> dict[str, Any]:
+    """One payment to a student of a drawn stage; about 1 in 100 is far older (flagged)."""
+    r = make.random
+    stage = r.choice(STAGES)
+    school, age, project = SAMPLE_STAGES[stage]
+    first_year = make.today.year - 1 - r.randrange(0, 2)
+    age += r.randrange(0, 3)
+    if r.random() < 0.01:
+        age += 20  # flagged: far older than the stage
+    born = dt.date(first_year - age, r.randrange(1, 13), r.randrange(1, 29))
+    semester = r.choice(SEMESTERS)
+    paid = dt.date(
+        first_year + (1 if semester == "春季学期" else 0),
+        4 if semester == "春季学期" else 11,
+        r.randrange(1, 28),
+    )
+    return {
+        **make.place(),
+        "student_name": make.name(),
+        "id_number": make.id_number(born),
+        "school": school,
+        "stage": stage,
+        "grade": None,
+        "family_category": r.choice(FAMILY_CATEGORIES),
+        "guardian_name": make.name(),
+        "guardian_phone": make.phone(),
+        "aid_project": project,
+        "school_year": f"{first_year}-{first_year + 1}",
+        "semester": semester,
+        "amount": Decimal(r.choice((500, 625, 750, 1000, 1250, 1500))),
+        "paid_date": min(paid, make.today),
+    }
+
+
 # The Ministry of Education forbids ID numbers, addresses, phone numbers, birth dates and
 # bank cards on posted subsidy lists; name, school and grade may be shown.
 PRINT_FORMS = PrintForms(
@@ -263,4 +335,6 @@ LEDGER = Ledger(
     ),
     breakdown="stage",
     order=3,
+    example=example,
+    sample=sample,
 )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Level, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
 from hebi_desktop.domain.printing import Column, IdPolicy, PrintForms, Register
 from hebi_desktop.domain.queries import Aggregate, Condition, Measure, Op, Watch
+from hebi_desktop.domain.samples import EXAMPLE_PLACE, SampleMaker
 
 HOUSEHOLD_CATEGORIES = (
     "农村低保户",
@@ -262,6 +268,81 @@ RULES = (
     Rule("closed_after_check", ("closed_date", "check_date"), _closed_after_check),
 )
 
+
+def example() -> dict[str, Any]:
+    """A renovated C-grade house of a poverty-alleviated household, as a clerk enters it."""
+    return {
+        **EXAMPLE_PLACE,
+        "head_name": "张秀英",
+        "id_number": resident_id.make("410622", dt.date(1956, 3, 8), 31),
+        "phone": "13803921234",
+        "household_size": 3,
+        "household_category": "脱贫户",
+        "address": "王庄村12号",
+        "structure": "砖木",
+        "built_year": 1985,
+        "floors": 1,
+        "floor_area": "86.5",
+        "check_method": "镇村定期排查",
+        "check_date": dt.date(2024, 5, 9),
+        "checker": "李建国",
+        "safety_grade": "C级",
+        "in_renovation": True,
+        "renovation_method": "修缮加固",
+        "renovation_progress": "已竣工",
+        "subsidy_amount": "15000",
+        "completion_date": dt.date(2024, 9, 1),
+        "closed": False,
+        "closed_date": None,
+        "remarks": "",
+    }
+
+
+def sample(make: SampleMaker, index: int) -> dict[str, Any]:
+    """One check with the grade mix of a real township; a few C/D houses stay flagged."""
+    r = make.random
+    born = dt.date(r.randrange(1935, 1990), r.randrange(1, 13), r.randrange(1, 29))
+    check_date = make.date_within(700)
+    grade = r.choices(GRADES, weights=(55, 30, 10, 5))[0]
+    dangerous = grade in DANGEROUS_GRADES
+    renovating = dangerous and r.random() > 0.03  # a few are flagged
+    values: dict[str, Any] = {
+        **make.place(),
+        "head_name": make.name(),
+        "id_number": make.id_number(born),
+        "phone": make.phone(),
+        "household_size": r.randrange(1, 7),
+        "household_category": r.choice(HOUSEHOLD_CATEGORIES),
+        "address": None,
+        "structure": r.choice(STRUCTURES),
+        "built_year": r.randrange(1960, 2015),
+        "floors": r.choice((1, 1, 1, 2)),
+        "floor_area": Decimal(r.randrange(4000, 20000)) / 100,
+        "check_method": r.choice(CHECK_METHODS),
+        "check_date": check_date,
+        "checker": make.name(),
+        "safety_grade": grade,
+        "in_renovation": renovating,
+        "closed": False,
+    }
+    values["address"] = f"{values['village']}{r.randrange(1, 300)}号"
+    if renovating:
+        progress = r.choice(PROGRESS)
+        values.update(
+            renovation_method=r.choice(RENOVATION_METHODS),
+            renovation_progress=progress,
+            subsidy_amount=make.money(5000, 40000),
+        )
+        if progress in FINISHED:
+            done = min(check_date + dt.timedelta(days=r.randrange(30, 200)), make.today)
+            values["completion_date"] = done
+            if progress == "已验收" and r.random() < 0.6:
+                values.update(closed=True, closed_date=done)
+    elif not dangerous and r.random() < 0.3:
+        values.update(closed=True, closed_date=check_date)
+    return values
+
+
 PRINT_FORMS = PrintForms(
     roster=(
         "village",
@@ -365,4 +446,6 @@ LEDGER = Ledger(
         ),
     ),
     order=1,
+    example=example,
+    sample=sample,
 )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
 from hebi_desktop.domain.printing import Column, PrintForms
 from hebi_desktop.domain.queries import Aggregate, Condition, Measure, Op, Watch
+from hebi_desktop.domain.samples import EXAMPLE_PLACE, SampleMaker
 
 PROJECT_TYPES = (
     "城市管网延伸工程",
@@ -209,6 +213,76 @@ RULES = (
     Rule("acceptor_required", ("acceptor", "progress"), _acceptance_required("acceptor")),
 )
 
+
+def example() -> dict[str, Any]:
+    """A burst main repaired and accepted, as a clerk enters it."""
+    return {
+        **EXAMPLE_PLACE,
+        "project_name": "王庄村供水站",
+        "project_type": "千人供水工程",
+        "repair_item": "输配水管网",
+        "problem": "主管道破裂漏水",
+        "report_date": dt.date(2024, 3, 2),
+        "repair_type": "维修",
+        "beneficiaries": 1200,
+        "investment": "23500.00",
+        "fund_source": "县级资金",
+        "contractor": "淇县水利工程队",
+        "start_date": dt.date(2024, 3, 5),
+        "finish_date": dt.date(2024, 3, 20),
+        "progress": "已验收",
+        "acceptance_date": dt.date(2024, 3, 25),
+        "acceptor": "赵志强",
+        "caretaker": "王海燕",
+        "caretaker_phone": "0392-7221234",
+        "remarks": None,
+    }
+
+
+SAMPLE_PROBLEMS = (
+    "管道破裂漏水",
+    "水泵电机烧毁",
+    "消毒设备故障",
+    "水表损坏",
+    "蓄水池渗漏",
+    "控制柜进水",
+)
+
+
+def sample(make: SampleMaker, index: int) -> dict[str, Any]:
+    """One repair at one of a village's works, its dates in order of its progress."""
+    r = make.random
+    place = make.place()
+    report = make.date_within(700)
+    progress = r.choices(PROGRESS, weights=(10, 15, 35, 40))[0]
+    values: dict[str, Any] = {
+        **place,
+        "project_name": f"{place['village'][:-1]}第{index % 7 + 1}供水站",
+        "project_type": r.choice(PROJECT_TYPES),
+        "repair_item": r.choice(REPAIR_ITEMS),
+        "problem": r.choice(SAMPLE_PROBLEMS),
+        "report_date": report,
+        "repair_type": r.choice(REPAIR_TYPES),
+        "beneficiaries": r.randrange(50, 5000),
+        "investment": make.money(500, 50000),
+        "fund_source": r.choice(FUND_SOURCES),
+        "contractor": "鹤壁市水利工程有限公司",
+        "progress": progress,
+        "caretaker": make.name(),
+        "caretaker_phone": make.phone(),
+    }
+    if progress != "待维修":
+        values["start_date"] = min(report + dt.timedelta(days=r.randrange(0, 10)), make.today)
+    if progress in FINISHED:
+        values["finish_date"] = min(
+            values["start_date"] + dt.timedelta(days=r.randrange(0, 30)), make.today
+        )
+    if progress == "已验收":
+        values["acceptance_date"] = values["finish_date"]
+        values["acceptor"] = make.name()
+    return values
+
+
 PRINT_FORMS = PrintForms(
     roster=(
         "village",
@@ -286,4 +360,6 @@ LEDGER = Ledger(
         ),
     ),
     order=2,
+    example=example,
+    sample=sample,
 )

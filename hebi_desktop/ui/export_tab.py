@@ -1,0 +1,261 @@
+"""导出报送: the export form of the 导入导出 page.
+
+The clerk ticks ledgers and narrows the place, dates and records (全量 or 增量 since the last
+submission); the export runs on the page's worker and never leaves half a file behind. The
+same choices drive 打印… (the print preview).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
+from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.import_tab import EXCEL_FILTER, OK_COLOR, JobHost, set_label, with_suffix
+from hebi_desktop.ui.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.workers import Worker
+
+if TYPE_CHECKING:
+    from hebi_desktop.ui.print_preview import FormPreview
+
+LAST_EXPORT_DIR = "last_export_dir"
+
+Exporter = Callable[..., Any]  # export_workbook(book, request, target, *, progress, cancelled)
+
+
+def default_exporter() -> Exporter:
+    from hebi_desktop.exchange.export import export_workbook
+
+    return export_workbook
+
+
+class ExportTab(QWidget):
+    """The export form and its result line. ``exported`` after a workbook was written."""
+
+    exported = Signal()
+
+    def __init__(
+        self, book: Book, host: JobHost, exporter: Exporter | None, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.book = book
+        self._host = host
+        self._exporter = exporter
+        self.export_result: Any = None
+        self.last_export: Path | None = None
+        self._build()
+
+    def update_buttons(self, idle: bool) -> None:
+        self.export_button.setEnabled(idle and bool(self.chosen_ledgers()))
+
+    def choose_only(self, ledger_key: str) -> None:
+        for key, check in self.ledger_checks.items():
+            check.setChecked(key == ledger_key)
+
+    def _build(self) -> None:
+        tab = self
+        layout = QVBoxLayout(tab)
+
+        which = QGroupBox("台账", tab)
+        row = QHBoxLayout(which)
+        self.ledger_checks: dict[str, QCheckBox] = {}
+        for ledger in all_ledgers():
+            check = QCheckBox(ledger.title, which)
+            check.setChecked(True)
+            check.toggled.connect(self._host.update_buttons)
+            row.addWidget(check)
+            self.ledger_checks[ledger.key] = check
+        row.addStretch(1)
+        layout.addWidget(which)
+
+        filters = QGroupBox("范围", tab)
+        form = QFormLayout(filters)
+        self.place = PlacePicker(self.book, filters, with_county=True)
+        assert self.place.county_combo is not None
+        self.county_combo: QComboBox = self.place.county_combo
+        self.township_combo = self.place.township_combo
+        self.village_editor = self.place.village_editor
+        self.village_edit: QLineEdit = self.place.village_edit
+        form.addRow("地区：", self.place)
+
+        dates = QHBoxLayout()
+        self.dates = DateRange(filters)
+        self.date_from_editor = self.dates.date_from_editor
+        self.date_to_editor = self.dates.date_to_editor
+        dates.addWidget(self.dates)
+        dates.addStretch(1)
+        date_label = QLabel("日期：", tab)
+        date_label.setToolTip(
+            "按各台账的主要日期筛选："
+            + "，".join(f"{lg.nav_title}按{lg.field(lg.main_date).header}" for lg in all_ledgers())
+        )
+        form.addRow(date_label, dates)
+
+        scope = QVBoxLayout()
+        self.full_radio = QRadioButton("全部记录（全量）", filters)
+        self.incremental_radio = QRadioButton(
+            "自上次报送以来新增或修改的记录（增量，每月报送用）", filters
+        )
+        self.full_radio.setChecked(True)
+        self._scope_group = QButtonGroup(filters)
+        self._scope_group.addButton(self.full_radio)
+        self._scope_group.addButton(self.incremental_radio)
+        self.last_submission_label = QLabel(filters)
+        self.last_submission_label.setStyleSheet("color: #546e7a;")
+        self.last_submission_label.setWordWrap(True)
+        scope.addWidget(self.full_radio)
+        scope.addWidget(self.incremental_radio)
+        scope.addWidget(self.last_submission_label)
+        form.addRow("记录：", scope)
+
+        self.mask_check = QCheckBox("身份证号、电话脱敏（隐去中间几位，用于公示或外发）", filters)
+        form.addRow("脱敏：", self.mask_check)
+        self.record_check = QCheckBox("记入报送记录（向上级报送时勾选）", filters)
+        self.record_check.setChecked(True)
+        form.addRow("报送：", self.record_check)
+        layout.addWidget(filters)
+
+        buttons = QHBoxLayout()
+        self.export_button = QPushButton(icon("export"), "导出…", tab)
+        self.export_button.setToolTip("选择保存位置并导出（Ctrl+E）")
+        self.export_button.clicked.connect(self.start_export)
+        buttons.addWidget(self.export_button)
+        self.print_button = QPushButton("打印…", tab)
+        self.print_button.setToolTip("按上面的范围打印花名册、公示名单或发放登记表（可另存为 PDF）")
+        self.print_button.clicked.connect(self.open_print)
+        buttons.addWidget(self.print_button)
+        self.export_label = QLabel(tab)
+        self.export_label.setWordWrap(True)
+        self.export_label.setTextFormat(Qt.TextFormat.RichText)
+        self.export_label.setOpenExternalLinks(True)
+        self.export_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        buttons.addWidget(self.export_label, 1)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    def chosen_ledgers(self) -> tuple[str, ...]:
+        return tuple(key for key, check in self.ledger_checks.items() if check.isChecked())
+
+    def export_query(self) -> RecordQuery | None:
+        """The filters as a query; None (with a message) when a date does not read."""
+        dates = self.dates.strict()
+        if dates is None:
+            return None
+        date_from, date_to = dates
+        return RecordQuery(
+            county_code=self.place.county_code(),
+            township_code=self.place.township_code(),
+            village=self.place.village(),
+            date_from=date_from,
+            date_to=date_to,
+        )
+
+    def open_print(self) -> FormPreview | None:
+        """The print preview of the chosen ledgers with the export's filters."""
+        query = self.export_query()
+        if query is None:
+            return None
+        from hebi_desktop.ui.print_preview import open_preview
+
+        since = self.incremental_radio.isChecked()
+        return open_preview(self, self.book, self.chosen_ledgers(), query, since)
+
+    def _default_export_name(self, keys: tuple[str, ...], query: RecordQuery) -> str:
+        table = divisions()
+        place = (
+            table.name(query.township_code)
+            or table.name(query.county_code)
+            or table.name(self.book.settings.township_code)
+        )
+        what = get_ledger(keys[0]).title if len(keys) == 1 else "台账汇总"
+        if self.incremental_radio.isChecked():
+            what += "（增量）"
+        return f"{place}{what}{dt.date.today():%Y%m%d}.xlsx"
+
+    def start_export(self) -> Worker | None:
+        """Ask for the file, then export on a worker; returns the worker (None if not)."""
+        if self._host.busy:
+            return None
+        keys = self.chosen_ledgers()
+        if not keys:
+            QMessageBox.warning(self, "导出", "请至少选择一本台账。")
+            return None
+        query = self.export_query()
+        if query is None:
+            return None
+        suggested = self._host.folder(LAST_EXPORT_DIR) / self._default_export_name(keys, query)
+        chosen, _filter = QFileDialog.getSaveFileName(self, "导出到", str(suggested), EXCEL_FILTER)
+        if not chosen:
+            return None
+        target = with_suffix(Path(chosen), ".xlsx")
+        self._host.remember(LAST_EXPORT_DIR, target)
+        from hebi_desktop.exchange.export import ExportRequest
+
+        request = ExportRequest(
+            ledgers=keys,
+            query=query,
+            since_last_submission=self.incremental_radio.isChecked(),
+            mask_ids=self.mask_check.isChecked(),
+            record_submission=self.record_check.isChecked(),
+        )
+        exporter = self._exporter or default_exporter()
+        book = self.book
+
+        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
+            return exporter(book, request, target, progress=progress, cancelled=cancelled)
+
+        self.export_label.setText("")
+        worker = self._host.start_job(job, f"正在导出到 {target.name}…")
+        worker.finished.connect(self._export_finished)
+        worker.failed.connect(self._export_failed)
+        worker.cancelled.connect(self._export_cancelled)
+        worker.start()
+        return worker
+
+    def _export_finished(self, result: Any) -> None:
+        self.export_result = result
+        self.last_export = Path(result.path)
+        parts = [f"{get_ledger(k).nav_title} {n} 条" for k, n in result.rows.items()]
+        total = sum(result.rows.values())
+        folder = self.last_export.parent.as_uri()
+        text = (
+            f"已导出 {total} 条（{'，'.join(parts)}）到 {html.escape(self.last_export.name)}。"
+            f' <a href="{folder}">打开所在文件夹</a>'
+        )
+        if total == 0:
+            text = f"没有符合条件的记录，已导出空表 {html.escape(self.last_export.name)}。"
+        set_label(self.export_label, text, OK_COLOR)
+        self.exported.emit()
+
+    def _export_failed(self, message: str) -> None:
+        set_label(self.export_label, f"导出未完成：{html.escape(message)}", ERROR_COLOR)
+        QMessageBox.warning(self, "导出失败", message)
+
+    def _export_cancelled(self) -> None:
+        set_label(self.export_label, "已取消导出，没有生成文件。", WARNING_COLOR)

@@ -97,7 +97,7 @@ def test_the_program_runs_every_ledger_including_the_new_one(copy: Path) -> None
     workbook = copy / "送教上门.xlsx"
     hebi(copy, "export", "home_teaching", "-o", str(workbook), "--db", str(db))
     again = copy / "again.sqlite"
-    done = hebi(copy, "import", "home_teaching", str(workbook), "--db", str(again))
+    done = hebi(copy, "import", "home_teaching", str(workbook), "--db", str(again), "--create")
     assert "新增 5 条" in done.stdout
     done = hebi(copy, "stats", "--db", str(again))
     assert "【送教上门台账】" in done.stdout and "记录（条）" in done.stdout

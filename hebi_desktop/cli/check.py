@@ -18,13 +18,52 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--limit", type=int, default=20, metavar="条数", help="每类问题最多列出的条数（默认20）"
     )
+    parser.add_argument(
+        "--cross",
+        action="store_true",
+        help="跨乡镇核查：同一户在两个乡镇、同一学生重复资助、同一身份证号姓名不一致、"
+        "村名不在村名单中；发现问题时退出码为1",
+    )
+    parser.add_argument(
+        "--report", metavar="核查.xlsx", help="与 --cross 一起使用：把核查结果写入工作簿"
+    )
     add_db_option(parser)
     parser.set_defaults(run=run)
+
+
+def run_cross(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hebi_desktop.exchange.files import database_files
+    from hebi_desktop.services.crosscheck import cross_check, write_findings
+
+    with open_book(args) as book:
+        findings = cross_check(book)
+        database = database_files(book.sqlite_file)
+    for finding in findings[: args.limit or len(findings)]:
+        kind = "提醒" if finding.hint else "核查"
+        out(f"[{kind}] {finding.label}：{finding.message}")
+        for ref in finding.records[:5]:
+            out(f"    记录编号{ref.record_id}（{ref.township_name}{ref.village}）")
+    if len(findings) > args.limit > 0:
+        out(f"……另有 {len(findings) - args.limit} 项未列出")
+    if args.report:
+        out(f"核查结果：{write_findings(Path(args.report), findings, database)}")
+    if findings:
+        out(f"跨乡镇核查发现 {len(findings)} 项问题，请逐项核实。")
+        return 1
+    out("跨乡镇核查通过：没有发现重复或不一致。")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     if args.limit < 0:
         err("错误：--limit 不能小于0")
+        return 1
+    if args.cross:
+        return run_cross(args)
+    if args.report:
+        err("错误：--report 只能与 --cross 一起使用")
         return 1
     with open_book(args) as book:
         result = check_book(book)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from hebi_desktop import APP_TITLE, __version__
-from hebi_desktop.cli import backup, check, demo, exchange, printing, stats
+from hebi_desktop.cli import backup, check, county, demo, exchange, printing, stats
 from hebi_desktop.cli.common import DB_HELP, add_create_option, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.domain.registry import ledger_titles
@@ -25,7 +25,7 @@ from hebi_desktop.storage.backup import BackupError
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [demo, stats, check, backup, exchange, printing]
+COMMAND_MODULES = [demo, stats, check, backup, exchange, printing, county]
 
 
 def build_parser() -> ChineseArgumentParser:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.villages import known_villages
 
 if TYPE_CHECKING:
     from hebi_desktop.domain.fields import Ledger
@@ -68,7 +69,16 @@ class SampleMaker:
 
     def place(self) -> dict[str, Any]:
         township = self.random.choice(self.townships)
-        village = self.random.choice(VILLAGE_PATTERNS).format(s=self.random.choice(SURNAMES[:30]))
+        pattern = self.random.choice(VILLAGE_PATTERNS)
+        surname = self.random.choice(SURNAMES[:30])
+        listed = known_villages().names(township.code)  # real villages, where listed
+        if listed:
+            # Chosen from the same two draws as a made-up name, so the rest of the sample
+            # data (and every figure computed from it) stays as it was.
+            index = VILLAGE_PATTERNS.index(pattern) * 30 + SURNAMES.index(surname)
+            village = listed[index % len(listed)]
+        else:
+            village = pattern.format(s=surname)
         return {
             "county_code": township.parent_code,
             "township_code": township.code,

@@ -41,6 +41,7 @@ from hebi_desktop.exchange.layout import (
     content_width,
     export_fields,
 )
+from hebi_desktop.exchange.metadata import ContentDigest, stamp, submission_meta
 from hebi_desktop.exchange.summary import LedgerFigures, write_summary
 from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.querying import RecordQuery
@@ -129,12 +130,14 @@ def export_workbook(
                     )
             temp = temporary_file(target)
             workbook = _workbook(book, reader, heading, plans)
+            content = ContentDigest()
             rows = _write_ledgers(
-                reader, workbook, heading, request, plans, total, progress, cancelled
+                reader, workbook, heading, request, plans, total, progress, cancelled, content
             )
         # Every row is read: the snapshot ends before the (slow) save of the zip.
         if cancelled is not None and cancelled():
             raise Cancelled()
+        stamp(workbook, submission_meta(book, request, plans, rows, content.hexdigest(), started))
         digest = write_atomically(workbook, target, temp)
     except BaseException:
         if temp is not None:
@@ -248,6 +251,7 @@ def _write_ledgers(
     total: int,
     progress: Progress | None,
     cancelled: IsCancelled | None,
+    content: ContentDigest | None = None,
 ) -> dict[str, int]:
     rows: dict[str, int] = {}
     done = 0
@@ -263,7 +267,7 @@ def _write_ledgers(
             widths=column_widths(reader, ledger, plan.query),
             mask=request.mask_ids,
         )
-        append = sheet.append
+        append = sheet.append if content is None else content.feeding(ledger.key, sheet.append)
         sent = plan.sent.append if request.record_submission else None
         with closing(reader.rows(ledger, plan.query)) as records:
             for count, row in enumerate(records, start=1):

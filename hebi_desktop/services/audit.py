@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "delete": "删除",
     "restore": "恢复",
     "import": "导入",
+    "collect": "汇总接收",
+    "replaced": "被新报送替换",
 }
 
 

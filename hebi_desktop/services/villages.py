@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.storage.models import Village
 
 if TYPE_CHECKING:
@@ -57,3 +58,10 @@ class VillageService:
             query = query.where(Village.township_code == township_code)
         with self._book.reading() as connection:
             return list(dict.fromkeys(connection.scalars(query)))
+
+    def completions(self, township_code: str | None) -> list[str]:
+        """What the village field offers: the names this desk used (most used first), then
+        the township's villages from the reference list, so a new desk completes real
+        names from the first day."""
+        listed = known_villages().names(township_code) if township_code else []
+        return list(dict.fromkeys([*self.names(township_code), *listed]))

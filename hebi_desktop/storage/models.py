@@ -130,6 +130,36 @@ class SubmittedRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class ReceivedSubmission(Base):
+    """One ledger of one workbook taken in by a county desk (汇总报送): from whom, what, when.
+
+    The file's SHA-256 and the content hash its metadata carries let the same submission,
+    sent twice, be recognised and change nothing; records point back here by
+    ``source_submission_id``.
+    """
+
+    __tablename__ = "received_submissions"
+    __table_args__ = (Index(None, "ledger", "township_code"), Index(None, "sha256"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator: Mapped[str] = mapped_column(String(40))
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    ledger: Mapped[str] = mapped_column(String(30))
+    county_code: Mapped[str | None] = mapped_column(String(12))
+    township_code: Mapped[str | None] = mapped_column(String(12))
+    unit: Mapped[str | None] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(12))  # full, incremental, partial
+    filters: Mapped[str | None] = mapped_column(Text)  # JSON, as the sender exported
+    exported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    program_version: Mapped[str | None] = mapped_column(String(20))
+    row_count: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Draft(Base):
     """A half-filled form, saved as the clerk types so a crash does not lose it."""
 
@@ -161,6 +191,8 @@ class RecordColumns:
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(40))
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # On a county desk: the received submission (汇总报送) the record came from.
+    source_submission_id: Mapped[int | None] = mapped_column(Integer)
 
 
 # Scaled kinds (money, area) are stored as whole hundredths: exact sums, portable SQL.
@@ -213,9 +245,12 @@ def _record_attributes(ledger: Ledger) -> dict[str, object]:
         )
     live = text("deleted_at IS NULL")
     attributes["__table_args__"] = (
-        # A natural key may repeat only among deleted records.
+        # A natural key may repeat only among deleted records, and across townships: a
+        # county desk must hold both townships' copies of a double payment to report it.
+        # Within one desk the record service still refuses any live duplicate.
         Index(
             f"uq_{ledger.table_name}_natural_key",
+            "township_code",
             *ledger.natural_key,
             unique=True,
             sqlite_where=live,

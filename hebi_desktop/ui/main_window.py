@@ -39,6 +39,7 @@ from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.backup import BackupError
 from hebi_desktop.ui import (
     geometry,
@@ -46,6 +47,8 @@ from hebi_desktop.ui import (
 )
 from hebi_desktop.ui.icons import app_icon, icon
 from hebi_desktop.ui.navigation import (
+    COLLECT,
+    CROSSCHECK,
     EXCHANGE,
     OVERVIEW,
     SETTINGS,
@@ -113,7 +116,7 @@ class MainWindow(QMainWindow):
         self._closing_done = False
         self.exit_backup: Path | None = None
         self.setWindowIcon(app_icon())
-        self.entries = nav_entries()
+        self.entries = nav_entries(county_desk=book.settings.get(SCOPE) == SCOPE_COUNTY)
         self.nav = NavigationList(self.entries, self)
         self.stack = QStackedWidget(self)
         central = QWidget(self)
@@ -146,6 +149,8 @@ class MainWindow(QMainWindow):
             OVERVIEW: self._make_overview,
             EXCHANGE: self._make_exchange,
             SETTINGS: self._make_settings,
+            COLLECT: self._make_collect,
+            CROSSCHECK: self._make_crosscheck,
         }
 
     def page(self, key: str) -> QWidget:
@@ -216,6 +221,20 @@ class MainWindow(QMainWindow):
         page.operator_changed.connect(self._operator_changed)
         page.restore_requested.connect(self.restore_from)
         page.backup_made.connect(self._after_backup)
+        return page
+
+    def _make_collect(self) -> QWidget:
+        from hebi_desktop.ui.collect_page import CollectPage
+
+        page = CollectPage(self.book, self.stack)
+        page.records_changed.connect(self._imported)
+        return page
+
+    def _make_crosscheck(self) -> QWidget:
+        from hebi_desktop.ui.crosscheck_page import CrossCheckPage
+
+        page = CrossCheckPage(self.book, self.stack)
+        page.open_query.connect(self.open_query)
         return page
 
     def _make_ledger_page(self, ledger_key: str) -> QWidget:

@@ -1,7 +1,8 @@
 """The list of pages on the left of the main window, generated from the ledger registry.
 
-概览 first, then one entry per ledger (``ledger.nav_title``, its icon), then 导入导出 and
-设置: a fourth ledger declaration gets its entry without any change here.
+概览 first, then one entry per ledger (``ledger.nav_title``, its icon), then 核查 (and on a
+county desk 汇总报送), 导入导出 and 设置: a fourth ledger declaration gets its entry without
+any change here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from hebi_desktop.ui.icons import icon, ledger_icon
 OVERVIEW = "overview"
 EXCHANGE = "exchange"
 SETTINGS = "settings"
+COLLECT = "collect"  # 汇总报送, on a county desk
+CROSSCHECK = "crosscheck"  # 核查
 LEDGER_PREFIX = "ledger:"
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
@@ -40,11 +43,14 @@ class NavEntry:
     ledger: Ledger | None = None
 
 
-def nav_entries() -> list[NavEntry]:
+def nav_entries(county_desk: bool = False) -> list[NavEntry]:
     entries = [NavEntry(OVERVIEW, "概览", icon("overview"))]
     entries.extend(
         NavEntry(ledger_page_key(lg.key), lg.nav_title, ledger_icon(lg), lg) for lg in all_ledgers()
     )
+    if county_desk:
+        entries.append(NavEntry(COLLECT, "汇总报送", icon("collect")))
+    entries.append(NavEntry(CROSSCHECK, "核查", icon("crosscheck")))
     entries.append(NavEntry(EXCHANGE, "导入导出", icon("exchange")))
     entries.append(NavEntry(SETTINGS, "设置", icon("settings")))
     return entries

@@ -283,7 +283,7 @@ class RecordForm(QWidget):
             return
         self._village_township = township
         try:
-            names = self.book.villages.names(township) if township else []
+            names = self.book.villages.completions(township) if township else []
         except StorageError:
             log.exception("could not read village names")
             names = []

@@ -37,6 +37,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.first_start import OperatorForm
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.scope_box import ScopeBox
 from hebi_desktop.ui.server_address import ServerAddress
 from hebi_desktop.ui.signers_form import SignersBox
 from hebi_desktop.ui.workers import ProgressPanel, Worker
@@ -85,6 +86,7 @@ class SettingsPage(QWidget):
         layout.addWidget(self._build_operator(body))
         self.signers_box = SignersBox(book, body)
         layout.addWidget(self.signers_box)
+        layout.addWidget(ScopeBox(book, body))
         layout.addWidget(self._build_backup(body))
         layout.addWidget(self._build_database(body))
         layout.addStretch(1)

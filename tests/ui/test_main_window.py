@@ -22,7 +22,13 @@ from hebi_desktop.ui.errors import MESSAGE, ErrorReporter
 from hebi_desktop.ui.first_start import FirstStartDialog
 from hebi_desktop.ui.ledger_page import LedgerPage
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import EXCHANGE, OVERVIEW, SETTINGS, ledger_page_key
+from hebi_desktop.ui.navigation import (
+    CROSSCHECK,
+    EXCHANGE,
+    OVERVIEW,
+    SETTINGS,
+    ledger_page_key,
+)
 from hebi_desktop.ui.overview_page import OverviewPage
 from tests import samples
 from tests.ui.ledger_helpers import Button, Messages, type_text
@@ -47,7 +53,7 @@ def nav_texts(window: MainWindow) -> list[str]:
 def test_navigation_lists_the_pages_with_icons(window: MainWindow) -> None:
     ledgers = [ledger.nav_title for ledger in all_ledgers()]
     assert ledgers[:3] == ["住房安全", "供水维修", "教育资助"]
-    assert nav_texts(window) == ["概览", *ledgers, "导入导出", "设置"]
+    assert nav_texts(window) == ["概览", *ledgers, "核查", "导入导出", "设置"]
     for row in range(window.nav.count()):
         assert not window.nav.item(row).icon().isNull()
     assert not window.windowIcon().isNull()
@@ -78,6 +84,7 @@ def test_every_page_can_be_visited(qtbot, window: MainWindow) -> None:
         **{ledger_page_key(ledger.key): "LedgerPage" for ledger in all_ledgers()},
         EXCHANGE: "ExchangePage",
         SETTINGS: "SettingsPage",
+        CROSSCHECK: "CrossCheckPage",
     }
 
 

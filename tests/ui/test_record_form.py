@@ -389,6 +389,12 @@ def test_village_completer_offers_villages_used_before(qtbot, book: Book) -> Non
     assert "小河口村" in dialog.form.editors["village"].completions()
 
 
+def test_village_completer_offers_the_townships_listed_villages(qtbot, book: Book) -> None:
+    dialog = open_dialog(qtbot, book, HOUSING)
+    offered = dialog.form.editors["village"].completions()
+    assert "黄堆村" in offered and "骑河黄庄村" in offered  # 北阳镇's villages, before any use
+
+
 def test_enter_moves_to_the_next_field_and_never_saves(qtbot, book: Book) -> None:
     dialog = open_dialog(qtbot, book, HOUSING)
     name = dialog.form.editors["head_name"].input

@@ -10,6 +10,7 @@ from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
 from hebi_desktop.domain.printing import Column, PrintForms
 from hebi_desktop.domain.queries import Aggregate, Condition, Measure, Op, Watch
 from hebi_desktop.domain.samples import EXAMPLE_PLACE, SampleMaker
+from hebi_desktop.domain.villages import core
 
 PROJECT_TYPES = (
     "城市管网延伸工程",
@@ -257,7 +258,7 @@ def sample(make: SampleMaker, index: int) -> dict[str, Any]:
     progress = r.choices(PROGRESS, weights=(10, 15, 35, 40))[0]
     values: dict[str, Any] = {
         **place,
-        "project_name": f"{place['village'][:-1]}第{index % 7 + 1}供水站",
+        "project_name": f"{core(place['village'])}第{index % 7 + 1}供水站",
         "project_type": r.choice(PROJECT_TYPES),
         "repair_item": r.choice(REPAIR_ITEMS),
         "problem": r.choice(SAMPLE_PROBLEMS),

@@ -1,7 +1,7 @@
 """pinyin sort keys and initials beside names and places
 
 Revision ID: 0002
-Revises: 0004
+Revises: 0003
 Create Date: 2026-12-02 03:30:00
 
 Existing rows get their keys here, so an upgraded database sorts and finds by pinyin at once.
@@ -15,8 +15,8 @@ from alembic import op
 from hebi_desktop.domain.pinyin import initials, sort_key
 
 revision: str = "0002"
-# Written after 0001; chained after 0004 (merged to main first) so there is one head.
-down_revision: str | None = "0004"
+# Written after 0001; chained after 0003 (merged to main first) so there is one head.
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

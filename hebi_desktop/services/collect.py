@@ -1,0 +1,592 @@
+"""汇总报送: a county desk takes in the townships' workbooks, one file at a time.
+
+Each file is read and checked whole before anything is written (the importer's reading,
+cleaning and validation, row by row), then written in one transaction: all of a file, or
+none of it. The rules:
+
+- a *full* submission (the township's whole ledger) replaces that township's earlier
+  records of that ledger, and only those: they are soft-deleted (kept, with an audit
+  entry) and the file's records put in their place;
+- an *incremental* or filtered (*partial*) one adds records and updates, by natural key
+  within the township, those it already holds; it never removes any;
+- a file seen before (same file SHA-256, or the same content hash for the same ledger and
+  township) is recognised and changes nothing;
+- a file from another county, a masked export (ID numbers with *), or one with any bad
+  row is refused whole.
+
+Workbooks exported by the program say who sent them (:mod:`exchange.metadata`); for a
+hand-made workbook the ledger is recognised from the headers, the township read from the
+rows, and it is taken as incremental (it may be an extract: nothing is removed).
+Every record written points back to its :class:`ReceivedSubmission`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, or_, select, update
+
+from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.fields import Ledger, Level
+from hebi_desktop.domain.registry import all_ledgers
+from hebi_desktop.domain.validation import Checked, validator_for
+from hebi_desktop.domain.villages import known_villages
+from hebi_desktop.exchange.files import sha256_of
+from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_header
+from hebi_desktop.exchange.importer import (
+    RowIssue,
+    _is_footer,
+    _only_blanks,
+    _RowReader,
+)
+from hebi_desktop.exchange.metadata import (
+    FULL,
+    INCREMENTAL,
+    MODE_LABELS,
+    SubmissionMeta,
+    read_metadata,
+)
+from hebi_desktop.exchange.reader import Sheet, choose_sheet, open_workbook
+from hebi_desktop.services.audit import dump_changes
+from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
+from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 500
+ID_CHUNK = 500
+AUDIT_COLLECT = "collect"  # a record written from a received submission
+AUDIT_REPLACED = "replaced"  # a record soft-deleted because a full submission replaced it
+
+Progress = Callable[[int, int], None]
+IsCancelled = Callable[[], bool]
+
+
+class Status(StrEnum):
+    NEW = "new"  # first submission of this ledger from this township
+    REPLACEMENT = "replacement"  # a full submission replacing earlier records
+    UPDATE = "update"  # an incremental submission on top of earlier ones
+    RECEIVED = "received"  # this file (or content) was taken in before: nothing to do
+    REFUSED = "refused"  # another county, masked, unreadable, or bad rows
+
+
+STATUS_LABELS = {
+    Status.NEW: "新报送",
+    Status.REPLACEMENT: "替换此前报送",
+    Status.UPDATE: "增量更新",
+    Status.RECEIVED: "已接收过（不再重复接收）",
+    Status.REFUSED: "拒收",
+}
+
+
+@dataclass
+class LedgerPart:
+    """One ledger's sheet of a submitted file: what it holds and what taking it in does."""
+
+    ledger: Ledger
+    sheet: str
+    mode: str
+    townships: tuple[str, ...] = ()
+    status: Status = Status.NEW
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    removed: int = 0
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list, repr=False)
+
+    @property
+    def township_names(self) -> str:
+        return "、".join(divisions().name(code) for code in self.townships) or "（未知）"
+
+    @property
+    def mode_label(self) -> str:
+        return MODE_LABELS.get(self.mode, self.mode)
+
+
+@dataclass
+class FileCollection:
+    """What happened (or, in a dry run, would happen) to one submitted file."""
+
+    path: Path
+    sha256: str = ""
+    meta: SubmissionMeta | None = None
+    parts: list[LedgerPart] = field(default_factory=list)
+    refused: str | None = None  # why the whole file was refused, in Chinese
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None and all(not p.errors for p in self.parts)
+
+    @property
+    def unit(self) -> str:
+        return self.meta.unit if self.meta else "（手工表格，无报送标识）"
+
+    def status_text(self) -> str:
+        if self.refused:
+            return f"拒收：{self.refused}"
+        if not self.ok:
+            return "拒收：有错误行（见问题列表），整个文件未接收"
+        return "；".join(f"{p.ledger.nav_title}{STATUS_LABELS[p.status]}" for p in self.parts)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _desk_county(book: Book) -> str:
+    settings = book.settings
+    county = settings.county_code
+    if settings.get(SCOPE) != SCOPE_COUNTY or not county:
+        raise UserError(
+            "汇总报送只能在县区工作范围下进行：请先在“设置”中把工作范围设为“县区”并选择本县区"
+            "（命令行：hebi-desktop settings --scope county --county 县区名称）"
+        )
+    return county
+
+
+def _parts_of(workbook: Any, meta: SubmissionMeta | None) -> list[tuple[Ledger, Sheet]]:
+    """The ledgers in the file and their sheets: as the metadata says, else by headers."""
+    if meta is not None and meta.ledgers:
+        known = {ledger.key: ledger for ledger in all_ledgers()}
+        ledgers = [known[key] for key in meta.ledgers if key in known]
+        return [(ledger, choose_sheet(workbook, ledger, None)) for ledger in ledgers]
+    found: list[tuple[Ledger, Sheet]] = []
+    for name in workbook.sheet_names:
+        sheet = Sheet(name, workbook)
+        try:
+            head = sheet.head()
+        except UserError:
+            continue
+        scores = []
+        for ledger in all_ledgers():
+            matcher = HeaderMatcher(ledger)
+            scores.append((max((matcher.score(cells) for _n, cells in head), default=0), ledger))
+        score, best = max(scores, key=lambda pair: pair[0])
+        if score and all(best is not other for other, _s in found):
+            try:
+                find_header(head, best, name)
+            except UserError:
+                continue
+            found.append((best, sheet))
+    return found
+
+
+def _read_part(
+    part: LedgerPart,
+    sheet: Sheet,
+    layout: HeaderLayout,
+    county: str,
+    township: str | None,
+    cancelled: IsCancelled | None,
+) -> None:
+    ledger = part.ledger
+    reader = _RowReader(layout)
+    check = validator_for(ledger).check
+    names = ledger.natural_key
+    seen: dict[tuple[Any, ...], int] = {}
+    townships: set[str] = set()
+    table = divisions()
+    for number, cells in sheet.rows(fill_merged_from=layout.data_start):
+        if number < layout.data_start:
+            continue
+        if _is_footer(cells):
+            break
+        raw = reader.raw(cells)
+        if raw is None:
+            continue
+        checked = check(raw)
+        if not checked.ok and _only_blanks(raw):
+            continue
+        part.rows_read += 1
+        if part.rows_read % CHECK_EVERY == 0 and cancelled is not None and cancelled():
+            raise Cancelled()
+        if not checked.ok:
+            part.errors.extend(
+                reader.issue(number, cells, issue, ledger)
+                for issue in checked.issues
+                if issue.level is Level.ERROR
+            )
+            continue
+        values = checked.values
+        place = values["township_code"]
+        if values["county_code"] != county:
+            part.errors.append(
+                RowIssue(
+                    number,
+                    layout.header_of("county_code") or "县区",
+                    table.name(values["county_code"]),
+                    f"县区：不属于本县区（{table.name(county)}），该行不能汇总到本县区",
+                    Level.ERROR,
+                )
+            )
+            continue
+        if township and place != township:
+            part.errors.append(
+                RowIssue(
+                    number,
+                    layout.header_of("township_code") or "乡镇",
+                    table.name(place),
+                    f"乡镇：报送单位是{table.name(township)}，这一行却属于{table.name(place)}",
+                    Level.ERROR,
+                )
+            )
+            continue
+        key = (place, *(values[n] for n in names))
+        first = seen.get(key)
+        if first is not None:
+            part.errors.append(
+                RowIssue(
+                    number,
+                    "",
+                    "",
+                    f"与第{first}行重复（{ledger.key_text(values)}）：同一条记录不能出现两次",
+                    Level.ERROR,
+                )
+            )
+            continue
+        seen[key] = number
+        townships.add(place)
+        if checked.warnings:
+            part.warnings.extend(reader.issue(number, cells, i, ledger) for i in checked.warnings)
+        part.checked.append(checked)
+    if township:
+        townships.add(township)
+    part.townships = tuple(sorted(townships))
+    part.problems.extend(_village_hints(part.checked))
+
+
+def _village_hints(rows: list[Checked], limit: int = 10) -> list[str]:
+    """Village names not in the township's list: a hint with the nearest known name."""
+    villages = known_villages()
+    known: set[tuple[str, str]] = set()
+    unknown: dict[tuple[str, str], int] = {}
+    for checked in rows:
+        place = (checked.values["township_code"], checked.values["village"])
+        if place in known:
+            continue
+        if place not in unknown and villages.is_known(*place):
+            known.add(place)
+            continue
+        unknown[place] = unknown.get(place, 0) + 1
+    hints = []
+    for (township, village), count in list(unknown.items())[:limit]:
+        nearest = villages.suggest(township, village)
+        advice = f"，是否应为“{nearest}”？" if nearest else ""
+        hints.append(f"{divisions().name(township)}的村名单中没有“{village}”（{count}条）{advice}")
+    if len(unknown) > limit:
+        hints.append(f"……另有{len(unknown) - limit}个村名不在村名单中")
+    return hints
+
+
+def _already_received(
+    connection: Connection, sha256: str, meta: SubmissionMeta | None, part: LedgerPart
+) -> bool:
+    table = ReceivedSubmission.__table__
+    same_file = table.c.sha256 == sha256
+    clauses = [same_file]
+    if meta is not None and meta.content_sha256:
+        clauses.append(
+            (table.c.content_sha256 == meta.content_sha256)
+            & (table.c.ledger == part.ledger.key)
+            & (table.c.township_code == (part.townships[0] if part.townships else None))
+        )
+    statement = select(table.c.id).where(table.c.ledger == part.ledger.key, or_(*clauses))
+    return connection.execute(statement.limit(1)).first() is not None
+
+
+def _status(
+    connection: Connection, sha256: str, meta: SubmissionMeta | None, part: LedgerPart
+) -> Status:
+    if _already_received(connection, sha256, meta, part):
+        return Status.RECEIVED
+    table = record_model(part.ledger).__table__
+    earlier = connection.execute(
+        select(table.c.id)
+        .where(table.c.township_code.in_(part.townships), table.c.deleted_at.is_(None))
+        .limit(1)
+    ).first()
+    if earlier is None:
+        return Status.NEW
+    return Status.REPLACEMENT if part.mode == FULL else Status.UPDATE
+
+
+def inspect_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None) -> FileCollection:
+    """Read and check one file without writing anything (the preview, and a dry run)."""
+    county = _desk_county(book)
+    path = Path(path)
+    result = FileCollection(path, dry_run=True)
+    try:
+        result.sha256 = sha256_of(path)
+    except OSError as error:
+        result.refused = f"无法读取文件（{error.strerror or error}）"
+        return result
+    meta = result.meta = read_metadata(path)
+    table = divisions()
+    if meta is not None:
+        if meta.county_code and meta.county_code != county:
+            result.refused = (
+                f"来自{table.name(meta.county_code) or meta.county_code}"
+                f"（{meta.unit}），不是本县区（{table.name(county)}）的报送"
+            )
+            return result
+        if meta.masked:
+            result.refused = (
+                "这是脱敏导出的工作簿（身份证号中间为*），不能汇总；请乡镇重新导出，不要选脱敏"
+            )
+            return result
+    try:
+        workbook = open_workbook(path)
+        pairs = _parts_of(workbook, meta)
+        if not pairs:
+            result.refused = "认不出是哪本台账：没有找到住房安全、供水维修或教育资助台账的表头"
+            return result
+        mode = meta.mode if meta is not None else INCREMENTAL
+        township = meta.township_code if meta is not None else None
+        for ledger, sheet in pairs:
+            head = sheet.head()
+            if not head:
+                raise UserError(f"工作表“{sheet.name}”是空的")
+            layout = find_header(head, ledger, sheet.name)
+            part = LedgerPart(ledger, sheet.name, mode)
+            _read_part(part, sheet, layout, county, township, cancelled)
+            declared = meta.rows.get(ledger.key) if meta is not None else None
+            if declared is not None and declared != part.rows_read:
+                part.problems.append(
+                    f"报送标识中为{declared}条，实际读到{part.rows_read}条（文件可能被改动过），请核实"
+                )
+            if not part.townships:
+                part.problems.append("表中没有记录，也没有注明乡镇")
+            result.parts.append(part)
+    except UserError as error:
+        result.refused = str(error)
+        return result
+    with book.reading() as connection:
+        for part in result.parts:
+            part.status = _status(connection, result.sha256, meta, part)
+    if not result.ok:
+        for part in result.parts:
+            if part.status is not Status.RECEIVED:
+                part.status = Status.REFUSED
+    return result
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _soft_delete_townships(
+    connection: Connection, part: LedgerPart, operator: str, now: dt.datetime, source: int
+) -> int:
+    table = record_model(part.ledger).__table__
+    live = (table.c.township_code.in_(part.townships), table.c.deleted_at.is_(None))
+    ids = list(connection.scalars(select(table.c.id).where(*live)))
+    if not ids:
+        return 0
+    connection.execute(
+        update(table)
+        .where(*live)
+        .values(deleted_at=now, updated_at=now, updated_by=operator, version=table.c.version + 1)
+    )
+    changes = dump_changes({"replaced_by_submission": source})
+    connection.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": now,
+                "operator": operator,
+                "ledger": part.ledger.key,
+                "record_id": rid,
+                "action": AUDIT_REPLACED,
+                "changes": changes,
+            }
+            for rid in ids
+        ],
+    )
+    return len(ids)
+
+
+def _existing(connection: Connection, part: LedgerPart) -> dict[tuple[Any, ...], int]:
+    table = record_model(part.ledger).__table__
+    names = ("township_code", *part.ledger.natural_key)
+    statement = select(table.c.id, *(table.c[n] for n in names)).where(
+        table.c.township_code.in_(part.townships), table.c.deleted_at.is_(None)
+    )
+    return {tuple(row[1:]): row[0] for row in connection.execute(statement)}
+
+
+def _mark_source(
+    connection: Connection,
+    part: LedgerPart,
+    updated: Sequence[int],
+    inserted: Sequence[int],
+    source: int,
+) -> None:
+    """Point the written records at their submission. On SQLite the inserted ones form one
+    range of ids (one writer at a time, new ids above every old one): one statement. On a
+    server other desks may take ids in between, so the ids are named."""
+    table = record_model(part.ledger).__table__
+    mark = update(table).values(source_submission_id=source)
+    if inserted and connection.dialect.name == "sqlite":
+        connection.execute(mark.where(table.c.id.between(min(inserted), max(inserted))))
+    else:
+        updated = [*updated, *inserted]
+    for start in range(0, len(updated), ID_CHUNK):
+        connection.execute(mark.where(table.c.id.in_(updated[start : start + ID_CHUNK])))
+
+
+def _received_row(
+    result: FileCollection, part: LedgerPart, operator: str, now: dt.datetime
+) -> dict[str, Any]:
+    meta = result.meta
+    return {
+        "received_at": now,
+        "operator": operator,
+        "file_name": str(result.path.resolve()),
+        "sha256": result.sha256,
+        "content_sha256": meta.content_sha256 if meta else None,
+        "ledger": part.ledger.key,
+        "county_code": (meta.county_code if meta else None)
+        or (divisions().by_code[part.townships[0]].parent_code if part.townships else None),
+        "township_code": part.townships[0] if len(part.townships) == 1 else None,
+        "unit": meta.unit if meta else None,
+        "mode": part.mode,
+        "filters": json.dumps(
+            {**(meta.filters if meta else {}), "townships": list(part.townships)},
+            ensure_ascii=False,
+        ),
+        "exported_at": meta.exported_at if meta else None,
+        "program_version": meta.program_version if meta else None,
+        "row_count": part.rows_read,
+        "inserted": part.inserted,
+        "updated": part.updated,
+        "removed": part.removed,
+    }
+
+
+def _write_part(
+    book: Book,
+    connection: Connection,
+    result: FileCollection,
+    part: LedgerPart,
+    operator: str,
+    now: dt.datetime,
+) -> None:
+    key = connection.execute(
+        insert(ReceivedSubmission).values(_received_row(result, part, operator, now))
+    ).inserted_primary_key
+    assert key is not None
+    source = int(key[0])
+    service = book.records(part.ledger)
+    if part.mode == FULL:
+        part.removed = _soft_delete_townships(connection, part, operator, now, source)
+        existing: dict[tuple[Any, ...], int] = {}
+    else:
+        existing = _existing(connection, part)
+    names = part.ledger.natural_key
+    fresh: list[Checked] = []
+    written: list[int] = []
+    for checked in part.checked:
+        values = checked.values
+        record_id = existing.get((values["township_code"], *(values[n] for n in names)))
+        if record_id is None:
+            fresh.append(checked)
+            continue
+        service.update_checked(connection, record_id, checked, operator, now, AUDIT_COLLECT)
+        written.append(record_id)
+    part.updated = len(written)
+    ids = service.insert_checked(connection, fresh, operator, now, AUDIT_COLLECT)
+    part.inserted = len(ids)
+    _mark_source(connection, part, written, ids, source)
+    connection.execute(
+        update(ReceivedSubmission)
+        .where(ReceivedSubmission.id == source)
+        .values(inserted=part.inserted, updated=part.updated, removed=part.removed)
+    )
+
+
+def collect_file(
+    book: Book,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    cancelled: IsCancelled | None = None,
+) -> FileCollection:
+    """Inspect one file and, unless ``dry_run`` or refused, take it in (one transaction)."""
+    result = inspect_file(book, path, cancelled=cancelled)
+    result.dry_run = dry_run
+    todo = [p for p in result.parts if p.status is not Status.RECEIVED]
+    if dry_run or not result.ok or not todo:
+        _forget_rows(result)
+        return result
+    if cancelled is not None and cancelled():
+        raise Cancelled()
+    operator = book.operator
+    now = dt.datetime.now()
+    with book.writing() as connection:
+        for part in todo:
+            _write_part(book, connection, result, part, operator, now)
+    log.info(
+        "collected %s: %s",
+        result.path.name,
+        ", ".join(
+            f"{p.ledger.key} {p.status} +{p.inserted} ~{p.updated} -{p.removed}" for p in todo
+        ),
+    )
+    _forget_rows(result)
+    return result
+
+
+def preview_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None) -> FileCollection:
+    """What taking in ``path`` would do, without keeping its rows (a month of files must
+    not sit in memory while the clerk looks at the list)."""
+    result = inspect_file(book, path, cancelled=cancelled)
+    _forget_rows(result)
+    return result
+
+
+def _forget_rows(result: FileCollection) -> None:
+    for part in result.parts:
+        part.checked = []  # a dozen files of 10,000 rows must not stay in memory
+
+
+def collect_files(
+    book: Book,
+    paths: Iterable[Path],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancelled: IsCancelled | None = None,
+) -> list[FileCollection]:
+    """Each file in turn, each all-or-nothing; a refused file does not stop the others."""
+    paths = list(paths)
+    results: list[FileCollection] = []
+    for index, path in enumerate(paths):
+        if progress is not None:
+            progress(index, len(paths))
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        results.append(collect_file(book, path, dry_run=dry_run, cancelled=cancelled))
+    if progress is not None:
+        progress(len(paths), len(paths))
+    return results
+
+
+def received_submissions(book: Book) -> list[dict[str, Any]]:
+    """What the county desk has taken in, newest first."""
+    table = ReceivedSubmission.__table__
+    with book.reading() as connection:
+        rows = connection.execute(select(table).order_by(table.c.id.desc())).mappings().all()
+    return [dict(row) for row in rows]

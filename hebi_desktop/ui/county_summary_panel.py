@@ -1,0 +1,110 @@
+"""按乡镇汇总: one row per township of the county with the ledger's figures, the 合计 row
+(the same numbers as ``stats``), the townships that sent nothing in a chosen month
+(未报送), and the county summary workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hebi_desktop.services.book import Book
+from hebi_desktop.services.county_report import (
+    county_summary,
+    not_submitted,
+    write_county_summary,
+)
+from hebi_desktop.services.errors import StorageError, UserError
+
+
+class CountySummaryPanel(QWidget):
+    def __init__(self, book: Book, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.ledger_combo = QComboBox(self)
+        for ledger in book.ledgers:
+            if ledger.measures:
+                self.ledger_combo.addItem(ledger.title, ledger.key)
+        self.month_edit = QLineEdit(dt.date.today().strftime("%Y-%m"), self)
+        self.month_edit.setPlaceholderText("2026-11")
+        self.month_edit.setMaximumWidth(100)
+        self.refresh_button = QPushButton("刷新", self)
+        self.save_button = QPushButton("导出县区汇总…", self)
+        bar.addWidget(QLabel("台账：", self))
+        bar.addWidget(self.ledger_combo)
+        bar.addWidget(QLabel("未报送月份：", self))
+        bar.addWidget(self.month_edit)
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        bar.addWidget(self.save_button)
+        layout.addLayout(bar)
+        self.table = QTableWidget(0, 1, self)
+        self.table.verticalHeader().hide()
+        layout.addWidget(self.table, 1)
+        self.missing_label = QLabel(self)
+        self.missing_label.setWordWrap(True)
+        layout.addWidget(self.missing_label)
+        self.ledger_combo.currentIndexChanged.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.month_edit.returnPressed.connect(self.refresh)
+        self.save_button.clicked.connect(self.choose_target)
+
+    def refresh(self) -> None:
+        key = self.ledger_combo.currentData()
+        try:
+            section = next(s for s in county_summary(self.book) if s.ledger.key == key)
+            missing = not_submitted(self.book, self.month_edit.text() or None).get(key, [])
+        except UserError as error:
+            self.missing_label.setText(str(error))
+            return
+        except StorageError:
+            self.missing_label.setText("数据库读取失败，请稍后再试")
+            return
+        labels = [m.label for m in section.ledger.measures]
+        rows = [*section.rows, section.total]
+        self.table.setColumnCount(len(labels) + 1)
+        self.table.setHorizontalHeaderLabels(["乡镇（街道）", *labels])
+        self.table.setRowCount(len(rows))
+        for row, figures in enumerate(rows):
+            label = "合计" if figures is section.total else figures.label
+            self.table.setItem(row, 0, QTableWidgetItem(label))
+            for column, figure in enumerate(figures.figures, start=1):
+                self.table.setItem(row, column, QTableWidgetItem(figure.text()))
+        self.table.resizeColumnsToContents()
+        names = "、".join(t.name for t in missing)
+        self.missing_label.setText(f"{self.month_edit.text()} 未报送：{names or '无'}")
+
+    def choose_target(self) -> None:
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "导出县区汇总", "县区台账汇总.xlsx", "Excel 工作簿 (*.xlsx)"
+        )
+        if name:
+            self.save(Path(name))
+
+    def save(self, target: Path) -> Path | None:
+        try:
+            saved = write_county_summary(self.book, target, self.month_edit.text() or None)
+        except (UserError, OSError) as error:
+            QMessageBox.warning(self, "导出失败", str(error))
+            return None
+        self.missing_label.setText(f"已导出：{saved}")
+        return saved
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self.refresh()

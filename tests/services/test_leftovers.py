@@ -73,6 +73,7 @@ def test_a_killed_export_leaves_nothing_after_the_next_start(
     assert not (data_dir / "tmp" / str(process.pid)).exists()
 
 
+@pytest.mark.sqlite_only  # the copies and the database are files beside it
 def test_leftover_copies_are_removed_but_live_and_foreign_files_kept(
     book: Book, tmp_path: Path, data_dir: Path
 ) -> None:

@@ -3,8 +3,11 @@
     python scripts/screenshots.py [--rows 500] [--out docs/screenshots]
 
 Runs offscreen on a temporary demo database (``fill_demo``), so it needs no screen and
-touches no real data. Qt offscreen draws Chinese only with a CJK font installed
-(on Debian: ``apt-get install fonts-wqy-microhei``); without one the text is boxes.
+touches no real data (nor the user's window settings). The virtual screen is 1366×768,
+the commonest township office screen, and the window is maximised on it the way a clerk
+uses it; the record form opens at the size it gets on that screen. Qt offscreen draws
+Chinese only with a CJK font installed (on Debian: ``apt-get install fonts-wqy-microhei``);
+without one the text is boxes.
 File locations in the pictures are shown as on a clerk's Windows PC, not the
 temporary folder the pictures were taken from.
 """
@@ -12,13 +15,14 @@ temporary folder the pictures were taken from.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WIDTH, HEIGHT = 1280, 800
+WIDTH, HEIGHT = 1366, 768
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "SimSun")
 SHOWN_DATA = "C:\\Users\\张丽\\AppData\\Local\\hebi-desktop"
 SHOWN_DATABASE = SHOWN_DATA + "\\hebi-desktop.sqlite"
@@ -31,8 +35,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=500, help="demo records per ledger")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="hebi-shots-") as temp:
+        screen = Path(temp) / "screen.json"
+        screen.write_text(
+            json.dumps(
+                {
+                    "windowFrameMargins": False,  # the picture is the whole screen
+                    "screens": [
+                        {"name": "office", "x": 0, "y": 0, "width": WIDTH, "height": HEIGHT}
+                        | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
+        os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
         os.environ["HEBI_DESKTOP_DATA_DIR"] = str(Path(temp) / "data")
         os.environ.pop("HEBI_DESKTOP_DB", None)
         return render(Path(temp), args.rows, args.out)
@@ -44,6 +61,7 @@ def _settle(app: object, rounds: int = 5) -> None:
 
 
 def render(temp: Path, rows: int, out: Path) -> int:
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QFont, QFontDatabase
 
     from hebi_desktop.services import backups
@@ -54,6 +72,7 @@ def render(temp: Path, rows: int, out: Path) -> int:
     from hebi_desktop.ui.navigation import EXCHANGE, OVERVIEW, SETTINGS, ledger_page_key
 
     app = make_application([sys.argv[0]])
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(temp / "user"))
     families = set(QFontDatabase.families())
     font_name = next((f for f in CJK_FONTS if f in families), None)
     if font_name is None:
@@ -73,8 +92,7 @@ def render(temp: Path, rows: int, out: Path) -> int:
 
     out.mkdir(parents=True, exist_ok=True)
     window = MainWindow(book)
-    window.resize(WIDTH, HEIGHT)
-    window.show()
+    window.showMaximized()
     window.database_label.setText(f"数据库：{SHOWN_DATABASE}")
     _settle(app)
 
@@ -153,7 +171,6 @@ def _shoot_form(app: object, page: object, out: Path) -> None:
         combo.setCurrentIndex(combo.findText(text))
     for name, text in values.items():
         form.editors[name].input.setText(text)
-    dialog.resize(980, 620)
     _settle(app)
     path = out / "housing-form.png"
     dialog.grab().save(str(path))

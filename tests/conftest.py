@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from sqlalchemy import create_engine, inspect, text
 
 from hebi_desktop.services.book import Book
@@ -57,6 +58,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("HEBI_DESKTOP_DATA_DIR", str(folder))
     monkeypatch.delenv("HEBI_DESKTOP_DB", raising=False)
+    # Window sizes and column widths (QSettings) too: never the real user's.
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "user-settings")
+    )
     return folder
 
 

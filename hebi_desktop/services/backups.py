@@ -1,21 +1,28 @@
 """The backup policy: where backups go, the automatic one on exit, and keeping the last N.
 
 A township PC has one disk and no administrator, so the program keeps its own copies:
-every exit makes an automatic backup (unless turned off) and only the newest
-``backup_keep`` automatic ones are kept. Backups the clerk makes by hand are never
-deleted by the program. Usable without Qt (the window and the tests call it alike).
+an exit after changes makes an automatic backup (unless turned off; an exit with nothing
+changed since the last backup makes none), and only the newest ``backup_keep`` automatic
+ones are kept, within a total size cap (``backup_max_mb``) so a large database cannot
+fill the disk. Backups the clerk makes by hand are never deleted by the program. The
+default database keeps its backups in the data folder; any other database file (``--db``)
+keeps them beside itself. Usable without Qt (the window and the tests call it alike).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hebi_desktop.paths import backups_dir
+from sqlalchemy import func, select
+
+from hebi_desktop.paths import backups_dir, default_database_path
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.instances import window_pid
 from hebi_desktop.services.settings import BACKUP_DIR, BACKUP_KEEP, BACKUP_ON_EXIT
@@ -40,6 +47,9 @@ DEFAULT_KEEP = 10
 MAX_KEEP = 999
 LAST_BACKUP_AT = "last_backup_at"
 LAST_BACKUP_FILE = "last_backup_file"
+LAST_BACKUP_MARK = "last_backup_mark"
+BACKUP_MAX_MB = "backup_max_mb"
+DEFAULT_MAX_MB = 2048  # all automatic backups together; the newest one is always kept
 
 # hebi-desktop-20240509-173000-auto.sqlite, also with a -2 suffix when two fall in one second
 _AUTOMATIC_NAME = re.compile(r"^hebi-desktop-\d{8}-\d{6}-auto(?:-\d+)?\.sqlite$")
@@ -52,18 +62,56 @@ class BackupPolicy:
     folder: Path
     keep: int
     on_exit: bool
+    max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024
+
+
+def default_folder(database: Path | None) -> Path:
+    """Where a database's backups go unless the clerk chose a folder: the data folder's
+    ``backups`` for the default database, ``<name>-backups`` beside any other file, so a
+    demo or a colleague's database never mixes its copies with the real ones."""
+    if database is None:
+        return backups_dir()
+    try:
+        is_default = database.resolve() == default_database_path().resolve()
+    except OSError:
+        is_default = False
+    if is_default:
+        return backups_dir()
+    return database.parent / f"{database.stem}-backups"
+
+
+def _whole(text: str | None, default: int) -> int:
+    try:
+        return int(text or default)
+    except ValueError:
+        return default
 
 
 def policy(book: Book) -> BackupPolicy:
     values = book.settings.all()
     folder_text = values.get(BACKUP_DIR)
-    folder = Path(folder_text) if folder_text else backups_dir()
-    try:
-        keep = int(values.get(BACKUP_KEEP) or DEFAULT_KEEP)
-    except ValueError:
-        keep = DEFAULT_KEEP
+    folder = Path(folder_text) if folder_text else default_folder(book.sqlite_file)
+    keep = _whole(values.get(BACKUP_KEEP), DEFAULT_KEEP)
     on_exit = values.get(BACKUP_ON_EXIT, "1") not in ("0", "false", "否", "")
-    return BackupPolicy(folder, min(max(keep, 1), MAX_KEEP), on_exit)
+    max_mb = max(_whole(values.get(BACKUP_MAX_MB), DEFAULT_MAX_MB), 1)
+    return BackupPolicy(folder, min(max(keep, 1), MAX_KEEP), on_exit, max_mb * 1024 * 1024)
+
+
+def change_mark(book: Book) -> str:
+    """A fingerprint of what a backup would hold: the last audit entry (every record
+    write has one), the last submission and the settings. Equal marks: nothing to back up."""
+    from hebi_desktop.storage.models import AuditEntry, Setting, Submission
+
+    with book.reading() as connection:
+        last_entry = connection.scalar(select(func.max(AuditEntry.id)))
+        last_submission = connection.scalar(select(func.max(Submission.id)))
+        settings = {
+            key: value
+            for key, value in connection.execute(select(Setting.key, Setting.value))
+            if not key.startswith("last_backup")
+        }
+    text = json.dumps([last_entry, last_submission, sorted(settings.items())], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def save_policy(book: Book, folder: Path | None, keep: int, on_exit: bool) -> None:
@@ -110,9 +158,11 @@ def make_backup(
     """
     rules = policy(book)
     target_folder = Path(folder) if folder is not None else rules.folder
+    mark = change_mark(book)
     path = book.backup(_free_name(target_folder, reason), progress)
+    book.settings.set(LAST_BACKUP_MARK, mark)
     if reason == AUTOMATIC:
-        prune(target_folder, rules.keep)
+        prune(target_folder, rules.keep, rules.max_bytes)
     return path
 
 
@@ -125,10 +175,25 @@ def automatic_backups(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.name[:28], len(p.name), p.name))
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` automatic backups; returns what was deleted."""
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def prune(folder: Path, keep: int, max_bytes: int | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups, and then the oldest while they
+    take more than ``max_bytes`` together (the newest always stays); returns the deleted."""
     backups = automatic_backups(folder)
     doomed = backups[: max(len(backups) - max(keep, 1), 0)]
+    if max_bytes is not None:
+        kept = backups[len(doomed) :]
+        total = sum(_size(p) for p in kept)
+        while len(kept) > 1 and total > max_bytes:
+            oldest = kept.pop(0)
+            total -= _size(oldest)
+            doomed.append(oldest)
     deleted: list[Path] = []
     for path in doomed:
         try:
@@ -141,12 +206,24 @@ def prune(folder: Path, keep: int) -> list[Path]:
     return deleted
 
 
-def backup_on_exit(book: Book, progress: Progress | None = None) -> Path | None:
-    """The automatic backup at exit, if the policy asks for one and the book is a file."""
+def exit_backup_needed(book: Book) -> bool:
+    """Whether quitting should make a backup: the policy asks for one, the book is a file,
+    and something changed since the last backup (or that backup is gone)."""
     rules = policy(book)
     if not rules.on_exit or book.sqlite_file is None:
+        return False
+    values = book.settings.all()
+    last_file = values.get(LAST_BACKUP_FILE)
+    if not last_file or not Path(last_file).is_file():
+        return True
+    return values.get(LAST_BACKUP_MARK) != change_mark(book)
+
+
+def backup_on_exit(book: Book, progress: Progress | None = None) -> Path | None:
+    """The automatic backup at exit, when :func:`exit_backup_needed`; else None."""
+    if not exit_backup_needed(book):
         return None
-    return make_backup(book, AUTOMATIC, rules.folder, progress)
+    return make_backup(book, AUTOMATIC, policy(book).folder, progress)
 
 
 @dataclass(frozen=True, slots=True)

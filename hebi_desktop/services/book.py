@@ -20,7 +20,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
-from hebi_desktop.paths import backups_dir
 from hebi_desktop.services.adoption import check_database_file
 from hebi_desktop.services.audit import AuditService
 from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
@@ -72,6 +71,13 @@ def _open_failure(url: str, error: Exception) -> str:
     return f"无法打开数据库“{where}”：{reason}"
 
 
+def _backups_for(url: str) -> Path:
+    """The default backup folder of the database at ``url`` (see services/backups.py)."""
+    from hebi_desktop.services.backups import default_folder
+
+    return default_folder(sqlite_path(url))
+
+
 def _translated(error: SQLAlchemyError, what: str) -> StorageError | None:
     """The StorageError to raise instead of ``error``; ``None`` when ``error`` is a defect."""
     translated = storage_error(error)
@@ -114,7 +120,7 @@ class Book:
             # A folder that cannot be made, an unknown scheme, a driver not installed.
             raise UserError(_open_failure(url, error)) from None
         try:
-            upgrade_backup = migrate.upgrade(engine, backups or backups_dir())
+            upgrade_backup = migrate.upgrade(engine, backups or _backups_for(url))
         except migrate.NewerDatabase as error:
             engine.dispose()
             raise UserError(

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from hebi_desktop.domain.fields import Kind, Ledger
+from hebi_desktop.domain.pinyin_columns import pinyin_values
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -32,9 +33,11 @@ def stored_names(ledger: Ledger) -> tuple[str, ...]:
 
 
 def to_row(ledger: Ledger, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored columns of ``values``, with the pinyin sort keys and initials beside them."""
     row = {name: values.get(name) for name in stored_names(ledger)}
     for name in scaled_fields(ledger):
         row[name] = to_hundredths(row[name])
+    row.update(pinyin_values(ledger, values))
     return row
 
 

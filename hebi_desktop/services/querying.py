@@ -10,6 +10,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, exists, false, or_
 
 from hebi_desktop.domain.fields import Kind, Ledger
+from hebi_desktop.domain.pinyin_columns import (
+    initials_column,
+    initials_searched,
+    pinyin_sorted,
+    sort_column,
+)
 from hebi_desktop.domain.queries import Condition, Op
 
 
@@ -72,18 +78,7 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
     if query.village:
         clauses.append(c.village == query.village)
     if query.text and query.text.strip():
-        needle = query.text.strip()
-        clauses.append(
-            or_(
-                *(
-                    c[name].contains(
-                        needle.upper() if ledger.field(name).kind is Kind.ID_NUMBER else needle,
-                        autoescape=True,
-                    )
-                    for name in ledger.search_fields
-                )
-            )
-        )
+        clauses.append(or_(*text_clauses(ledger, table, query.text.strip())))
     main = c[ledger.main_date]
     if query.date_from:
         clauses.append(main >= query.date_from)
@@ -102,6 +97,24 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
         clauses.append(c.id.in_(list(query.ids)))
     if query.unsent is not None:
         clauses.append(unsent_clause(table, query.unsent))
+    return clauses
+
+
+def text_clauses(ledger: Ledger, table: Table, needle: str) -> list[ColumnElement[bool]]:
+    """A part of a name or ID number; letters also find names by pinyin initials (zxy)."""
+    c = table.c
+    clauses = [
+        c[name].contains(
+            needle.upper() if ledger.field(name).kind is Kind.ID_NUMBER else needle,
+            autoescape=True,
+        )
+        for name in ledger.search_fields
+    ]
+    if needle.isascii() and needle.isalpha():
+        clauses.extend(
+            c[initials_column(name)].contains(needle.lower(), autoescape=True)
+            for name in initials_searched(ledger)
+        )
     return clauses
 
 
@@ -129,6 +142,8 @@ def order_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Any]
     if name not in c:  # derived columns (性别, 出生日期) sort by the ID number they come from
         ids = [f.name for f in ledger.stored_fields if f.kind is Kind.ID_NUMBER]
         name = ids[0] if ids else "id"
+    if name in pinyin_sorted(ledger):  # names and places in pinyin order
+        name = sort_column(name)
     column = c[name]
     if query.descending:
         return [column.desc(), c.id.desc()]

@@ -37,6 +37,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 
     from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
     from hebi_desktop.ui.icons import app_icon
+    from hebi_desktop.ui.style import FOCUS_STYLE
 
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -52,6 +53,7 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_TITLE)
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
+    app.setStyleSheet(FOCUS_STYLE)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     _translators.extend(install_translations(app))
     return app
@@ -70,9 +72,34 @@ def install_translations(app: QApplication) -> list[QTranslator]:
         if translator.load(name, folder):
             app.installTranslator(translator)
             installed.append(translator)
+            mnemonics = _mnemonic_fallback(translator, app)
+            app.installTranslator(mnemonics)
+            installed.append(mnemonics)
         else:
             log.info("Qt translation %s not found in %s", name, folder)
     return installed
+
+
+def _mnemonic_fallback(base: QTranslator, app: QApplication) -> QTranslator:
+    """Newer Qt versions added keyboard mnemonics to some texts ("&Look in:", "Files of
+    &type:") that the shipped Chinese file still has without them, so the file dialog came
+    out half English. This translator answers those with the text without the "&"."""
+    from PySide6.QtCore import QTranslator
+
+    class MnemonicFallback(QTranslator):
+        def translate(
+            self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+        ) -> str | None:
+            # None (a null string to Qt) lets the next translator answer.
+            if "&" not in source or base.translate(context, source, disambiguation, n):
+                return None
+            found = base.translate(context, source.replace("&", ""), disambiguation, n)
+            return found or None
+
+        def isEmpty(self) -> bool:
+            return False
+
+    return MnemonicFallback(app)
 
 
 def _hand_over(instance: SingleInstance) -> int:

@@ -15,8 +15,26 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, QRegularExpression, QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
+from PySide6.QtCore import (
+    QDate,
+    QElapsedTimer,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRegularExpression,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QInputMethodEvent,
+    QKeyEvent,
+    QKeySequence,
+    QRegularExpressionValidator,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -33,7 +51,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from hebi_desktop.domain import resident_id
+from hebi_desktop.domain import pinyin, resident_id
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import NO, YES, Field, Kind, Level
@@ -187,7 +205,7 @@ class LineEditor(FieldEditor):
             edit.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), edit))
         edit.setPlaceholderText(self.field.placeholder or _PLACEHOLDERS.get(kind, ""))
         edit.textChanged.connect(self._on_text)
-        self._completer: QCompleter | None = None
+        self._completer: PinyinCompleter | None = None
         return edit
 
     def _on_text(self, _text: str) -> None:
@@ -206,23 +224,46 @@ class LineEditor(FieldEditor):
             self.input.setText(text)
 
     def set_completions(self, names: Iterable[str]) -> None:
-        """Offer ``names`` while typing (villages of the township), matching anywhere."""
-        names = list(names)
+        """Offer ``names`` while typing (villages of the township), matching anywhere in the
+        characters or the pinyin initials (``wzc`` offers 王庄村)."""
         if self._completer is None:
-            self._completer = QCompleter(QStringListModel(names, self), self)
-            self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-            self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            self._completer = PinyinCompleter(self)
             self.input.setCompleter(self._completer)
-        else:
-            model = self._completer.model()
-            assert isinstance(model, QStringListModel)
-            model.setStringList(names)
+        self._completer.set_names(names)
 
     def completions(self) -> list[str]:
-        if self._completer is None:
-            return []
-        model = self._completer.model()
-        return model.stringList() if isinstance(model, QStringListModel) else []
+        return [] if self._completer is None else self._completer.names()
+
+
+class PinyinCompleter(QCompleter):
+    """A completer matching names by characters or pinyin initials, inserting the name.
+
+    Each entry is matched against "name initials" (a hidden role), but what goes into the
+    box is the name itself.
+    """
+
+    MATCH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._model = QStandardItemModel(self)
+        self.setModel(self._model)
+        self.setCompletionRole(self.MATCH_ROLE)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+
+    def set_names(self, names: Iterable[str]) -> None:
+        self._model.clear()
+        for name in names:
+            item = QStandardItem(name)
+            item.setData(f"{name} {pinyin.initials(name)}", self.MATCH_ROLE)
+            self._model.appendRow(item)
+
+    def names(self) -> list[str]:
+        return [self._model.item(row).text() for row in range(self._model.rowCount())]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        return str(index.data(Qt.ItemDataRole.DisplayRole) or "")
 
 
 class NumberEditor(LineEditor):
@@ -290,6 +331,12 @@ class DateEditor(FieldEditor):
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.calendar_button.clicked.connect(self.show_calendar)
         self.row.addWidget(self.calendar_button)
+        self.echo_label = QLabel(self)
+        self.echo_label.setObjectName("dateEcho")
+        self.echo_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("→ 0000年00月00日"))
+        self.row.addWidget(self.echo_label)
+        self.input.editingFinished.connect(self.tidy)
+        self.input.textChanged.connect(self._update_echo)
         self.calendar = QCalendarWidget(self)
         self.calendar.setGridVisible(True)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
@@ -328,6 +375,21 @@ class DateEditor(FieldEditor):
         edit.setPlaceholderText(self.field.placeholder or DATE_PLACEHOLDER)
         edit.textChanged.connect(lambda _text: self.changed.emit())
         return edit
+
+    def tidy(self) -> None:
+        """On leaving the field: a date typed any accepted way (2026.12.2, 20261202) is
+        rewritten in the standard form, and the echo says how it was read."""
+        day = self.date()
+        if day is not None and self.input.text() != day.isoformat():
+            self.input.setText(day.isoformat())
+        self._update_echo()
+
+    def echo(self) -> str:
+        return self.echo_label.text()
+
+    def _update_echo(self, *_args: object) -> None:
+        day = self.date()
+        self.echo_label.setText("" if day is None else f"→ {day.year}年{day.month}月{day.day}日")
 
     def show_calendar(self) -> None:
         current = self.date()
@@ -368,13 +430,98 @@ class DateEditor(FieldEditor):
             self.input.setText(text)
 
 
+def best_choice(texts: list[str], typed: str) -> int:
+    """The index of the entry ``typed`` means, or -1: one starting with it (characters or
+    pinyin initials) comes before one merely containing it (``qx`` → 淇县, ``bym`` → 北阳镇)."""
+    typed = typed.strip().lower()
+    if not typed:
+        return -1
+    for index, text in enumerate(texts):
+        if text.lower().startswith(typed) or (
+            typed.isascii() and pinyin.initials(text).startswith(typed)
+        ):
+            return index
+    for index, text in enumerate(texts):
+        if text and pinyin.matches(text, typed):
+            return index
+    return -1
+
+
+class ChoiceSearch(QObject):
+    """Type-to-choose on a closed combo box, by characters or pinyin initials.
+
+    Qt's own keyboard search only matches the start of an entry's characters, so ``q`` can
+    never reach 淇县 and a Pinyin input method's committed 淇 is ignored. Letters typed in
+    quick succession (and committed input-method text) are collected and the best entry is
+    chosen; a pause starts a new search, Backspace takes back a letter.
+    """
+
+    PAUSE_MS = 1000
+
+    def __init__(self, combo: QComboBox, *, skip_first: bool = False) -> None:
+        """``skip_first``: the first entry is a prompt (请选择县区, 乡镇：全部), never chosen
+        by typing."""
+        super().__init__(combo)
+        self.combo = combo
+        self.skip_first = skip_first
+        self.typed = ""
+        self._since = QElapsedTimer()
+        combo.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)
+        combo.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self.combo:
+            return False
+        if event.type() == QEvent.Type.InputMethod:
+            assert isinstance(event, QInputMethodEvent)
+            if event.commitString():
+                self._search(event.commitString())
+            event.accept()
+            return True
+        if event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            return self._key(event)
+        return False
+
+    def _key(self, event: QKeyEvent) -> bool:
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+        if modifiers & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        if event.key() == Qt.Key.Key_Backspace and self.typed:
+            self.typed = self.typed[:-1]
+            self._choose()
+            return True
+        text = event.text()
+        if len(text) == 1 and text.isprintable() and not text.isspace():
+            self._search(text)
+            return True
+        return False
+
+    def _search(self, text: str) -> None:
+        if not self._since.isValid() or self._since.elapsed() > self.PAUSE_MS:
+            self.typed = ""
+        self._since.restart()
+        self.typed += text
+        self._choose()
+
+    def _choose(self) -> None:
+        texts = [self.combo.itemText(i) for i in range(self.combo.count())]
+        if self.skip_first and texts:
+            texts[0] = ""
+        found = best_choice(texts, self.typed)
+        if found >= 0:
+            self.combo.setCurrentIndex(found)
+
+
 class ChoiceEditor(FieldEditor):
-    """A closed list with an empty first entry (not chosen yet)."""
+    """A closed list with an empty first entry (not chosen yet); typing chooses by
+    characters or pinyin initials (:class:`ChoiceSearch`)."""
 
     input: QComboBox
 
     def _make_input(self) -> QComboBox:
         combo = QComboBox(self)
+        self.search = ChoiceSearch(combo)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(4)
         combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)

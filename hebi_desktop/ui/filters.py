@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.field_widgets import ChoiceSearch
 from hebi_desktop.ui.place_filter import DateRange, PlacePicker
 
 SEARCH_DELAY_MS = 250
@@ -61,6 +62,7 @@ class FilterBar(QWidget):
 
         self.place = PlacePicker(book, self, with_county=False)
         self.township_filter: QComboBox = self.place.township_combo
+        ChoiceSearch(self.township_filter, skip_first=True)  # bym → 北阳镇
         self.village_editor = self.place.village_editor
         self.village_filter: QLineEdit = self.place.village_edit
         self.village_filter.setToolTip("按行政村筛选（输入完整村名，可从列表中选）")
@@ -76,6 +78,7 @@ class FilterBar(QWidget):
             for choice in field.choices:
                 combo.addItem(choice, choice)
             combo.setToolTip(f"按{field.header}筛选")
+            ChoiceSearch(combo, skip_first=True)
             combo.currentIndexChanged.connect(self._emit)
             self.status_filters[name] = combo
             first.addWidget(combo)

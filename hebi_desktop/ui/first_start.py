@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +30,8 @@ from hebi_desktop.domain.fields import Field, Kind
 from hebi_desktop.domain.values import ValueProblem, make_parser
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.settings import COUNTY, OPERATOR, OPERATOR_PHONE, TOWNSHIP
-from hebi_desktop.ui.field_widgets import ERROR_COLOR
+from hebi_desktop.ui import geometry
+from hebi_desktop.ui.field_widgets import ERROR_COLOR, ChoiceSearch
 from hebi_desktop.ui.icons import app_icon
 
 NAME_LIMIT = 20
@@ -51,6 +54,8 @@ class OperatorForm(QWidget):
         self.phone_edit.setPlaceholderText("选填，手机号或带区号的固定电话")
         self.county_combo = QComboBox(self)
         self.township_combo = QComboBox(self)
+        for combo in (self.county_combo, self.township_combo):  # 淇县 from "qx"
+            ChoiceSearch(combo, skip_first=True)
         self.county_combo.addItem("请选择县区", None)
         for county in divisions().counties:
             self.county_combo.addItem(county.name, county.code)
@@ -172,7 +177,11 @@ class FirstStartDialog(QDialog):
         layout.addWidget(intro)
         self.form = OperatorForm(self)
         self.form.load(book.settings.all())
-        layout.addWidget(self.form)
+        scroll = QScrollArea(self)  # a short screen scrolls the questions, not the buttons
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        layout.addWidget(scroll, 1)
         self.buttons = QDialogButtonBox(self)
         self.ok_button = QPushButton("开始使用", self)
         self.ok_button.setDefault(True)
@@ -185,7 +194,9 @@ class FirstStartDialog(QDialog):
         self.form.changed.connect(self._update)
         self._update()
         self.form.name_edit.setFocus()
-        self.resize(460, self.sizeHint().height())
+        chrome = self.sizeHint().height() - scroll.sizeHint().height()
+        wanted = self.form.sizeHint().height() + chrome
+        geometry.fit_to_screen(self, QSize(460, wanted))
 
     def _update(self) -> None:
         self.ok_button.setEnabled(self.form.is_complete())

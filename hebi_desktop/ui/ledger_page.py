@@ -11,13 +11,15 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -32,8 +34,12 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftInfo, DraftService
 from hebi_desktop.services.errors import RecordNotFound, StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
+from hebi_desktop.ui import (
+    geometry,
+    qt_fixes,  # noqa: F401 - binding fixes, applied on import
+)
 from hebi_desktop.ui.filters import FilterBar
+from hebi_desktop.ui.frozen_table import FrozenColumnsTable
 from hebi_desktop.ui.record_form import RecordDialog
 from hebi_desktop.ui.table_model import LedgerTableModel
 
@@ -41,6 +47,11 @@ if TYPE_CHECKING:
     from hebi_desktop.ui.print_preview import FormPreview
 
 log = logging.getLogger(__name__)
+
+EMPTY_TEXT = (
+    "这本台账还没有记录。点“新建”（Ctrl+N）逐条录入；"
+    "已有 Excel 台账的，可在“导入导出”页（Ctrl+I）一次导入。"
+)
 
 Yes = QMessageBox.StandardButton.Yes
 No = QMessageBox.StandardButton.No
@@ -70,6 +81,7 @@ class LedgerPage(QWidget):
         self._base = RecordQuery()  # what show_query asked for beyond the filter widgets
         self._title: str | None = None
         self._total = 0
+        self._total_of_deleted = False
         self._model = LedgerTableModel(self.service, ledger, self, load=False)
         self._build()
         self.refresh()
@@ -127,7 +139,8 @@ class LedgerPage(QWidget):
         banner.addStretch(1)
         layout.addLayout(banner)
 
-        self.table = QTableView(self)
+        frozen = [self._model.column_of(name) for name in self.ledger.key_columns]
+        self.table = FrozenColumnsTable(frozen, self)
         self.table.setModel(self._model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -147,9 +160,17 @@ class LedgerPage(QWidget):
                 field.width * char + 18, self.fontMetrics().horizontalAdvance(field.header) + 30
             )
             self.table.setColumnWidth(column, width)
+        geometry.restore_widths(header, self._settings_key)
+        header.sectionResized.connect(lambda *_: geometry.save_widths(header, self._settings_key))
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
         self.table.setSortingEnabled(True)
+        self.empty_label = QLabel(EMPTY_TEXT, self)
+        self.empty_label.setObjectName("emptyLedger")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #555; padding: 8px;")
+        self.empty_label.hide()
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
@@ -171,8 +192,19 @@ class LedgerPage(QWidget):
         self.restore_button.clicked.connect(self.restore_selected)
         self.undo_button.clicked.connect(self.undo_delete)
         self.filter_bar.changed.connect(self._filters_changed)
-        self.search_edit.returnPressed.connect(self.filter_bar.flush)
+        self.search_edit.returnPressed.connect(self.go_to_results)
+        down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search_edit)
+        down.setContext(Qt.ShortcutContext.WidgetShortcut)
+        down.activated.connect(self.go_to_results)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.table)
+        back.setContext(Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(self.focus_search)
         self.table.doubleClicked.connect(self._open_index)
+        for view in (self.table, self.table.frozen_view):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(
+                lambda pos, v=view: self.show_row_menu(v.viewport().mapToGlobal(pos), v)
+            )
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self._model.modelReset.connect(self._update_actions)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -187,7 +219,11 @@ class LedgerPage(QWidget):
         new.activated.connect(self.new_record)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.activated.connect(self._focus_search)
+        find.activated.connect(self.focus_search)
+
+    @property
+    def _settings_key(self) -> str:
+        return f"ledger_{self.ledger.key}"
 
     @property
     def model(self) -> LedgerTableModel:
@@ -215,7 +251,8 @@ class LedgerPage(QWidget):
         keep = self.selected_ids()
         try:
             self._model.set_query(self.current_query())
-            self._total = self.service.count(RecordQuery(deleted=self.deleted_toggle.isChecked()))
+            self._total_of_deleted = self.deleted_toggle.isChecked()
+            self._total = self.service.count(RecordQuery(deleted=self._total_of_deleted))
         except StorageError:
             log.exception("reading %s failed", self.ledger.key)
             QMessageBox.warning(self, "读取失败", "无法读取台账数据，请检查数据库文件。")
@@ -225,7 +262,21 @@ class LedgerPage(QWidget):
         self._update_actions()
 
     def _filters_changed(self) -> None:
-        self.refresh()
+        """A search or filter changed: only the matching ids are read again (the total
+        does not change with filters), one query per pause in typing."""
+        if self.deleted_toggle.isChecked() != self._total_of_deleted:
+            self.refresh()  # the other view (deleted records) has its own total
+            return
+        keep = self.selected_ids()
+        try:
+            self._model.set_query(self.current_query())
+        except StorageError:
+            log.exception("reading %s failed", self.ledger.key)
+            QMessageBox.warning(self, "读取失败", "无法读取台账数据，请检查数据库文件。")
+            return
+        self._select_ids(keep)
+        self._update_count()
+        self._update_actions()
 
     def _update_count(self) -> None:
         shown = self._model.row_count
@@ -237,6 +288,7 @@ class LedgerPage(QWidget):
         else:
             text = f"共 {shown} 条"
         self.count_label.setText(text)
+        self.empty_label.setVisible(self._total == 0 and not self.deleted_toggle.isChecked())
         self.query_label.setText(f"当前显示：{self._title}" if self._title else "")
         self.query_label.setVisible(self._title is not None)
         self.show_all_button.setVisible(self._title is not None)
@@ -289,7 +341,58 @@ class LedgerPage(QWidget):
     def clear_filters(self) -> None:
         self.filter_bar.clear()
 
-    def _focus_search(self) -> None:
+    def row_menu(self) -> QMenu:
+        """修改 / 删除 / 复制身份证号 / 查看修改记录 for the selected row."""
+        menu = QMenu(self)
+        deleted_view = self.deleted_toggle.isChecked()
+        record_id = self.current_id()
+        edit = menu.addAction("查看" if deleted_view else "修改", self.edit_current)
+        if deleted_view:
+            delete = menu.addAction("恢复", self.restore_selected)
+        else:
+            delete = menu.addAction("删除", self.delete_selected)
+        copy = menu.addAction("复制身份证号", self.copy_id_number)
+        copy.setVisible("id_number" in self.ledger.by_name)
+        history = menu.addAction("查看修改记录", self.show_history)
+        for action in (edit, delete, copy, history):
+            action.setEnabled(record_id is not None)
+        return menu
+
+    def show_row_menu(self, where: QPoint, view: QTableView | None = None) -> QMenu:
+        view = view or self.table
+        index = view.indexAt(view.viewport().mapFromGlobal(where))
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
+            self.table.selectRow(index.row())
+        menu = self.row_menu()
+        menu.popup(where)
+        return menu
+
+    def copy_id_number(self) -> str | None:
+        record_id = self.current_id()
+        if record_id is None or "id_number" not in self.ledger.by_name:
+            return None
+        number = self.service.get(record_id).values.get("id_number")
+        if number:
+            QApplication.clipboard().setText(str(number))
+            self.status_label.setText("身份证号已复制")
+        return number
+
+    def show_history(self) -> RecordDialog | None:
+        dialog = self.edit_current()
+        if dialog is not None:
+            dialog.tabs.setCurrentWidget(dialog.history_view)
+        return dialog
+
+    def go_to_results(self) -> None:
+        """Enter or ↓ in the search box: search now and move into the results (first row
+        selected), so the next Enter opens it; Esc there comes back to the search box."""
+        self.filter_bar.flush()
+        self.table.setFocus()
+        if self._model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+    def focus_search(self) -> None:
+        """Ctrl+F (also from the window, wherever the focus is): into the search box."""
         self.search_edit.setFocus()
         self.search_edit.selectAll()
 

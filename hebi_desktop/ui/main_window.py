@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -40,7 +41,10 @@ from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.backup import BackupError
-from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
+from hebi_desktop.ui import (
+    geometry,
+    qt_fixes,  # noqa: F401 - binding fixes, applied on import
+)
 from hebi_desktop.ui.icons import app_icon, icon
 from hebi_desktop.ui.navigation import (
     COLLECT,
@@ -67,6 +71,9 @@ if TYPE_CHECKING:
     from hebi_desktop.ui.settings_page import SettingsPage
 
 log = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "mainWindow"
+PREFERRED_SIZE = QSize(1280, 800)  # less on a smaller screen (see ui/geometry.py)
 
 Yes = QMessageBox.StandardButton.Yes
 No = QMessageBox.StandardButton.No
@@ -109,7 +116,6 @@ class MainWindow(QMainWindow):
         self._closing_done = False
         self.exit_backup: Path | None = None
         self.setWindowIcon(app_icon())
-        self.resize(1280, 800)
         self.entries = nav_entries(county_desk=book.settings.get(SCOPE) == SCOPE_COUNTY)
         self.nav = NavigationList(self.entries, self)
         self.stack = QStackedWidget(self)
@@ -128,6 +134,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._nav_changed)
         self._update_title()
         self.show_page(OVERVIEW)
+        geometry.restore_geometry(self, GEOMETRY_KEY, PREFERRED_SIZE)
 
     # --- pages ------------------------------------------------------------------------
 
@@ -312,6 +319,7 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action(
             "刷新", self.refresh_current, QKeySequence.StandardKey.Refresh
         )
+        self.find_action = self._action("查找", self.find_in_page, QKeySequence.StandardKey.Find)
         self.page_actions: list[QAction] = []
         for number, entry in enumerate(self.entries, start=1):
             action = self._action(
@@ -341,6 +349,7 @@ class MainWindow(QMainWindow):
         for action in self.page_actions:
             view_menu.addAction(action)
         view_menu.addSeparator()
+        view_menu.addAction(self.find_action)
         view_menu.addAction(self.refresh_action)
         help_menu = bar.addMenu("帮助(&H)")
         help_menu.addAction(self.help_action)
@@ -402,6 +411,12 @@ class MainWindow(QMainWindow):
             page.refresh()
         self.refresh_status()
 
+    def find_in_page(self) -> None:
+        """Ctrl+F: the current page's search box, even when the focus is in the navigation."""
+        focus = getattr(self.stack.currentWidget(), "focus_search", None)
+        if focus is not None:
+            focus()
+
     def show_help(self) -> None:
         QMessageBox.information(self, "使用说明", HELP_TEXT)
 
@@ -446,7 +461,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         place = divisions().name(self.book.settings.township_code)
-        self.setWindowTitle(f"{APP_TITLE} — {place}" if place else APP_TITLE)
+        # The title ends with the program name, so Qt does not append it a second time.
+        self.setWindowTitle(f"{place} — {APP_TITLE}" if place else APP_TITLE)
 
     def _records_changed(self) -> None:
         self.watcher.seen()
@@ -572,21 +588,43 @@ class MainWindow(QMainWindow):
                     page.wait()
         if not self._closing_done:
             self._closing_done = True
+            geometry.save_geometry(self, GEOMETRY_KEY)
             self.backup_on_exit()
         super().closeEvent(event)
 
     def backup_on_exit(self) -> Path | None:
-        """The automatic backup (if the settings ask for it); a failure is shown, not fatal."""
-        self.statusBar().showMessage("正在自动备份…")
+        """The automatic backup (if the settings ask for it and something changed), with
+        "正在备份…" on screen while it copies; a failure is shown, not fatal."""
+        try:
+            if not backups.exit_backup_needed(self.book):
+                return None
+        except StorageError:
+            log.exception("could not tell whether a backup is needed")
+        waiting = QProgressDialog("正在备份…", "", 0, 0, self)
+        waiting.setWindowTitle(APP_TITLE)
+        waiting.setCancelButton(None)  # type: ignore[arg-type]
+        waiting.setWindowModality(Qt.WindowModality.WindowModal)
+        waiting.setMinimumDuration(0)
+        waiting.setAutoClose(False)
+        waiting.show()
+        QApplication.processEvents()
+
+        def report(done: int, total: int) -> None:
+            waiting.setMaximum(max(total, 1))
+            waiting.setValue(min(done, max(total, 1)))
+            QApplication.processEvents()
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.exit_backup = backups.backup_on_exit(self.book)
+            self.exit_backup = backups.backup_on_exit(self.book, report)
         except (BackupError, UserError) as error:
             QApplication.restoreOverrideCursor()
+            waiting.close()
             QMessageBox.warning(self, "自动备份失败", f"退出时自动备份没有成功：{error}")
             return None
         except OSError:
             QApplication.restoreOverrideCursor()
+            waiting.close()
             log.exception("automatic backup failed")
             QMessageBox.warning(
                 self,
@@ -595,4 +633,5 @@ class MainWindow(QMainWindow):
             )
             return None
         QApplication.restoreOverrideCursor()
+        waiting.close()
         return self.exit_backup

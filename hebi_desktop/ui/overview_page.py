@@ -32,6 +32,7 @@ from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import StorageError
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.icons import ledger_icon
 
@@ -50,6 +51,11 @@ class Problem:
     key: str
     label: str
     query: RecordQuery
+
+
+def grouped(figure: Figure) -> str:
+    """A headline figure with thousands separators (12,345 户), as reports print them."""
+    return f"{figure.value:,.{figure.measure.decimals}f}"
 
 
 def problems_of(ledger: Ledger) -> list[Problem]:
@@ -252,7 +258,7 @@ class OverviewPage(QWidget):
         box = self.boxes[ledger.key]
         headline = self.book.stats.headline(ledger)
         for figure in headline.figures:
-            box.tiles[figure.measure.key].value_label.setText(figure.text())
+            box.tiles[figure.measure.key].value_label.setText(grouped(figure))
         service = self.book.records(ledger)
         for problem in box.problems:
             count = service.count(problem.query)

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt
+from PySide6.QtCore import QDate, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
@@ -35,6 +35,7 @@ from hebi_desktop.printing.render import PAPERS, render, set_up_page
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui import geometry
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class FormPreview(QPrintPreviewDialog):
         self._document: Document | None = None
         self._document_key: PrintRequest | None = None
         self.setWindowTitle("打印预览")
-        self.resize(1100, 760)
+        geometry.fit_to_screen(self, QSize(1100, 760))  # never larger than the screen
         preview = self.findChild(QPrintPreviewWidget)
         assert preview is not None, "QPrintPreviewDialog shows a QPrintPreviewWidget"
         self.preview: QPrintPreviewWidget = preview

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,6 +38,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.errors import RecordNotFound, StaleRecord, StorageError, UserError
 from hebi_desktop.services.records import Record
+from hebi_desktop.ui import geometry
 from hebi_desktop.ui.field_widgets import (
     ERROR_COLOR,
     WARNING_COLOR,
@@ -371,6 +372,15 @@ class RecordForm(QWidget):
             return self.editors[field.name]
         return next(iter(self.editors.values()))
 
+    def first_to_fill(self) -> FieldEditor:
+        """Where the cursor starts: the first empty required field in reading order (行政村
+        before 户主姓名 when the village is not filled in yet), else the first field."""
+        for field in self.ledger.fields:
+            editor = self.editors[field.name]
+            if field.required and not field.derived and editor.isEnabled() and editor.is_empty():
+                return editor
+        return self.first_input()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter moves to the next field, as in paper-form data entry (never saves)."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
@@ -441,7 +451,7 @@ class RecordDialog(QDialog):
                     "注意：草稿保存之后，这条记录又被修改过；请核对各项后再保存。", WARNING_COLOR
                 )
         self._update_buttons()
-        self.form.first_input(skip_place=record_id is None).setFocus()
+        self.form.first_to_fill().setFocus()
 
     # --- layout ---------------------------------------------------------------------
 
@@ -489,7 +499,7 @@ class RecordDialog(QDialog):
         save.activated.connect(self.accept)
         new = QShortcut(QKeySequence.StandardKey.New, self)
         new.activated.connect(self.new_record)
-        self.resize(960, 720)
+        geometry.restore_geometry(self, "recordDialog", QSize(960, 720))
 
     def _set_banner(self, text: str, color: str = ERROR_COLOR) -> None:
         self.banner_label.setText(text)
@@ -624,7 +634,7 @@ class RecordDialog(QDialog):
         place = self.form.place_values()
         self._discard_draft()
         self._start_new(place)
-        self.form.first_input(skip_place=True).setFocus()
+        self.form.first_to_fill().setFocus()
 
     def new_record(self) -> None:
         """Ctrl+N: start an empty record (asks before dropping unsaved typing)."""
@@ -633,7 +643,7 @@ class RecordDialog(QDialog):
         place = self.form.place_values()
         self._discard_draft()
         self._start_new(place)
-        self.form.first_input(skip_place=True).setFocus()
+        self.form.first_to_fill().setFocus()
 
     def reject(self) -> None:
         if self.form.dirty and not self.read_only and not self._confirm_discard():
@@ -681,6 +691,7 @@ class RecordDialog(QDialog):
         self.draft_id = None
 
     def done(self, result: int) -> None:
+        geometry.save_geometry(self, "recordDialog")
         self._finished = True  # saved or cancelled: nothing left to keep as a draft
         self.draft_timer.stop()
         super().done(result)

@@ -22,3 +22,14 @@ def test_initials_find_names_and_places() -> None:
     assert matches("北阳镇", "byz")
     assert matches("北阳镇", "阳")
     assert not matches("北阳镇", "qx")
+
+
+def test_words_keep_their_reading_and_names_read_by_character() -> None:
+    """The fast per-character path must give what pypinyin's word segmentation gives."""
+    from pypinyin import Style, lazy_pinyin
+
+    assert sort_key("长春村").startswith("chang2!chun1!cun1")  # not zhang3: 长春 is a word
+    assert initials("重庆路") == "cql"
+    for text in ["张秀英", "长春村", "重孙南", "曾强", "Wang 明2", "王庄村12号", "单秀兰"]:
+        syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=list)
+        assert sort_key(text) == "!".join(s.lower() for s in syllables if s) + " " + text

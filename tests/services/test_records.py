@@ -438,7 +438,8 @@ def test_queries(filled: Book) -> None:
     assert names(filled, RecordQuery(status={"safety_grade": "A级"})) == ["李建国"]
     assert names(filled, RecordQuery(flagged=True)) == ["王秀兰"]
     assert names(filled, RecordQuery(sort="check_date")) == ["李建国", "张秀英", "王秀兰"]
-    assert names(filled, RecordQuery(sort="head_name", descending=True))[0] == "王秀兰"
+    by_name = RecordQuery(sort="head_name", descending=True)  # pinyin: zhang > wang > li
+    assert names(filled, by_name) == ["张秀英", "王秀兰", "李建国"]
     watch = get_ledger("housing").watches[0]  # C/D级未纳入改造
     assert names(filled, RecordQuery(conditions=watch.conditions)) == ["王秀兰"]
     assert names(filled, RecordQuery(text="%")) == []  # LIKE wildcards are literal

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QShortcut
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QProgressDialog
 
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services import backups
@@ -57,7 +57,7 @@ def test_navigation_lists_the_pages_with_icons(window: MainWindow) -> None:
     for row in range(window.nav.count()):
         assert not window.nav.item(row).icon().isNull()
     assert not window.windowIcon().isNull()
-    assert window.windowTitle() == "鹤壁乡镇台账 — 北阳镇"
+    assert window.windowTitle() == "北阳镇 — 鹤壁乡镇台账"  # Qt adds no second program name
 
 
 def test_pages_are_built_on_their_first_visit(qtbot, window: MainWindow) -> None:
@@ -177,10 +177,24 @@ def test_menus_hold_the_usual_actions(window: MainWindow) -> None:
     assert toolbar == ["新建记录", "导入…", "导出…", "立即备份"]
 
 
-def test_closing_makes_the_automatic_backup(qtbot, book: Book) -> None:
+def test_closing_makes_the_automatic_backup(qtbot, book: Book, monkeypatch) -> None:
     book.settings.set("backup_keep", "2")
     made = []
-    for _ in range(3):
+    shown_while_copying: list[str] = []
+    real_backup = backups.backup_on_exit
+
+    def watched(book_: Book, progress=None):
+        shown_while_copying.extend(
+            w.labelText()
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QProgressDialog)
+            if w.isVisible()
+        )
+        return real_backup(book_, progress)
+
+    monkeypatch.setattr(backups, "backup_on_exit", watched)
+    for number in range(3):
+        book.settings.set("operator", f"测试员{number}")  # a change: worth a backup
         shown = MainWindow(book)
         qtbot.addWidget(shown)
         shown.show()
@@ -189,6 +203,13 @@ def test_closing_makes_the_automatic_backup(qtbot, book: Book) -> None:
     folder = backups.policy(book).folder
     assert all(p is not None and p.parent == folder for p in made)
     assert backups.automatic_backups(folder) == made[1:]  # the oldest was rotated away
+    assert shown_while_copying == ["正在备份…"] * 3  # the clerk sees why quitting waits
+    shown = MainWindow(book)  # nothing changed since: no copy, no wait
+    qtbot.addWidget(shown)
+    shown.show()
+    shown.close()
+    assert shown.exit_backup is None
+    assert backups.automatic_backups(folder) == made[1:]
 
 
 def test_drafts_open_their_ledger_page(qtbot, window: MainWindow, messages: Messages) -> None:
@@ -302,6 +323,29 @@ def test_chinese_qt_texts_are_installed_when_shipped(qapp, monkeypatch) -> None:
         if not installed:
             pytest.skip("this Qt build ships no Chinese translation")
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    finally:
+        for translator in installed:
+            qapp.removeTranslator(translator)
+
+
+def test_qt_file_dialog_and_buttons_speak_chinese(qapp, qtbot, monkeypatch) -> None:
+    """Qt's own file dialog ("Look in:", "Files of type:") and standard buttons."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+
+    monkeypatch.setattr(app_module, "_translators", [])
+    installed = app_module.install_translations(qapp)
+    try:
+        if not installed:
+            pytest.skip("this Qt build ships no Chinese translation")
+        dialog = QFileDialog(None, "选择文件")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        qtbot.addWidget(dialog)
+        labels = [label.text() for label in dialog.findChildren(QLabel)]
+        assert not any("Look in" in t or "Files of type" in t for t in labels)
+        assert dialog.labelText(QFileDialog.DialogLabel.FileType) != "Files of type:"
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        qtbot.addWidget(box)
+        assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)

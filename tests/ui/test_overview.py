@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
@@ -9,9 +11,10 @@ from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.main_window import MainWindow
 from hebi_desktop.ui.navigation import OVERVIEW, ledger_page_key
-from hebi_desktop.ui.overview_page import FLAGGED, OverviewPage, problems_of
+from hebi_desktop.ui.overview_page import FLAGGED, OverviewPage, grouped, problems_of
 from tests import samples
 
 
@@ -46,8 +49,8 @@ def test_headline_figures_as_the_city_reports_them(qtbot, demo_book: Book) -> No
     assert page.figure_text("water", "repairs") == "300"
     assert page.figure_text("education", "person_times") == "300"
     investment = demo_book.stats.headline(get_ledger("water")).value("investment")
-    assert page.figure_text("water", "investment") == f"{investment:.2f}"
-    assert float(page.figure_text("water", "investment")) > 0
+    assert page.figure_text("water", "investment") == f"{investment:,.2f}"
+    assert float(page.figure_text("water", "investment").replace(",", "")) > 0
     captions = [t.caption_label.text() for t in page.boxes["water"].tiles.values()]
     assert "维修工程（处）" in captions and "完成投资（万元）" in captions
 
@@ -136,3 +139,8 @@ def test_last_backup_and_submission_are_shown(qtbot, book: Book, tmp_path) -> No
     text = page.boxes["housing"].submission_label.text()
     assert text.startswith("最近报送：") and "1 条" in text
     assert page.boxes["water"].submission_label.text() == "尚未报送"
+
+
+def test_large_figures_have_thousands_separators() -> None:
+    measure = get_ledger("housing").measures[0]
+    assert grouped(Figure(measure, Decimal(123456))) == "123,456"

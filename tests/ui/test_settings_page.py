@@ -96,7 +96,7 @@ def test_keep_n_deletes_only_older_automatic_backups(
     page.keep_spin.setValue(2)  # saved as it is changed
     assert backups.policy(book).keep == 2
     manual = backups.make_backup(book, backups.MANUAL)
-    made = [backups.backup_on_exit(book) for _ in range(4)]
+    made = [backups.make_backup(book, backups.AUTOMATIC) for _ in range(4)]
     left = sorted(p for p in folder.iterdir())
     assert manual in left  # the clerk's own backups are never deleted
     assert [p for p in left if p != manual] == sorted(made[-2:])

@@ -4,7 +4,7 @@ A county desk holds every township's records, so the same natural key may now be
 once per township (a double payment must be stored to be reported).
 
 Revision ID: 0003
-Revises: 0004
+Revises: 0002
 Create Date: 2026-12-02 03:25:07.816225
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0004"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

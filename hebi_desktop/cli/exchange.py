@@ -259,6 +259,13 @@ def _summarise(result: ImportResult) -> None:
             out,
             result.warning_count,
         )
+    if result.village_hints:
+        _print_issues(
+            f"村名提醒：{result.village_hint_text()}，例如：",
+            result.village_hints,
+            out,
+            len(result.village_hints),
+        )
 
 
 # --- submissions ----------------------------------------------------------------------

@@ -21,6 +21,8 @@ VILLAGES_FILE = ("data", "hebi_villages.csv")
 # Suffixes clerks add or drop; the longest first so 村民委员会 is removed whole.
 _SUFFIXES = ("社区居民委员会", "居民委员会", "村民委员会", "委员会", "社区", "村委会", "村")
 _CUTOFF = 0.6
+# The hint shown beside a village name the township's list does not have.
+UNKNOWN_VILLAGE = "不在本乡镇的村名单中"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,17 @@ class Villages:
         spelled = {_spelled(c): v for c, v in cores.items()}
         close = difflib.get_close_matches(_spelled(typed), list(spelled), n=1, cutoff=0.8)
         return spelled[close[0]].short_name if close else None
+
+    def hint(self, township_code: str | None, name: str | None) -> str | None:
+        """The clerk's hint for a name not among the township's villages, else None:
+        不在本乡镇的村名单中，是否为“王庄村”？ (the question only when a known name is near).
+
+        A hint, not an error: the name may be a new or renamed village, so callers save it.
+        """
+        if not name or self.is_known(township_code, name):
+            return None
+        nearest = self.suggest(township_code, name)
+        return f"{UNKNOWN_VILLAGE}，是否为“{nearest}”？" if nearest else UNKNOWN_VILLAGE
 
 
 def load_villages_file() -> list[KnownVillage]:

@@ -30,6 +30,7 @@ from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.values import shown, to_decimal
+from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.limits import Limits
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 BULK_CACHE_KIB = -65536  # negative: KiB (64 MB)
 CHECK_EVERY = 500
 MAX_ISSUES = 1000  # errors (and warnings) listed; the rest are counted
+MAX_VILLAGE_EXAMPLES = 5  # unlisted village names shown as examples; the rest are counted
+UNKNOWN_VILLAGE = "unknown_village"  # Issue.code of the village-list hint
 # A row whose first filled cell starts like this ends the records (totals, signatures, notes).
 FOOTER_STARTS = ("合计", "总计", "填报人", "填表人", "制表人", "审核人", "负责人", "说明", "注:")
 
@@ -103,6 +106,21 @@ class ImportResult:
     last_row: int = 0  # the sheet row of the last record read
     errors_omitted: int = 0  # errors found beyond the first MAX_ISSUES (not listed)
     warnings_omitted: int = 0
+    # Village names not in the township's list: hints only (the rows are imported as they
+    # are and not flagged; villages merge and rename). One example row per distinct name,
+    # at most MAX_VILLAGE_EXAMPLES, with the nearest known name in the message.
+    village_hints: list[RowIssue] = field(default_factory=list)
+    village_hint_rows: int = 0  # rows with an unlisted village name
+    village_hint_names: int = 0  # distinct unlisted (township, village) names
+
+    def village_hint_text(self) -> str:
+        """ "N 行的行政村不在所属乡镇的村名单中（M 个村名）…" for the summaries, else ""."""
+        if not self.village_hint_rows:
+            return ""
+        return (
+            f"{self.village_hint_rows} 行的行政村不在所属乡镇的村名单中"
+            f"（{self.village_hint_names} 个村名，照常导入，请核对是否写错）"
+        )
 
     @property
     def ok(self) -> bool:
@@ -393,6 +411,10 @@ class _Run:
         self.existing: dict[tuple[Any, ...], int] = {}
         self.operator = book.operator
         self.now = dt.datetime.now()
+        self.villages = (
+            known_villages() if any(f.name == "village" for f in ledger.stored_fields) else None
+        )
+        self.village_seen: dict[tuple[Any, Any], bool] = {}  # place → unlisted
 
     def _error(self, issue: RowIssue) -> None:
         errors = self.result.errors
@@ -465,12 +487,36 @@ class _Run:
         if issues:  # only warnings are left
             for issue in issues:
                 self._warning(self.reader.issue(number, cells, issue, self.ledger))
+        if self.villages is not None:
+            self._check_village(number, cells, values)
         if existing is not None:
             result.updated += 1
         else:
             result.inserted += 1
         if not result.errors and not result.dry_run:
             self.spool.append((existing, checked))
+
+    def _check_village(self, number: int, cells: list[Any], values: dict[str, Any]) -> None:
+        """Count an unlisted village name; the first row of each name becomes an example.
+
+        Looked up once per distinct name: a sheet of 100,000 rows has a few dozen villages.
+        """
+        place = (values.get("township_code"), values.get("village"))
+        unlisted = self.village_seen.get(place)
+        if unlisted is False:
+            return
+        result = self.result
+        if unlisted is None:
+            assert self.villages is not None
+            hint = self.villages.hint(*place)
+            self.village_seen[place] = hint is not None
+            if hint is None:
+                return
+            result.village_hint_names += 1
+            if len(result.village_hints) < MAX_VILLAGE_EXAMPLES:
+                issue = Issue(Level.WARNING, "village", hint, UNKNOWN_VILLAGE)
+                result.village_hints.append(self.reader.issue(number, cells, issue, self.ledger))
+        result.village_hint_rows += 1
 
     def write(self, connection: Connection) -> None:
         """Write the spooled rows inside the caller's write transaction."""

@@ -283,7 +283,7 @@ class ImportTab(QWidget):
 
     def _import_finished(self, result: Any) -> None:
         self.result = result
-        self.issue_model.set_issues([*result.errors, *result.warnings])
+        self.issue_model.set_issues([*result.errors, *result.warnings, *result.village_hints])
         title = get_ledger(result.ledger).title
         if result.errors:
             text = (
@@ -308,6 +308,9 @@ class ImportTab(QWidget):
             color = OK_COLOR
         if result.warnings:
             text += f" 另有 {len(result.warnings)} 条提醒（已导入的记录标记为待核实）。"
+        if result.village_hints:
+            examples = "；".join(issue.text() for issue in result.village_hints)
+            text += f" 村名提醒：{result.village_hint_text()}，例如 {examples}。"
         if result.ignored_columns:
             text += f" 未识别的列已忽略：{'、'.join(result.ignored_columns)}。"
         set_label(self.import_label, html.escape(text), color)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.fields import Field, Issue, Ledger, Level
 from hebi_desktop.domain.validation import REQUIRED, Checked
+from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.errors import RecordNotFound, StaleRecord, StorageError, UserError
@@ -83,6 +84,9 @@ class RecordForm(QWidget):
         self._duplicate_key: tuple[Any, ...] | None = None
         self._ok: bool | None = None
         self._village_township: str | None = "\0"
+        # Set when the clerk leaves the 行政村 field, cleared when it is typed in again:
+        # only then is an unlisted name hinted at (not on every keystroke).
+        self._village_left = False
         self._build()
 
     # --- building ---------------------------------------------------------------------
@@ -123,6 +127,9 @@ class RecordForm(QWidget):
         county = self.editors.get("county_code")
         if county is not None:
             county.changed.connect(self._county_changed)
+        village = self.editors.get("village")
+        if isinstance(village, LineEditor):
+            village.input.editingFinished.connect(self._village_finished)
 
     @staticmethod
     def _label_text(field: Field) -> str:
@@ -186,6 +193,7 @@ class RecordForm(QWidget):
         self.dirty = False
         self._touched.clear()
         self._reveal_all = reveal
+        self._village_left = False
         self._duplicate_key = None
         self.duplicate = None
         self.recheck()
@@ -226,6 +234,8 @@ class RecordForm(QWidget):
             return
         self.dirty = True
         self._touched.add(name)
+        if name == "village":
+            self._village_left = False
         self.recheck()
         self.edited.emit()
 
@@ -289,6 +299,19 @@ class RecordForm(QWidget):
             names = []
         editor.set_completions(names)
 
+    def _village_finished(self) -> None:
+        if not self._village_left:
+            self._village_left = True
+            self.recheck()
+
+    def village_hint(self, checked: Checked) -> str | None:
+        """不在本乡镇的村名单中… once the clerk has left the 行政村 field with an unlisted
+        name; a hint beside the field only: the record saves unflagged, without a question."""
+        if not self._village_left:
+            return None
+        values = checked.values
+        return known_villages().hint(values.get("township_code"), values.get("village"))
+
     def _check_duplicate(self, checked: Checked) -> None:
         key_names = self.ledger.natural_key
         bad = {issue.field for issue in checked.errors}
@@ -319,7 +342,8 @@ class RecordForm(QWidget):
             errors = [i for i in issues if i.level is Level.ERROR]
             issue = errors[0] if errors else (issues[0] if issues else None)
             if issue is None:
-                editor.set_message("")
+                hint = self.village_hint(checked) if field.name == "village" else None
+                editor.set_message(hint or "", Level.WARNING if hint else None)
                 continue
             if issue.code == REQUIRED and not self._reveal_all and field.name not in self._touched:
                 missing.append(field.header)

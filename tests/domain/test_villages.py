@@ -39,3 +39,11 @@ def test_a_village_of_another_township_is_not_known_here() -> None:
     other = next(v for v in villages.all if core(v.short_name) not in here)
     assert not villages.is_known(BEIYANG, other.short_name)
     assert villages.is_known(other.township_code, other.short_name)
+
+
+def test_the_hint_names_the_nearest_village_or_only_says_it_is_unlisted() -> None:
+    villages = known_villages()
+    assert villages.hint(BEIYANG, "黄推村") == "不在本乡镇的村名单中，是否为“黄堆村”？"
+    assert villages.hint(BEIYANG, "新建村") == "不在本乡镇的村名单中"  # nothing near
+    assert villages.hint(BEIYANG, "黄堆村民委员会") is None
+    assert villages.hint(BEIYANG, None) is None

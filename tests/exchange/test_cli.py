@@ -161,6 +161,27 @@ def test_import_dry_run_then_for_real(
     assert book.records("housing").count() == 2
 
 
+def test_import_reports_unlisted_villages_as_hints_and_imports_every_row(
+    book: Book, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = resident_id.make("410622", dt.date(1950, 1, 1), 7)
+    source = write_sheet(
+        tmp_path / "v.xlsx",
+        [
+            HOUSING_HEADERS,
+            housing_row(1, 行政村="黄推村"),
+            housing_row(2, 行政村="新建村", 身份证号=other),
+        ],
+    )
+    code, out, _err = call(capsys, "import", "housing", str(source), "--db", db_url)
+    assert code == 0
+    assert "已导入：新增 2 条" in out
+    assert "村名提醒：2 行的行政村不在所属乡镇的村名单中（2 个村名" in out
+    assert "第2行 行政村“黄推村”：不在本乡镇的村名单中，是否为“黄堆村”？" in out
+    assert "第3行 行政村“新建村”：不在本乡镇的村名单中" in out
+    assert {r.values["village"] for r in book.records("housing").list()} == {"黄推村", "新建村"}
+
+
 def test_submissions_when_there_are_none(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = call(capsys, "submissions", "--ledger", "water", "--db", db_url, "--create")
     assert code == 0 and "还没有报送记录" in out

@@ -444,6 +444,41 @@ def test_warnings_are_imported_and_flagged(book: Book, tmp_path: Path) -> None:
     assert record.flagged and "待核实" in record.warnings[0]
 
 
+def test_unlisted_villages_are_hints_and_every_row_is_imported(book: Book, tmp_path: Path) -> None:
+    ids = [resident_id.make("410622", dt.date(1950, 1, 1), n) for n in range(1, 5)]
+    path = plain_sheet(
+        tmp_path / "v.xlsx",
+        housing_row(1, 行政村="黄推村", 身份证号=ids[0]),  # 北阳镇 has 黄堆村
+        housing_row(2, 行政村="黄堆村", 身份证号=ids[1]),
+        housing_row(3, 行政村="黄推村", 身份证号=ids[2]),
+        housing_row(4, 行政村="新建村", 身份证号=ids[3]),  # nothing near it
+    )
+    result = import_workbook(book, "housing", path)
+    assert result.ok and result.inserted == 4 and result.warnings == []
+    assert (result.village_hint_rows, result.village_hint_names) == (3, 2)
+    assert [issue.text() for issue in result.village_hints] == [
+        "第2行 行政村“黄推村”：不在本乡镇的村名单中，是否为“黄堆村”？",
+        "第5行 行政村“新建村”：不在本乡镇的村名单中",
+    ]
+    assert "3 行的行政村不在所属乡镇的村名单中" in result.village_hint_text()
+    records = stored(book)
+    assert [records[i]["village"] for i in ids] == ["黄推村", "黄堆村", "黄推村", "新建村"]
+    assert not any(r.flagged for r in book.records("housing").list())  # a hint, not a flag
+
+
+def test_village_hints_list_only_a_few_examples(book: Book, tmp_path: Path) -> None:
+    rows = [
+        housing_row(
+            n, 行政村=f"新村{n}号", 身份证号=resident_id.make("410622", dt.date(1950, 1, 1), n)
+        )
+        for n in range(1, 9)
+    ]
+    result = import_workbook(book, "housing", plain_sheet(tmp_path / "v.xlsx", *rows), dry_run=True)
+    assert result.ok and result.inserted == 8
+    assert (result.village_hint_rows, result.village_hint_names) == (8, 8)
+    assert len(result.village_hints) == 5 and result.village_hints[0].row == 2
+
+
 # --- duplicates -----------------------------------------------------------------------------
 
 

@@ -241,6 +241,23 @@ def test_a_good_import_writes_and_says_so(qtbot, book: Book, tmp_path: Path, exc
     assert page.issue_model.rowCount() == 0
 
 
+def test_an_import_with_a_misspelt_village_imports_and_hints(
+    qtbot, book: Book, tmp_path: Path, exchange
+) -> None:
+    source = housing_sheet(tmp_path / "村名.xlsx", [samples.housing(village="黄推村")])
+    page = make_page(qtbot, book)
+    page.show_import("housing")
+    page.file_edit.setText(str(source))
+    with qtbot.waitSignal(page.records_changed, timeout=WAIT_MS):
+        worker = page.start_import()
+    wait_done(qtbot, worker)
+    assert book.records("housing").count() == 1
+    text = page.import_label.text()
+    assert "新增 1 条" in text and "村名提醒：1 行的行政村不在所属乡镇的村名单中" in text
+    assert "是否为“黄堆村”？" in text
+    assert page.issue_model.rowCount() == 1  # listed with its row, beside any warnings
+
+
 def test_an_unreadable_file_is_told_in_chinese(
     qtbot, book: Book, tmp_path: Path, messages: Messages, exchange
 ) -> None:
@@ -269,6 +286,7 @@ def test_import_runs_with_the_clerks_choices(qtbot, book: Book, tmp_path: Path) 
         skipped=1,
         errors=[],
         warnings=[],
+        village_hints=[],
         ignored_columns=["备用列"],
         dry_run=True,
     )

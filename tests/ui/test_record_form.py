@@ -395,6 +395,44 @@ def test_village_completer_offers_the_townships_listed_villages(qtbot, book: Boo
     assert "黄堆村" in offered and "骑河黄庄村" in offered  # 北阳镇's villages, before any use
 
 
+def test_an_unlisted_village_is_hinted_on_leaving_the_field_and_still_saves(
+    qtbot, book: Book, messages
+) -> None:
+    dialog = open_dialog(qtbot, book, HOUSING)
+    form = dialog.form
+    village = form.editors["village"]
+    fill(qtbot, form, {"village": "黄推村"})  # 北阳镇 has 黄堆村
+    assert village.message() == ""  # no hint while typing
+    qtbot.keyClick(village.input, Qt.Key.Key_Tab)
+    assert not village.input.hasFocus()
+    assert village.message() == "不在本乡镇的村名单中，是否为“黄堆村”？"
+    assert village.level is Level.WARNING and village.message_label.isVisible()
+
+    fill(qtbot, form, {"head_name": "张秀英", "id_number": samples.HOUSEHOLD_HEAD_ID})
+    fill(qtbot, form, {"check_date": "2024-05-09", "checker": "李建国", "safety_grade": "B级"})
+    fill(qtbot, form, {"in_renovation": "否"})
+    assert village.message().startswith("不在本乡镇的村名单中")  # stays while filling on
+    assert form.errors == [] and form.warnings == []  # a hint, not a validation warning
+    assert "提醒" not in form.summary_label.text()
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert messages.shown == []  # no dialog, no question
+    (record,) = book.records("housing").list()
+    assert record.values["village"] == "黄推村" and not record.flagged
+
+
+def test_a_listed_village_or_a_corrected_one_has_no_hint(qtbot, book: Book) -> None:
+    dialog = open_dialog(qtbot, book, HOUSING)
+    village = dialog.form.editors["village"]
+    fill(qtbot, dialog.form, {"village": "黄推村"})
+    qtbot.keyClick(village.input, Qt.Key.Key_Tab)
+    assert village.message()
+    fill(qtbot, dialog.form, {"village": "黄堆村"})
+    assert village.message() == ""  # typing again takes the hint away
+    qtbot.keyClick(village.input, Qt.Key.Key_Tab)
+    assert village.message() == ""  # listed in 北阳镇
+
+
 def test_enter_moves_to_the_next_field_and_never_saves(qtbot, book: Book) -> None:
     dialog = open_dialog(qtbot, book, HOUSING)
     name = dialog.form.editors["head_name"].input

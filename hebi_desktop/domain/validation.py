@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from hebi_desktop.domain.fields import Issue, Ledger, Level
-from hebi_desktop.domain.values import Parser, ValueProblem, make_parser
+from hebi_desktop.domain.values import Parser, ValueProblem, make_parser, stored_parser
 
 # ``Issue.code`` of the problems the validator itself finds (rules carry their own codes).
 REQUIRED = "required"
@@ -54,6 +54,9 @@ class Validator:
         self._parsers: list[tuple[str, str, Parser]] = [
             (f.name, f.header, make_parser(f)) for f in self._fields
         ]
+        self._stored_parsers: list[tuple[str, str, Parser]] = [
+            (f.name, f.header, stored_parser(f)) for f in self._fields
+        ]
         self._conditional = [
             (f, f.applies_when) for f in self._fields if f.applies_when is not None
         ]
@@ -62,11 +65,22 @@ class Validator:
         self._rules = [(rule, frozenset(rule.fields)) for rule in ledger.rules]
 
     def check(self, raw: Mapping[str, Any]) -> Checked:
+        return self._check(raw, self._parsers)
+
+    def check_stored(self, stored: Mapping[str, Any]) -> Checked:
+        """:meth:`check` for values read back from the database (``hebi-desktop check``).
+
+        Typed values skip the parsing their type makes needless; every rule still runs and
+        the issues are the same as :meth:`check` would find.
+        """
+        return self._check(stored, self._stored_parsers)
+
+    def _check(self, raw: Mapping[str, Any], parsers: list[tuple[str, str, Parser]]) -> Checked:
         values: dict[str, Any] = {}
         issues: list[Issue] = []
         bad: set[str] = set()
         get = raw.get
-        for name, header, parse in self._parsers:
+        for name, header, parse in parsers:
             value = get(name)
             if value is None or (type(value) is str and not value.strip()):
                 values[name] = None

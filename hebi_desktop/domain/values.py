@@ -41,9 +41,16 @@ def _is_hidden(ch: str) -> bool:
     return (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS) or ch in _BIDI
 
 
+# The same set as one character class (category Cc is exactly U+0000–U+001F and
+# U+007F–U+009F): one regex search instead of a Python call per character, because every
+# text value of every record passes here on import and on ``check``.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _BIDI + "]")
+
+
 def hidden_character(text: str) -> str | None:
     """The first control or bidi-override character in ``text``, else ``None``."""
-    return next((ch for ch in text if _is_hidden(ch)), None)
+    found = _HIDDEN.search(text)
+    return None if found is None else found.group()
 
 
 def shown(value: Any, limit: int = SHOWN_LIMIT) -> str:
@@ -232,14 +239,17 @@ def to_date(raw: Any) -> dt.date:
         raise ValueProblem(f"“{shown(raw)}”不是有效日期") from None
 
 
+def _date_rules(field: Field, value: dt.date) -> dt.date:
+    if value.year < 1900:
+        raise ValueProblem(f"日期{value.isoformat()}早于1900年")
+    if field.not_future and value > dt.date.today():
+        raise ValueProblem(f"不能晚于今天（现为{value.isoformat()}）")
+    return value
+
+
 def date_parser(field: Field) -> Parser:
     def parse(raw: Any) -> dt.date:
-        value = to_date(raw)
-        if value.year < 1900:
-            raise ValueProblem(f"日期{value.isoformat()}早于1900年")
-        if field.not_future and value > dt.date.today():
-            raise ValueProblem(f"不能晚于今天（现为{value.isoformat()}）")
-        return value
+        return _date_rules(field, to_date(raw))
 
     return parse
 
@@ -374,3 +384,34 @@ _FACTORIES: dict[Kind, Callable[[Field], Parser]] = {
 
 def make_parser(field: Field) -> Parser:
     return _FACTORIES[field.kind](field)
+
+
+def stored_parser(field: Field) -> Parser:
+    """:func:`make_parser` for a value read back from the database.
+
+    A value that arrives with its column's Python type (a date from a DATE column, a Decimal
+    made from whole hundredths) needs no parsing, only the rules its type does not
+    guarantee: the 1900 floor, not-future and ranges. Anything else (SQLite stores whatever an
+    UPDATE wrote, and every text column can hold any text) goes through the full parser, so
+    the problems found are the same as :func:`make_parser`'s.
+    """
+    parse = make_parser(field)
+    kind = field.kind
+    if kind is Kind.DATE:
+
+        def parse_date(raw: Any) -> Any:
+            return _date_rules(field, raw) if type(raw) is dt.date else parse(raw)
+
+        return parse_date
+    if kind in (Kind.DECIMAL, Kind.MONEY):
+
+        def parse_decimal(raw: Any) -> Any:
+            # Whole hundredths: finite, with exactly two decimals (see services/convert.py).
+            if type(raw) is Decimal and raw.as_tuple().exponent == -2:
+                _check_range(field, raw)
+                return raw
+            return parse(raw)
+
+        return parse_decimal
+    # Integer and yes/no parsers already take an int or a bool as it is (range still checked).
+    return parse

@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.domain.samples import SampleMaker
 from hebi_desktop.domain.villages import core, known_villages
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.collect import collect_files
-from hebi_desktop.services.demo import SampleMaker
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import COUNTY, OPERATOR, SCOPE, SCOPE_COUNTY
 
@@ -50,13 +50,7 @@ def township_rows(
     index = 0
     while len(seen) < count:
         index += 1
-        values = (
-            maker.housing()
-            if ledger == "housing"
-            else maker.water(index)
-            if ledger == "water"
-            else maker.education()
-        )
+        values = declaration.draw_sample(maker, index)
         village = villages[index % len(villages)]
         values.update(county_code=COUNTY_CODE, township_code=township, village=village)
         if ledger == "water":

@@ -11,7 +11,6 @@ found before printing (:func:`missing_characters`), so the clerk is warned.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont
 
@@ -95,14 +94,9 @@ def chained(chain: list[str]) -> QFont:
     return font
 
 
-@cache
-def _raw_fonts(chain: tuple[str, ...]) -> tuple[QRawFont, ...]:
-    return tuple(QRawFont.fromFont(QFont(name)) for name in chain)
-
-
 def missing_characters(text: Iterable[str], chain: list[str]) -> list[str]:
     """The characters of ``text`` that no family of ``chain`` can show, in order."""
-    fonts = _raw_fonts(tuple(chain))
+    fonts = [QRawFont.fromFont(QFont(name)) for name in chain]
     missing: dict[str, None] = {}
     for ch in set("".join(text)):
         if ch.isspace() or ord(ch) < 0x2E80:

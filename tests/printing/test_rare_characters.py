@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtGui import QFont, QPdfWriter, QRawFont
 
 from hebi_desktop.domain import resident_id
@@ -52,7 +53,7 @@ def desk(book: Book) -> Book:
 
 
 def test_the_printing_fonts_cover_extension_b_per_character(
-    desk: Book, monkeypatch: pytest.MonkeyPatch
+    desk: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not any(_covers(f, EXTENSION_B) for f in fonts.EXTENSION_FAMILIES):
         pytest.skip(NO_EXTENSION_FONT)
@@ -65,13 +66,25 @@ def test_the_printing_fonts_cover_extension_b_per_character(
     monkeypatch.setattr(fonts, "chinese_family", lambda: lacking)
     desk.records("housing").create(samples.housing(head_name="张" + EXTENSION_B[0]))
     document = build_document(desk, PrintRequest("housing"))
-    writer = QPdfWriter(str(Path(desk.sqlite_file or "x").with_suffix(".pdf")))
+    writer = QPdfWriter(str(tmp_path / "measure.pdf"))
     set_up_page(writer)
-    renderer = Renderer(document, writer)
-    chain = renderer.fonts.body.families()
+    chain = Renderer(document, writer).fonts.body.families()
     assert chain[0] == lacking
-    assert any(_covers(family, EXTENSION_B) for family in chain[1:])
+    second = next(family for family in chain[1:] if _covers(family, EXTENSION_B))
     assert unprintable_rows(document) == []  # nothing to warn about: the chain has them
+    target = tmp_path / "花名册.pdf"
+    write_pdf(desk, PrintRequest("housing"), target)
+    # The rare character was drawn with the chain's next font, not a system substitute.
+    assert second.replace(" ", "").lower() in _embedded_fonts(target)
+
+
+def _embedded_fonts(path: Path) -> str:
+    reader = PdfReader(str(path))
+    names = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.append(str(font.get_object()["/BaseFont"]))
+    return " ".join(names).lower()
 
 
 def test_a_character_no_font_has_is_announced_before_printing_with_the_records(

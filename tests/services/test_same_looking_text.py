@@ -47,6 +47,7 @@ def test_the_record_form_stores_names_and_ids_without_zero_width_characters(
     assert saved["id_number"] == values["id_number"]
     assert saved["village"] == values["village"]
     assert book.records("housing").count(RecordQuery(text="张秀英")) == 1
+    assert book.records("housing").count(RecordQuery(text=f"张{mark}秀")) == 1  # pasted search
 
 
 def test_an_import_stores_clean_text_and_finds_the_duplicate(book: Book, tmp_path: Path) -> None:

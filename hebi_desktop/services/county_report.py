@@ -179,6 +179,11 @@ def write_county_summary(book: Book, target: Path, month: str | None = None) -> 
                 ],
             ),
         )
+        left_out = [(s.ledger.title, s.left_out_text()) for s in sections if s.left_out]
+        if left_out:
+            add_table_sheet(
+                workbook, TableSheet("未列入", "未列入本县区汇总的记录", ("台账", "说明"), left_out)
+            )
         write_atomically(workbook, target, temp)
     except BaseException:
         discard(temp, workbook)

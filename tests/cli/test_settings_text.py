@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import update
 
 from hebi_desktop.services.book import Book
@@ -73,10 +74,15 @@ def test_a_county_summary_lists_only_its_own_townships(
         fill(county, "housing", housing_rows(SHANTANG, 1, 700))  # 浚县善堂镇
         fill(county, "housing", housing_rows(BEIYANG, 1, 800))  # 淇县北阳镇
         db = str(county.sqlite_file)
-    code, out, _err = call(capsys, "--db", db, "summary")
+    target = tmp_path / "汇总.xlsx"
+    code, out, _err = call(capsys, "--db", db, "summary", "-o", str(target))
     assert code == 0
     housing = out.split("【住房安全")[1].split("【")[0]
     assert "善堂镇" not in housing.split("数据中另有")[0]
     assert "浚县善堂镇" in housing and "未列入" in housing
     total = next(line for line in housing.splitlines() if line.startswith("合计"))
     assert total.split()[1] == "1"  # the county's own record only
+    workbook = load_workbook(target)
+    listed = [row[0] for row in workbook["汇总"].iter_rows(values_only=True) if row and row[0]]
+    assert "善堂镇" not in listed and "北阳镇" in listed
+    assert "浚县善堂镇" in str(list(workbook["未列入"].iter_rows(values_only=True)))

@@ -69,7 +69,10 @@ class Validator:
         # Precomputed once: the importer runs check() 100,000 times.
         self._required = [(f.name, f.header) for f in self._fields if f.required]
         self._rules = [(rule, frozenset(rule.fields)) for rule in ledger.rules]
-        self._names = [(f.name, f.header) for f in self._fields if f.is_name]
+        # the ledger's name field is a name even where a declaration forgot to say so
+        self._names = [
+            (f.name, f.header) for f in self._fields if f.is_name or f.name == ledger.name_field
+        ]
 
     def check(self, raw: Mapping[str, Any]) -> Checked:
         return self._check(raw, self._parsers)

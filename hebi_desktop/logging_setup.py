@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 import re
 import sys
+from pathlib import Path
 
 from hebi_desktop.paths import logs_dir
 
@@ -29,10 +30,12 @@ class MaskingFormatter(logging.Formatter):
 
 
 _configured = False
+# Where this run's log is written; None when the data folder cannot be written.
+log_file: Path | None = None
 
 
 def configure_logging(verbose: bool = False) -> None:
-    global _configured
+    global _configured, log_file
     if _configured:
         return
     _configured = True
@@ -40,12 +43,16 @@ def configure_logging(verbose: bool = False) -> None:
     root.setLevel(logging.INFO)
     formatter = MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        path = logs_dir() / LOG_FILE_NAME
         file_handler = logging.handlers.RotatingFileHandler(
-            logs_dir() / LOG_FILE_NAME, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:
-        file_handler = None  # a read-only data folder must not stop the program
-    if file_handler is not None:
+        # A read-only data folder must not stop the program, nor print English warnings
+        # (logging's last resort) on the clerk's terminal: what matters is said in Chinese.
+        root.addHandler(logging.NullHandler())
+    else:
+        log_file = path
         file_handler.setFormatter(formatter)
         root.addHandler(file_handler)
     if verbose:

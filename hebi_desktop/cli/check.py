@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hebi_desktop.cli.common import add_db_option, err, open_book, out
+from hebi_desktop.cli.common import add_db_option, add_full_ids_option, err, open_book, out
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -26,6 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--report", metavar="核查.xlsx", help="与 --cross 一起使用：把核查结果写入工作簿"
     )
+    add_full_ids_option(parser)
     add_db_option(parser)
     parser.set_defaults(run=run)
 
@@ -47,7 +48,8 @@ def run_cross(args: argparse.Namespace) -> int:
     if len(findings) > args.limit > 0:
         out(f"……另有 {len(findings) - args.limit} 项未列出")
     if args.report:
-        out(f"核查结果：{write_findings(Path(args.report), findings, database)}")
+        saved = write_findings(Path(args.report), findings, database, full_ids=args.full_ids)
+        out(f"核查结果：{saved}")
     if findings:
         out(f"跨乡镇核查发现 {len(findings)} 项问题，请逐项核实。")
         return 1

@@ -26,6 +26,16 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     add_create_option(parser, default=argparse.SUPPRESS)
 
 
+FULL_IDS_HELP = (
+    "报告中显示完整的身份证号和电话（默认脱敏：报告会转给村里、乡镇，"
+    "只有需要据此处理的重复身份证号显示完整号码）"
+)
+
+
+def add_full_ids_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--full-ids", action="store_true", help=FULL_IDS_HELP)
+
+
 CREATE_HELP = "数据库文件不存在（或为空）时新建；不加此参数时，路径写错会报错而不会新建空数据库"
 
 

@@ -200,6 +200,8 @@ def run_summary(args: argparse.Namespace) -> int:
                     + [["合计", *(f.text() for f in section.total.figures)]]
                 )
             )
+            if section.left_out:
+                out(section.left_out_text())
             names = "、".join(t.name for t in missing.get(section.ledger.key, []))
             out(f"{start:%Y年%m月}未报送：{names or '无'}")
             out()
@@ -234,6 +236,18 @@ def _register_settings(commands: argparse._SubParsersAction) -> None:
 SCOPE_LABELS = {keys.SCOPE_TOWNSHIP: "乡镇", keys.SCOPE_COUNTY: "县区"}
 
 
+def _ask_unit() -> str:
+    """The new 单位全称 when someone is at the keyboard; otherwise they are told to set it."""
+    import sys
+
+    if not sys.stdin.isatty():
+        return ""
+    try:
+        return input("县区或乡镇已改变，请输入新的单位全称（直接回车暂不填写）：").strip()
+    except EOFError:
+        return ""
+
+
 def _code(field, text: str, county: str | None = None) -> str:  # type: ignore[no-untyped-def]
     """A division code from a code or a name; a unique beginning of a name will do
     (北阳 for 北阳镇, 淇滨 for 淇滨区)."""
@@ -260,12 +274,15 @@ def run_settings(args: argparse.Namespace) -> int:
     table_ = divisions()
     with open_book(args) as book:
         settings = book.settings
-        changes: dict[str, str] = {}
+        current = settings.all()
+        changes: dict[str, str | None] = {}
         if args.operator is not None:
-            changes[keys.OPERATOR] = args.operator.strip()
+            changes[keys.OPERATOR] = args.operator
         if args.unit is not None:
-            changes[keys.UNIT_NAME] = args.unit.strip()
+            changes[keys.UNIT_NAME] = args.unit
+            current.pop(keys.UNIT_NAME, None)  # replaced, not cleared
         county = _code(COUNTY_FIELD, args.county) if args.county else None
+        township = None
         if args.township:
             township = _code(TOWNSHIP_FIELD, args.township, county)
             parent = table_.by_code[township].parent_code or ""
@@ -274,15 +291,17 @@ def run_settings(args: argparse.Namespace) -> int:
                     f"乡镇：“{table_.name(township)}”不属于“{table_.name(county)}”，"
                     f"属于“{table_.name(parent)}”"
                 )
-            changes[keys.TOWNSHIP] = township
-            county = parent
-        if county:
-            changes[keys.COUNTY] = county
-            current = settings.township_code
-            if not args.township and current and table_.by_code[current].parent_code != county:
-                changes[keys.TOWNSHIP] = ""  # the old township is not in the new county
+        place, notes = keys.place_changes(current, county, township)
+        if keys.UNIT_NAME in place:
+            unit = _ask_unit()
+            if unit:
+                place[keys.UNIT_NAME] = unit
+                notes[-1] = f"单位全称：{unit}"
+        changes = {**place, **changes}
         if args.scope:
             changes[keys.SCOPE] = args.scope
+        # every value checked before anything is stored: all or nothing
+        changes = {k: keys.cleaned(k, v) if v else None for k, v in changes.items()}
         for key, value in changes.items():
             settings.set(key, value or None)
         values = settings.all()
@@ -295,6 +314,10 @@ def run_settings(args: argparse.Namespace) -> int:
     ]
     if changes:
         out("已保存。")
+    for note in notes:
+        out(note)
+    if keys.UNIT_NAME in changes and not changes[keys.UNIT_NAME]:
+        out("（重新填写单位全称：hebi-desktop settings --unit 单位全称）")
     for label, value in rows:
         out(f"{label}：{value or '（未设置）'}")
     return 0

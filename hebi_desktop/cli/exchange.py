@@ -10,7 +10,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hebi_desktop.cli.common import add_db_option, add_ledger_argument, err, open_book, out, table
+from hebi_desktop.cli.common import (
+    add_db_option,
+    add_full_ids_option,
+    add_ledger_argument,
+    err,
+    open_book,
+    out,
+    table,
+)
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.registry import all_ledgers, get_ledger, ledger_keys
@@ -167,6 +175,7 @@ def _register_import(commands: argparse._SubParsersAction) -> None:
         metavar="报告.xlsx",
         help="把问题报告写到该文件（有错误而未指定时，写到源文件旁）",
     )
+    add_full_ids_option(parser)
     parser.add_argument(
         "--on-duplicate",
         choices=ON_DUPLICATE,
@@ -227,7 +236,7 @@ def run_import(args: argparse.Namespace) -> int:
         if not report.suffix:
             report = report.with_suffix(".xlsx")
         try:
-            write_report(result, report, database)
+            write_report(result, report, database, full_ids=args.full_ids)
         except UserError as error:
             err(f"问题报告未能写出：{error}")
         else:

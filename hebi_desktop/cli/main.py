@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from hebi_desktop import APP_TITLE, __version__
+from hebi_desktop import APP_TITLE, __version__, logging_setup
 from hebi_desktop.cli.common import DB_HELP, add_create_option, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.domain.registry import ledger_titles
-from hebi_desktop.logging_setup import LOG_FILE_NAME, configure_logging
-from hebi_desktop.paths import logs_dir
+from hebi_desktop.logging_setup import configure_logging
+from hebi_desktop.paths import UnwritableDataFolder
 from hebi_desktop.process_guard import prepare_process
 from hebi_desktop.services.errors import UserError
 
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_gui(args.db)
         return int(args.run(args) or 0)
-    except UserError as error:
+    except (UserError, UnwritableDataFolder) as error:
         err(f"错误：{error}")
         return 1
     except KeyboardInterrupt:
@@ -86,9 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A defect, not something the clerk did: exit 2. The error's own text may be
         # English or quote data, so it goes only to the log; the clerk gets where it is.
         log.exception("unexpected error")
+        if logging_setup.log_file is None:
+            err(
+                f"程序内部出错（{type(error).__name__}），操作未完成；数据文件夹不可写，"
+                "未能写入日志，请把这一行告诉技术支持人员"
+            )
+            return 2
         err(
             f"程序内部出错（{type(error).__name__}），操作未完成；"
-            f"详细信息已写入日志文件 {_log_file()}，请发给技术支持人员"
+            f"详细信息已写入日志文件 {logging_setup.log_file}，请发给技术支持人员"
         )
         return 2
 
@@ -98,13 +104,6 @@ def _is_backup_error(error: Exception) -> bool:
     SQLAlchemy): whoever raised one has imported the module already."""
     module = sys.modules.get("hebi_desktop.storage.backup")
     return module is not None and isinstance(error, module.BackupError)
-
-
-def _log_file() -> str:
-    try:
-        return str(logs_dir() / LOG_FILE_NAME)
-    except OSError:
-        return LOG_FILE_NAME
 
 
 if __name__ == "__main__":

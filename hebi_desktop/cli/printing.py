@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hebi_desktop.cli.common import add_db_option, add_ledger_argument, open_book, out
+from hebi_desktop.cli.common import add_db_option, add_ledger_argument, err, open_book, out
 from hebi_desktop.domain.fields import Field
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
@@ -132,7 +132,7 @@ def run_print(args: argparse.Namespace) -> int:
     )
     gui_application()
     with open_book(args) as book:
-        result = write_pdf(book, request, target)
+        result = write_pdf(book, request, target, warn=lambda text: err(f"提醒：{text}"))
     out(f"已生成：{result.path}")
     if result.rows == 0:
         out("  注意：没有符合筛选条件的记录，表格是空的")

@@ -62,7 +62,9 @@ class Field:
     ``applies_when`` makes a field conditional (改造方式 only when 纳入改造 is 是):
     the form disables it, and validation refuses a value where it does not apply.
     ``derive`` marks a column computed from other fields (性别 from 身份证号): it is
-    shown and exported but never stored or trusted on import.
+    shown and exported but never stored or trusted on import. ``is_name`` marks the name
+    of a person or a place: a value starting with ``@ = + -`` there is almost always
+    pasted junk (a formula, a list bullet) and gets a 提醒, never a refusal.
     """
 
     name: str
@@ -82,6 +84,7 @@ class Field:
     derive: Callable[[Values], Any] | None = None
     width: int = 10
     placeholder: str = ""
+    is_name: bool = False
 
     @property
     def derived(self) -> bool:

@@ -29,6 +29,7 @@ VILLAGE = Field(
     max_length=40,
     aliases=("村", "村(社区)", "行政村(社区)", "村名", "所在村", "村委会"),
     width=12,
+    is_name=True,
 )
 
 PLACE_FIELDS: tuple[Field, ...] = (COUNTY, TOWNSHIP, VILLAGE)

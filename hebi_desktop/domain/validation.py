@@ -45,6 +45,12 @@ class Checked:
         return [i for i in self.issues if i.field == field_name]
 
 
+# A name (of a person, a village, a project) starting with one of these was pasted, not
+# typed: spreadsheet programs read such text as a formula.
+PASTED_JUNK_STARTS = frozenset("@=+-")
+PASTED_JUNK = "pasted_junk"
+
+
 class Validator:
     """Validates records of one ledger."""
 
@@ -63,6 +69,10 @@ class Validator:
         # Precomputed once: the importer runs check() 100,000 times.
         self._required = [(f.name, f.header) for f in self._fields if f.required]
         self._rules = [(rule, frozenset(rule.fields)) for rule in ledger.rules]
+        # the ledger's name field is a name even where a declaration forgot to say so
+        self._names = [
+            (f.name, f.header) for f in self._fields if f.is_name or f.name == ledger.name_field
+        ]
 
     def check(self, raw: Mapping[str, Any]) -> Checked:
         return self._check(raw, self._parsers)
@@ -115,6 +125,17 @@ class Validator:
             message = rule.check(values)
             if message:
                 issues.append(Issue(rule.level, rule.fields[0], message, rule.code))
+        for name, header in self._names:
+            value = values[name]
+            if value and value[0] in PASTED_JUNK_STARTS:
+                issues.append(
+                    Issue(
+                        Level.WARNING,
+                        name,
+                        f"{header}：以“{value[0]}”开头，常是从表格或网页粘贴来的公式或杂字，请核实",
+                        PASTED_JUNK,
+                    )
+                )
         return Checked(values, issues)
 
 

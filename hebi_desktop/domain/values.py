@@ -67,9 +67,21 @@ def shown(value: Any, limit: int = SHOWN_LIMIT) -> str:
     return f"{text[: limit - 1]}…（共{len(text)}字）"
 
 
+# Zero-width characters (spaces, joiners, the byte-order mark): "张\u200b三" looks like
+# "张三" on every screen, so it must be "张三" in the database, in search, duplicate
+# checks and cross-checks. Pasted from web pages and chat programs.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def visible(text: str) -> str:
+    """``text`` without zero-width characters (text that looks the same is the same)."""
+    return _ZERO_WIDTH.sub("", text) if _ZERO_WIDTH.search(text) else text
+
+
 def half_width(text: str) -> str:
-    """Full-width digits, letters and punctuation to half-width (NFKC), trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits, letters and punctuation to half-width (NFKC), zero-width
+    characters removed, trimmed."""
+    return unicodedata.normalize("NFKC", visible(text)).strip()
 
 
 def _text(raw: Any) -> str:
@@ -79,7 +91,7 @@ def _text(raw: Any) -> str:
         return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(" ")
     if isinstance(raw, dt.date):
         return raw.isoformat()
-    return str(raw).strip()
+    return visible(str(raw)).strip()
 
 
 def is_blank(raw: Any) -> bool:
@@ -90,7 +102,7 @@ def text_parser(field: Field) -> Parser:
     limit = field.max_length
 
     def parse(raw: Any) -> str:
-        value = raw.strip() if type(raw) is str else _text(raw)
+        value = visible(raw).strip() if type(raw) is str else _text(raw)
         if len(value) > limit:
             raise ValueProblem(f"不能超过{limit}个字（现有{len(value)}个）")
         hidden = hidden_character(value)
@@ -111,7 +123,7 @@ def id_number_parser(field: Field) -> Parser:
                 "在表格中被存成了数字，后几位已丢失；请把该列设为“文本”格式，重新录入完整号码"
             )
         try:
-            return resident_id.validate(str(raw))
+            return resident_id.validate(visible(str(raw)))
         except resident_id.IdNumberError as problem:
             raise ValueProblem(str(problem)) from None
 
@@ -282,7 +294,7 @@ def choice_parser(field: Field) -> Parser:
     lookup = choice_lookup(field.choices)
 
     def parse(raw: Any) -> str:
-        text = raw.strip() if type(raw) is str else _text(raw)
+        text = visible(raw).strip() if type(raw) is str else _text(raw)
         found = lookup.get(text) or lookup.get(half_width(text).replace(" ", ""))
         if found is None:
             raise ValueProblem(f"“{shown(text)}”不在可选值中（可选：{'、'.join(field.choices)}）")

@@ -4,6 +4,9 @@ openpyxl turns any string that starts with ``=`` into a live formula and a strin
 ``#N/A`` into an error cell. Nothing a clerk typed may ever become either, so every
 text that could be read that way is written as an explicit text cell (data type ``s``)
 with Excel's "quote prefix", which also keeps it text when someone edits the cell later.
+This module is the one way into a cell for every workbook the program writes: the
+export's column converters, and :func:`safe_value` for reports and summaries
+(``tests/exchange/test_formula_safety.py`` finds every writer and feeds it formulas).
 
 Converters are built once per column and reuse one styled write-only cell per column:
 in write-only mode a row is serialised as soon as it is appended, so a cell object can
@@ -20,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from hebi_desktop.domain import resident_id
@@ -35,6 +38,7 @@ DECIMAL_FORMAT = "0.00"
 # First characters that make spreadsheet programs read a text as a formula.
 FORMULA_STARTS = frozenset("=+-@")
 _ERROR_TEXTS = frozenset(ERROR_CODES)
+_LEADING_BLANKS = " \t\r\n\u3000"
 
 Converter = Callable[[Any], Any]
 
@@ -47,8 +51,13 @@ def clean_text(text: str) -> str:
 
 
 def is_risky(text: str) -> bool:
-    """Whether a text would be taken for a formula or an error value."""
-    return text[:1] in FORMULA_STARTS or text in _ERROR_TEXTS
+    """Whether a text would be taken for a formula or an error value (also behind leading
+    blanks: a spreadsheet program trims a pasted "\t=cmd|..." and runs it)."""
+    return text[:1] in FORMULA_STARTS or text in _ERROR_TEXTS or _risky_after_blanks(text)
+
+
+def _risky_after_blanks(text: str) -> bool:
+    return text[:1] in _LEADING_BLANKS and text.lstrip(_LEADING_BLANKS)[:1] in FORMULA_STARTS
 
 
 def display_width(text: str) -> int:
@@ -82,6 +91,33 @@ def text_cell(ws: WriteOnlyWorksheet, value: str, number_format: str | None = No
     return cell
 
 
+def safe_value(ws: WriteOnlyWorksheet, value: Any) -> Any:
+    """What a report or summary row holds for ``value``: text stays text (never a formula
+    or an error value), numbers and dates stay what they are.
+
+    A cell the caller prepared (a styled title, say) is kept, turned back into text if
+    openpyxl took its value for a formula.
+    """
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, str):
+        text = clean_text(value)
+        return text_cell(ws, text) if is_risky(text) else text
+    if isinstance(value, dt.datetime | dt.date):
+        return _dated(ws, value)
+    if isinstance(value, Cell):
+        if isinstance(value.value, str):
+            _set_text(value, clean_text(value.value))
+            value.quotePrefix = value.quotePrefix or is_risky(value.value)
+        return value
+    return safe_value(ws, str(value))
+
+
+def safe_row(ws: WriteOnlyWorksheet, values: Any) -> list[Any]:
+    """:func:`safe_value` for each value of a row."""
+    return [safe_value(ws, value) for value in values]
+
+
 def _set_text(cell: Any, value: str) -> None:
     cell.value = value
     cell.data_type = "s"  # openpyxl made it "f" (=…) or "e" (#N/A); text it stays
@@ -106,7 +142,7 @@ def text_converter(ws: WriteOnlyWorksheet) -> Converter:
 
     def convert(value: Any) -> Any:
         text = clean_text(value if type(value) is str else str(value))
-        if text[:1] in FORMULA_STARTS or text in _ERROR_TEXTS:
+        if is_risky(text):
             return _put(guard, text, "s")
         return text
 

@@ -114,6 +114,7 @@ def export_workbook(
         )
     target = Path(target)
     check_target(target, database_files(book.sqlite_file))
+    book.settings.check_stored()  # a bad stored 填报人 is named, not an internal error
     started = dt.datetime.now()
     heading = _heading(book, request.query, started)
     temp: Path | None = None

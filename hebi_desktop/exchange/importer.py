@@ -143,11 +143,12 @@ class ImportResult:
             parts.append(f"另有 {self.warnings_omitted} 处提醒未列出")
         return "；".join(parts)
 
-    def write_report(self, target: Path) -> Path:
-        """The report workbook: every issue, and the original rows with bad cells marked."""
+    def write_report(self, target: Path, *, full_ids: bool = False) -> Path:
+        """The report workbook: every issue, and the original rows with bad cells marked
+        (ID numbers and phones masked unless ``full_ids``)."""
         from hebi_desktop.exchange.report import write_report
 
-        return write_report(self, Path(target))
+        return write_report(self, Path(target), full_ids=full_ids)
 
 
 def _cell_text(value: Any) -> str:

@@ -2,8 +2,11 @@
 
 Sheet 问题清单 lists every issue (row, column, value, message). Sheet 原表（已标出问题）
 copies the clerk's rows at the same row numbers, marks each bad cell (red for errors,
-yellow for reminders, with the message as a comment) and adds a 问题说明 column; the
-clerk can correct that copy and import it again.
+yellow for reminders, with the message as a comment) and adds a 问题说明 column.
+
+A report travels (a township sends it to the villages), so the copy masks ID numbers and
+phones by default, except in the cells the reader must correct; with ``full_ids`` it
+keeps every value, and then the corrected copy can be imported again.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from hebi_desktop.domain.fields import Kind, Level
 from hebi_desktop.domain.registry import get_ledger
-from hebi_desktop.exchange.cells import copy_cell, text_cell
+from hebi_desktop.exchange.cells import copy_cell, mask_id, mask_phone, plain_value, text_cell
 from hebi_desktop.exchange.files import check_target, discard, temporary_file, write_atomically
 from hebi_desktop.exchange.layout import BORDER, CENTER, HEADER_FILL, HEADER_FONT, TITLE_FONT
 from hebi_desktop.exchange.reader import open_source
@@ -40,10 +43,22 @@ ERROR_FONT = Font(color="9C0006")
 MAX_COMMENTS = 2000  # beyond this the 问题说明 column says it all
 
 
+MASKED_NOTE = (
+    "身份证号、电话已脱敏（出错的单元格除外）；需要改好后重新导入时，"
+    "请选择“报告中显示完整身份证号和电话”（命令行 --full-ids）"
+)
+
+
 def write_report(
-    result: ImportResult, target: Path, protected: Mapping[Path, str] | None = None
+    result: ImportResult,
+    target: Path,
+    protected: Mapping[Path, str] | None = None,
+    *,
+    full_ids: bool = False,
 ) -> Path:
-    """The report workbook at ``target``; never over the imported workbook or ``protected``."""
+    """The report workbook at ``target``; never over the imported workbook or ``protected``.
+
+    ``full_ids``: ID numbers and phones as read; otherwise masked where no issue is."""
     check_target(target, {**(protected or {}), Path(result.file): "源工作簿"})
     temp = temporary_file(target)
     workbook: Workbook | None = None
@@ -51,9 +66,9 @@ def write_report(
         workbook = Workbook(write_only=True)
         workbook.properties.title = f"导入检查报告：{result.file.name}"
         workbook.properties.creator = "鹤壁乡镇台账"
-        _issues_sheet(workbook, result)
+        _issues_sheet(workbook, result, full_ids)
         if result.layout is not None:
-            _copy_sheet(workbook, result)
+            _copy_sheet(workbook, result, full_ids)
         write_atomically(workbook, target, temp)
     except BaseException:
         discard(temp, workbook)
@@ -80,7 +95,7 @@ def _summary(result: ImportResult) -> str:
     return "；".join(parts)
 
 
-def _issues_sheet(workbook: Workbook, result: ImportResult) -> None:
+def _issues_sheet(workbook: Workbook, result: ImportResult, full_ids: bool) -> None:
     ws = workbook.create_sheet(ISSUES_SHEET)
     for letter, width in zip("ABCDE", (8, 16, 24, 70, 8), strict=True):
         ws.column_dimensions[letter].width = width
@@ -94,10 +109,13 @@ def _issues_sheet(workbook: Workbook, result: ImportResult) -> None:
     ws.append([title])
     ws.append([text_cell(ws, _summary(result))])
     ignored = "、".join(result.ignored_columns) or "无"
+    masked = "" if full_ids or result.layout is None else f"；{MASKED_NOTE}"
     ws.append(
         [
             text_cell(
-                ws, f"未识别（已忽略）的列：{ignored}；生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}"
+                ws,
+                f"未识别（已忽略）的列：{ignored}；生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}"
+                + masked,
             )
         ]
     )
@@ -125,7 +143,17 @@ def _issues_sheet(workbook: Workbook, result: ImportResult) -> None:
     ws.auto_filter.ref = f"A4:E{4 + len(result.errors) + len(result.warnings)}"
 
 
-def _copy_sheet(workbook: Workbook, result: ImportResult) -> None:
+def _masker(kind: Kind) -> Any:
+    def mask(value: Any) -> Any:
+        if value is None or value == "":
+            return value
+        text = str(plain_value(value)).strip()
+        return mask_id(text) if kind is Kind.ID_NUMBER else mask_phone(text)
+
+    return mask
+
+
+def _copy_sheet(workbook: Workbook, result: ImportResult, full_ids: bool) -> None:
     layout = result.layout
     assert layout is not None
     by_row: dict[int, list[RowIssue]] = defaultdict(list)
@@ -133,6 +161,15 @@ def _copy_sheet(workbook: Workbook, result: ImportResult) -> None:
         by_row[issue.row].append(issue)
     column_of = {c.header: c.index for c in layout.columns}
     text_columns = {c.index for c in layout.columns if c.field.kind in (Kind.ID_NUMBER, Kind.PHONE)}
+    maskers = (
+        {}
+        if full_ids
+        else {
+            c.index: _masker(c.field.kind)
+            for c in layout.columns
+            if c.field.kind in (Kind.ID_NUMBER, Kind.PHONE)
+        }
+    )
     source = open_source(result.file).sheet(result.sheet)
     problem_column = max(layout.width, *(c.index + 1 for c in layout.columns))
 
@@ -153,6 +190,13 @@ def _copy_sheet(workbook: Workbook, result: ImportResult) -> None:
             ws.append([])
             written += 1
         is_data = number >= layout.data_start
+        issues = by_row.get(number)
+        if is_data and maskers:
+            flagged = {column_of.get(i.column) for i in issues or ()}
+            cells = [
+                maskers[index](value) if index in maskers and index not in flagged else value
+                for index, value in enumerate(cells)
+            ]
         row = [
             copy_cell(ws, value, as_text=is_data and index in text_columns)
             for index, value in enumerate(cells)
@@ -160,7 +204,6 @@ def _copy_sheet(workbook: Workbook, result: ImportResult) -> None:
         row.extend([None] * (problem_column - len(row)))
         if number == layout.header_rows[-1]:
             row.append(text_cell(ws, PROBLEM_HEADER))
-        issues = by_row.get(number)
         if issues:
             for issue in issues:
                 at = column_of.get(issue.column)

@@ -1,7 +1,9 @@
 """Plain table workbooks for the county desk's reports (collection, checks, summary).
 
 Each sheet is a title row, a bold header row and the rows, with widths from the content;
-written write-only and moved into place only when complete, like every export.
+written write-only and moved into place only when complete, like every export. Every
+value goes in through :func:`cells.safe_value`: a village name or a rejected cell that
+looks like a formula is written as text.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from hebi_desktop.exchange.cells import safe_row, safe_value
 from hebi_desktop.exchange.files import check_target, discard, temporary_file, write_atomically
 
 _TITLE = Font(bold=True, size=14)
@@ -73,18 +76,18 @@ def add_table_sheet(workbook: Workbook, table: TableSheet) -> None:
         letter = sheet_column(index)
         sheet.column_dimensions[letter].width = min(width + 2, _MAX_WIDTH)
     sheet.freeze_panes = "A3"
-    title = WriteOnlyCell(sheet, table.title)
+    title = safe_value(sheet, WriteOnlyCell(sheet, table.title))
     title.font = _TITLE
     sheet.append([title])
     header_cells = []
     for header in table.headers:
-        cell = WriteOnlyCell(sheet, header)
+        cell = safe_value(sheet, WriteOnlyCell(sheet, header))
         cell.font = _HEADER
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in table.rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(sheet, row))
 
 
 def sheet_column(index: int) -> str:

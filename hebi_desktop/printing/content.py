@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 NUMBER_HEADER = "序号"
 SIGNATURE_HEADER = "领取人签字（按手印）"
 NOTICE_DAYS = 5
+RECORD_ID = "_record_id"  # carried beside the values, to name a record in a warning
 
 
 class Align(StrEnum):
@@ -74,6 +75,7 @@ class Document:
     page_subtotals: bool = True
     row_min_mm: float = 0.0  # the register leaves room to sign and press a fingerprint
     stamp: bool = True
+    record_ids: list[int] = field(default_factory=list)  # per row: the record it shows
 
     @property
     def count_label(self) -> str:
@@ -208,7 +210,8 @@ def _records(
     book: Book, ledger: Ledger, query: RecordQuery, cancelled: Callable[[], bool] | None
 ) -> list[dict[str, Any]]:
     records = [
-        values for _id, values in book.records(ledger).iter_items(query, cancelled=cancelled)
+        {**values, RECORD_ID: record_id}
+        for record_id, values in book.records(ledger).iter_items(query, cancelled=cancelled)
     ]
     name = ledger.name_field
     records.sort(key=lambda v: (sort_key(v.get("village")), sort_key(v.get(name))))
@@ -341,6 +344,7 @@ def _roster(
         count_unit=_count_unit(ledger),
         heading=_heading(unit, day, any(c.money for c in table.columns)),
         signatures=_signers(book),
+        record_ids=[v[RECORD_ID] for v in records],
     )
 
 
@@ -387,6 +391,7 @@ def _notice(
         intro=intro,
         closing=[unit, chinese_date(day)],
         page_subtotals=False,
+        record_ids=[v[RECORD_ID] for v in records],
     )
 
 
@@ -424,4 +429,5 @@ def _register(
         heading=_heading(unit, day, True),
         signatures=_signers(book, "经办人"),
         row_min_mm=11.0,
+        record_ids=[v[RECORD_ID] for v in records],
     )

@@ -20,6 +20,7 @@ from PySide6.QtGui import QPdfWriter
 from hebi_desktop import APP_TITLE
 from hebi_desktop.exchange.files import reason
 from hebi_desktop.printing.content import PrintRequest, build_document
+from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.render import render, set_up_page
 from hebi_desktop.services.errors import UserError
 
@@ -61,11 +62,17 @@ def write_pdf(
     request: PrintRequest,
     target: Path,
     cancelled: Callable[[], bool] | None = None,
+    warn: Callable[[str], object] | None = None,
 ) -> PrintResult:
-    """Render the requested form to ``target`` (a QGuiApplication must be running)."""
+    """Render the requested form to ``target`` (a QGuiApplication must be running).
+
+    ``warn`` hears, before anything is painted, which records hold a character no
+    installed font can show (they would print as empty boxes)."""
     target = Path(target)
     check_pdf_target(target)
     document = build_document(book, request, cancelled)
+    if warn is not None and (warning := warning_text(unprintable_rows(document))):
+        warn(warning)
     try:
         handle, name = tempfile.mkstemp(
             prefix=f".{target.stem}.", suffix=".pdf.part", dir=target.parent

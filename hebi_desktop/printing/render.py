@@ -7,10 +7,16 @@ unit's stamp. When the columns do not fit the paper even after narrowing the tex
 columns a little, they spill onto further pages that repeat 序号 and the key columns
 (name, ID number), the way Excel prints wide sheets: each set of rows is printed across
 all its column pages before the next set begins.
+
+A cell holds at most :data:`MAX_LINES` lines. Longer text (a long 备注) ends its visible
+part with "…（注N）" and is printed in full in the 附注 pages at the end of the document,
+so nothing is silently dropped from signed paper. Every text is drawn with the font
+chain of :func:`fonts.families`, which finds rare characters in a second font.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +34,7 @@ from PySide6.QtGui import (
 )
 
 from hebi_desktop.printing.content import Align, Document, TableColumn
-from hebi_desktop.printing.fonts import chinese_family
+from hebi_desktop.printing.fonts import chained, families
 from hebi_desktop.services.errors import Cancelled, UserError
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3}
@@ -38,7 +44,8 @@ HEADER_PT = 9.5
 TITLE_PT = 16
 HEADING_PT = 10
 INTRO_PT = 11
-MAX_LINES = 4  # a cell grows to this many lines; longer text is cut at the cell edge
+MAX_LINES = 4  # a cell grows to this many lines; longer text goes on in the 附注 pages
+NOTES_TITLE = "附注（表中未印全的内容）"
 MIN_SHRINK = 0.7  # text columns may narrow this far (wrapping) before columns spill
 STAMP_MM = 32.0  # room for a round 4 cm stamp overlapping the 单位（盖章） line
 SUBTOTAL_LABEL = "本页小计"
@@ -68,9 +75,9 @@ class _Fonts:
     intro: QFont
 
 
-def _fonts(family: str) -> _Fonts:
+def _fonts(chain: list[str]) -> _Fonts:
     def make(size: float, bold: bool = False) -> QFont:
-        font = QFont(family)
+        font = chained(chain)
         font.setPointSizeF(size)
         font.setBold(bold)
         font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
@@ -89,13 +96,26 @@ class _Page:
     last: bool  # the last set of rows (合计, stamp, closing)
 
 
+@dataclass(frozen=True)
+class Note:
+    """The full text of a cell that did not fit in :data:`MAX_LINES` lines."""
+
+    number: int
+    row: str  # 序号 of the row
+    header: str
+    text: str
+
+    def line(self) -> str:
+        return f"注{self.number}（序号{self.row}，{self.header}）：{self.text}"
+
+
 class Renderer:
     """Paints one document on a paged device (``QPdfWriter`` or ``QPrinter``)."""
 
     def __init__(self, document: Document, device: QPagedPaintDevice) -> None:
         self.doc = document
         self.device = device
-        self.fonts = _fonts(chinese_family())
+        self.fonts = _fonts(families())
         self.mm = device.logicalDpiY() / 25.4
         self.width = float(device.width())
         self.height = float(device.height())
@@ -105,9 +125,11 @@ class Renderer:
         self.pad_x = 0.8 * self.mm
         self.pad_y = 0.9 * self.mm
         self.groups = self._column_groups()
+        self.notes = self._cut_long_cells()
         self.row_heights = self._row_heights()
         self.header_height = max(self._header_height(g) for g in self.groups)
         self.pages = self._paginate()
+        self.note_pages = self._paginate_notes()
 
     # --- columns ----------------------------------------------------------------------
 
@@ -179,13 +201,53 @@ class Renderer:
     # --- rows -------------------------------------------------------------------------
 
     def _lines(self, text: str, width: float, metrics: QFontMetricsF) -> int:
+        return min(MAX_LINES, self._line_count(text, width, metrics))
+
+    def _line_count(self, text: str, width: float, metrics: QFontMetricsF) -> int:
         inner = width - 2 * self.pad_x
         if not text or metrics.horizontalAdvance(text) <= inner:
             return 1
         rect = metrics.boundingRect(
             QRectF(0, 0, inner, 1e6), int(Qt.TextFlag.TextWrapAnywhere), text
         )
-        return min(MAX_LINES, max(1, round(rect.height() / metrics.lineSpacing())))
+        return max(1, round(rect.height() / metrics.lineSpacing()))
+
+    def _cut_long_cells(self) -> list[Note]:
+        """End each cell too long for :data:`MAX_LINES` lines with "…（注N）"; the notes."""
+        notes: list[Note] = []
+        rows = self.doc.rows
+        cut: list[list[str]] | None = None
+        advance = self.metrics.horizontalAdvance
+        widest = advance("国") * 1.2  # a line loses less than one character to wrapping
+        for group in self.groups:
+            for index, width in group:
+                column = self.doc.columns[index]
+                surely_fits = (width - 2 * self.pad_x - widest) * MAX_LINES
+                for row_index, row in enumerate(rows):
+                    text = row[index]
+                    if len(text) <= 3 or advance(text) <= surely_fits:
+                        continue
+                    if self._line_count(text, width, self.metrics) <= MAX_LINES:
+                        continue
+                    if cut is None:
+                        cut = [list(r) for r in rows]
+                    note = Note(len(notes) + 1, row[0], column.header, text)
+                    notes.append(note)
+                    cut[row_index][index] = self._shortened(text, width, f"…（注{note.number}）")
+        if cut is not None:
+            self.doc = dataclasses.replace(self.doc, rows=cut)
+        return notes
+
+    def _shortened(self, text: str, width: float, mark: str) -> str:
+        """The longest beginning of ``text`` that fits :data:`MAX_LINES` lines with ``mark``."""
+        low, high = 0, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._line_count(text[:middle] + mark, width, self.metrics) <= MAX_LINES:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low] + mark
 
     def _row_heights(self) -> list[float]:
         minimum = max(self.line + 2 * self.pad_y, self.doc.row_min_mm * self.mm)
@@ -280,6 +342,29 @@ class Renderer:
                 pages.append(_Page(rows, group, number == 0, number == len(ranges) - 1))
         return pages
 
+    def _note_height(self, note: Note) -> float:
+        rect = self.metrics.boundingRect(
+            QRectF(0, 0, self.width, 1e6), int(Qt.TextFlag.TextWrapAnywhere), note.line()
+        )
+        return rect.height() + self.line * 0.6
+
+    def _paginate_notes(self) -> list[list[Note]]:
+        """The 附注 pages: the notes that fit under the title on each page."""
+        if not self.notes:
+            return []
+        title = QFontMetricsF(self.fonts.title, self.device).lineSpacing() * 1.5
+        room = self.height - title - self.line * 2.0
+        pages: list[list[Note]] = [[]]
+        used = 0.0
+        for note in self.notes:
+            height = self._note_height(note)
+            if pages[-1] and used + height > room:
+                pages.append([])
+                used = 0.0
+            pages[-1].append(note)
+            used += height
+        return pages
+
     # --- painting ---------------------------------------------------------------------
 
     def paint(self, cancelled: Cancelled_ | None = None) -> int:
@@ -288,16 +373,44 @@ class Renderer:
         if not painter.begin(self.device):
             raise UserError("无法开始打印：打印机或文件不可用")
         try:
-            total = len(self.pages)
+            total = len(self.pages) + len(self.note_pages)
             for number, page in enumerate(self.pages, start=1):
                 if cancelled is not None and cancelled():
                     raise Cancelled()
                 if number > 1 and not self.device.newPage():
                     raise UserError("无法新建页面：磁盘已满或打印机不可用")
                 self._paint_page(painter, page, number, total)
+            for number, notes in enumerate(self.note_pages, start=len(self.pages) + 1):
+                if not self.device.newPage():
+                    raise UserError("无法新建页面：磁盘已满或打印机不可用")
+                self._paint_notes(painter, notes, number, total)
         finally:
             painter.end()
-        return len(self.pages)
+        return total
+
+    def _paint_notes(self, painter: QPainter, notes: list[Note], number: int, total: int) -> None:
+        painter.setPen(QPen(Qt.GlobalColor.black, 0.2 * self.mm))
+        painter.setFont(self.fonts.title)
+        height = QFontMetricsF(self.fonts.title, self.device).lineSpacing() * 1.5
+        painter.drawText(
+            QRectF(0, 0, self.width, height), Qt.AlignmentFlag.AlignCenter, NOTES_TITLE
+        )
+        y = height
+        painter.setFont(self.fonts.body)
+        for note in notes:
+            note_height = self._note_height(note)
+            painter.drawText(
+                QRectF(0, y, self.width, note_height),
+                int(Qt.TextFlag.TextWrapAnywhere) | int(Qt.AlignmentFlag.AlignTop),
+                note.line(),
+            )
+            y += note_height
+        painter.setFont(self.fonts.heading)
+        painter.drawText(
+            QRectF(0, self.height - self.line * 1.6, self.width, self.line * 1.6),
+            Qt.AlignmentFlag.AlignCenter,
+            f"第 {number} 页 共 {total} 页",
+        )
 
     def _paint_page(self, painter: QPainter, page: _Page, number: int, total: int) -> None:
         y = self._paint_top(painter, page.first)

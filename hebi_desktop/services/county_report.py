@@ -4,8 +4,10 @@ townships have not yet sent their submission for a month (未报送).
 Every township of the county gets a row, with zeros when nothing came from it: a
 missing township must be visible, not silently absent. The figures are the ledger's
 declared measures, from the same :class:`StatsService` queries ``stats`` uses, and the
-total row is ``stats``' own headline, so the summary and ``stats`` can never disagree
-(a household in two townships counts once in the total, as in ``stats``).
+total row is ``stats``' own headline for the county, so the summary and ``stats`` can
+never disagree (a household in two townships counts once in the total, as in ``stats``).
+Records of other counties (entered by hand, or collected before the desk's county was
+changed) are left out of rows and total, and the summary says so.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import select
 from hebi_desktop.domain.divisions import Division, divisions
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure, FigureRow
 from hebi_desktop.storage.models import ReceivedSubmission
 
@@ -32,7 +35,14 @@ if TYPE_CHECKING:
 class LedgerByTownship:
     ledger: Ledger
     rows: list[FigureRow]  # one per township of the county, in code order
-    total: FigureRow  # equals ``stats`` for the ledger
+    total: FigureRow  # equals ``stats`` for the ledger's records of the county
+    left_out: tuple[str, ...] = ()  # other counties' townships found in the data
+
+    def left_out_text(self) -> str:
+        """The sentence saying which other counties' rows were left out ("" if none)."""
+        if not self.left_out:
+            return ""
+        return f"数据中另有其他县区的记录（{'、'.join(self.left_out)}），未列入本县区汇总和合计"
 
 
 def county_of(book: Book) -> str:
@@ -51,11 +61,14 @@ def by_township(book: Book, ledger: Ledger, county: str) -> LedgerByTownship:
         found.get(t.code) or FigureRow(t.name, t.code, zeros)
         for t in divisions().townships_of(county)
     ]
-    # records of another county (if any were entered by hand) still count in the total
-    rows += [
-        r for code, r in found.items() if code and divisions().by_code[code].parent_code != county
-    ]
-    return LedgerByTownship(ledger, rows, book.stats.headline(ledger))
+    table = divisions()
+    left_out = tuple(
+        table.name(table.by_code[code].parent_code) + table.name(code)
+        for code in found
+        if code and code in table.by_code and table.by_code[code].parent_code != county
+    )
+    total = book.stats.headline(ledger, RecordQuery(county_code=county))
+    return LedgerByTownship(ledger, rows, total, left_out)
 
 
 def county_summary(book: Book) -> list[LedgerByTownship]:
@@ -131,6 +144,7 @@ def write_county_summary(book: Book, target: Path, month: str | None = None) -> 
     if not target.suffix:
         target = target.with_suffix(".xlsx")
     check_target(target, database_files(book.sqlite_file))
+    book.settings.check_stored()
     sections = county_summary(book)
     missing = not_submitted(book, month)
     start, _end = month_bounds(month)
@@ -165,6 +179,11 @@ def write_county_summary(book: Book, target: Path, month: str | None = None) -> 
                 ],
             ),
         )
+        left_out = [(s.ledger.title, s.left_out_text()) for s in sections if s.left_out]
+        if left_out:
+            add_table_sheet(
+                workbook, TableSheet("未列入", "未列入本县区汇总的记录", ("台账", "说明"), left_out)
+            )
         write_atomically(workbook, target, temp)
     except BaseException:
         discard(temp, workbook)

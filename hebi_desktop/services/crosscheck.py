@@ -250,9 +250,18 @@ def cross_check(book: Book) -> list[Finding]:
 
 
 def write_findings(
-    target: Any, findings: list[Finding], protected: dict[Any, str] | None = None
+    target: Any,
+    findings: list[Finding],
+    protected: dict[Any, str] | None = None,
+    *,
+    full_ids: bool = False,
 ) -> Any:
-    """The 核查 workbook: one row per record of each finding, full ID numbers included."""
+    """The 核查 workbook: one row per record of each finding.
+
+    The workbook is sent back to townships, so an ID number is written in full only in a
+    finding about that ID (the reader must compare it with the papers); beside a
+    village-name hint it is masked, unless ``full_ids``.
+    """
     from hebi_desktop.exchange.tables import TableSheet, write_tables
 
     rows = [
@@ -265,7 +274,7 @@ def write_findings(
             ref.township_name,
             ref.village,
             ref.name,
-            ref.id_number or "",
+            ref.id_number if full_ids or not finding.hint else masked(ref.id_number),
         )
         for number, finding in enumerate(findings, start=1)
         for ref in finding.records

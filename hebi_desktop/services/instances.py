@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from hebi_desktop import APP_NAME
-from hebi_desktop.paths import data_dir
+from hebi_desktop.paths import working_dir
 
 
 def server_name(db_url: str) -> str:
@@ -28,7 +28,7 @@ def server_name(db_url: str) -> str:
 
 
 def lock_path(db_url: str, lock_dir: Path | None = None) -> Path:
-    folder = lock_dir if lock_dir is not None else data_dir()
+    folder = lock_dir if lock_dir is not None else working_dir("")
     return Path(folder) / f"{server_name(db_url)}.lock"
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hebi_desktop.paths import data_dir
+from hebi_desktop.paths import UnwritableDataFolder, data_dir, working_dir
 from hebi_desktop.services.instances import alive
 from hebi_desktop.storage.backup import STAGED_SUFFIX, BackupError, exclusive_use, is_sqlite_file
 
@@ -39,8 +39,9 @@ RECENT_SUBMISSIONS = 20
 
 
 def private_temp_dir() -> Path:
-    """This process's own folder for openpyxl's temporary sheet files."""
-    folder = data_dir() / "tmp" / str(os.getpid())
+    """This process's own folder for openpyxl's temporary sheet files (in the system's
+    temporary folder when the data folder cannot be written: exports still work)."""
+    folder = working_dir("tmp") / str(os.getpid())
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -49,7 +50,8 @@ def clean_leftovers(book: Book) -> list[Path]:
     """Remove what killed runs left behind; returns what was removed. Never raises."""
     removed: list[Path] = []
     try:
-        removed += _clean_temp_dirs(data_dir() / "tmp")
+        with contextlib.suppress(UnwritableDataFolder):  # said in Chinese where it matters
+            removed += _clean_temp_dirs(data_dir() / "tmp")
         for folder in _folders(book):
             removed += _clean_folder(folder)
     except Exception:  # clean-up must never stop the program from starting
@@ -63,7 +65,9 @@ def _folders(book: Book) -> list[Path]:
     from hebi_desktop.paths import backups_dir
     from hebi_desktop.services.submissions import list_submissions
 
-    folders: list[Path] = [backups_dir()]
+    folders: list[Path] = []
+    with contextlib.suppress(UnwritableDataFolder):
+        folders.append(backups_dir())
     if book.sqlite_file is not None:
         folders.append(book.sqlite_file.parent)
     values = book.settings.all()

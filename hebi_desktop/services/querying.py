@@ -17,6 +17,7 @@ from hebi_desktop.domain.pinyin_columns import (
     sort_column,
 )
 from hebi_desktop.domain.queries import Condition, Op
+from hebi_desktop.domain.values import visible
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
         clauses.append(c.township_code == query.township_code)
     if query.village:
         clauses.append(c.village == query.village)
-    if query.text and query.text.strip():
-        clauses.append(or_(*text_clauses(ledger, table, query.text.strip())))
+    needle = visible(query.text).strip() if query.text else ""  # a pasted 张\u200b三 too
+    if needle:
+        clauses.append(or_(*text_clauses(ledger, table, needle)))
     main = c[ledger.main_date]
     if query.date_from:
         clauses.append(main >= query.date_from)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from hebi_desktop import APP_NAME, APP_TITLE, __version__
+from hebi_desktop.paths import UnwritableDataFolder
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTranslator
@@ -142,7 +143,7 @@ def open_book(db: str | None) -> Book | None:
             if attempt == MAX_ATTEMPTS or not ask_password(where, str(error)):
                 QMessageBox.critical(None, APP_TITLE, str(error))
                 return None
-        except (UserError, BackupError) as error:
+        except (UserError, BackupError, UnwritableDataFolder) as error:
             QMessageBox.critical(None, APP_TITLE, str(error))
             return None
     return None
@@ -173,7 +174,13 @@ def run_gui(db: str | None) -> int:
     from hebi_desktop.ui.single_instance import SingleInstance
 
     app = make_application()
-    instance = SingleInstance(resolve_url(db))
+    try:
+        instance = SingleInstance(resolve_url(db))
+    except UnwritableDataFolder as error:  # a read-only home folder: say which, in Chinese
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, f"{APP_TITLE}：无法写入数据文件夹", str(error))
+        return 1
     if not instance.acquire():
         return _hand_over(instance)
     window: MainWindow | None = None

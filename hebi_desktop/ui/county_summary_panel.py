@@ -87,7 +87,10 @@ class CountySummaryPanel(QWidget):
                 self.table.setItem(row, column, QTableWidgetItem(figure.text()))
         self.table.resizeColumnsToContents()
         names = "、".join(t.name for t in missing)
-        self.missing_label.setText(f"{self.month_edit.text()} 未报送：{names or '无'}")
+        text = f"{self.month_edit.text()} 未报送：{names or '无'}"
+        if section.left_out:
+            text += "\n" + section.left_out_text()
+        self.missing_label.setText(text)
 
     def choose_target(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(

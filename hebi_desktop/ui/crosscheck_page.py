@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -31,6 +32,7 @@ from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 REF_ROLE = Qt.ItemDataRole.UserRole
+FULL_IDS_LABEL = "导出时显示完整身份证号"
 
 
 class CrossCheckPage(QWidget):
@@ -57,6 +59,12 @@ class CrossCheckPage(QWidget):
         self.save_button = QPushButton("导出核查结果…", self)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.save_button)
+        self.full_ids_check = QCheckBox(FULL_IDS_LABEL, self)
+        self.full_ids_check.setToolTip(
+            "默认只有“同一户、重复发放、姓名不一致”这些须核对号码的结果显示完整身份证号，"
+            "村名提示旁的号码隐去中间位数"
+        )
+        buttons.addWidget(self.full_ids_check)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.tree = QTreeWidget(self)
@@ -142,7 +150,12 @@ class CrossCheckPage(QWidget):
         try:
             from hebi_desktop.exchange.files import database_files
 
-            saved = write_findings(target, self.findings, database_files(self.book.sqlite_file))
+            saved = write_findings(
+                target,
+                self.findings,
+                database_files(self.book.sqlite_file),
+                full_ids=self.full_ids_check.isChecked(),
+            )
         except (UserError, OSError) as error:
             QMessageBox.warning(self, "导出失败", str(error))
             return None

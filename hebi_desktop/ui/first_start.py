@@ -29,7 +29,13 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Field, Kind
 from hebi_desktop.domain.values import ValueProblem, make_parser
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.settings import COUNTY, OPERATOR, OPERATOR_PHONE, TOWNSHIP
+from hebi_desktop.services.settings import (
+    COUNTY,
+    OPERATOR,
+    OPERATOR_PHONE,
+    TOWNSHIP,
+    setting_problem,
+)
 from hebi_desktop.ui import geometry
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, ChoiceSearch
 from hebi_desktop.ui.icons import app_icon
@@ -117,6 +123,9 @@ class OperatorForm(QWidget):
         found: list[str] = []
         if not self.name_edit.text().strip():
             found.append("请填写填报人姓名")
+        hidden = setting_problem(OPERATOR, self.name_edit.text())
+        if hidden is not None:
+            found.append(hidden)
         phone = self.phone_edit.text().strip()
         if phone:
             try:

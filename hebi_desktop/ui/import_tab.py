@@ -215,6 +215,12 @@ class ImportTab(QWidget):
         self.report_button.setToolTip("把所有问题和标出错误单元格的原表保存为 Excel 工作簿")
         self.report_button.clicked.connect(self.save_report)
         buttons.addWidget(self.report_button)
+        self.full_ids_check = QCheckBox("报告中显示完整身份证号和电话", tab)
+        self.full_ids_check.setToolTip(
+            "默认隐去没有出错的身份证号、电话的中间位数（报告常转给村里）；"
+            "要在报告的原表中改好后重新导入时请勾选"
+        )
+        buttons.addWidget(self.full_ids_check)
         layout.addLayout(buttons)
 
         self.issue_model = IssueModel(self)
@@ -341,9 +347,10 @@ class ImportTab(QWidget):
             return None
         target = with_suffix(Path(chosen), ".xlsx")
         self._host.remember(LAST_REPORT_DIR, target)
+        full_ids = self.full_ids_check.isChecked()
 
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Path:
-            return Path(result.write_report(target))
+            return Path(result.write_report(target, full_ids=full_ids))
 
         worker = self._host.start_job(job, "正在保存错误报告…", cancellable=False)
         worker.finished.connect(self._report_saved)

@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.printing.content import Document, PrintRequest, build_document, notice_period
+from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.pdf import write_pdf
 from hebi_desktop.printing.render import PAPERS, render, set_up_page
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui import geometry
+from hebi_desktop.ui.field_widgets import WARNING_COLOR
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ class FormPreview(QPrintPreviewDialog):
         self.error: str | None = None
         self._document: Document | None = None
         self._document_key: PrintRequest | None = None
+        self.glyph_warning = ""  # records with characters no installed font has
         self.setWindowTitle("打印预览")
         geometry.fit_to_screen(self, QSize(1100, 760))  # never larger than the screen
         preview = self.findChild(QPrintPreviewWidget)
@@ -202,6 +205,7 @@ class FormPreview(QPrintPreviewDialog):
         if self._document is None or self._document_key != key:
             self._document = build_document(self.book, request)
             self._document_key = key
+            self.glyph_warning = warning_text(unprintable_rows(self._document))
         return self._document
 
     def _paint(self, printer: QPrinter) -> None:
@@ -215,7 +219,10 @@ class FormPreview(QPrintPreviewDialog):
         finally:
             QGuiApplication.restoreOverrideCursor()
         self.error = None
-        self.message_label.setText("")
+        # Shown above the preview, before anything is printed: which records would show
+        # empty boxes.
+        self.message_label.setStyleSheet(f"color: {WARNING_COLOR};")
+        self.message_label.setText(self.glyph_warning)
 
     def _show_error(self, printer: QPrinter, message: str) -> None:
         self.error = message
@@ -251,7 +258,12 @@ class FormPreview(QPrintPreviewDialog):
         if not target.suffix:
             target = target.with_suffix(".pdf")
         try:
-            result = write_pdf(self.book, self.request(), target)
+            result = write_pdf(
+                self.book,
+                self.request(),
+                target,
+                warn=lambda text: QMessageBox.warning(self, "有印不出的字", text),
+            )
         except UserError as error:
             QMessageBox.warning(self, "另存为 PDF", str(error))
             return None

@@ -234,9 +234,20 @@ class SettingsPage(QWidget):
         self.operator_label.setStyleSheet(f"color: {WARNING_COLOR};")
 
     def save_operator(self) -> bool:
+        from hebi_desktop.services.settings import COUNTY, TOWNSHIP, UNIT_NAME, place_changes
+
         if not self.operator_form.is_complete():
             return False
+        answers = self.operator_form.values()
+        place, notes = place_changes(
+            self.book.settings.all(), answers.get(COUNTY), answers.get(TOWNSHIP)
+        )
         self.operator_form.save(self.book)
+        if UNIT_NAME in place:  # it named the old place: cleared, and asked for again
+            self.book.settings.set(UNIT_NAME, None)
+            self.signers_box.load()
+            QMessageBox.information(self, "县区、乡镇已改变", "\n".join(notes))
+            self.signers_box.unit_edit.setFocus()
         self.save_operator_button.setEnabled(False)
         self.operator_label.setText("已保存")
         self.operator_label.setStyleSheet(f"color: {OK_COLOR};")

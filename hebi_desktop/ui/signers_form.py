@@ -23,7 +23,13 @@ from hebi_desktop.domain.fields import Field, Kind
 from hebi_desktop.domain.values import ValueProblem, make_parser
 from hebi_desktop.printing.content import default_unit_name
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.settings import REVIEWER, SUPERVISION_PHONE, UNIT_HEAD, UNIT_NAME
+from hebi_desktop.services.settings import (
+    REVIEWER,
+    SUPERVISION_PHONE,
+    UNIT_HEAD,
+    UNIT_NAME,
+    setting_problem,
+)
 from hebi_desktop.ui.field_widgets import ERROR_COLOR
 
 OK_COLOR = "#2e7d32"
@@ -82,6 +88,10 @@ class SignersBox(QGroupBox):
         self.message_label.setText("")
 
     def problem(self) -> str | None:
+        for key, edit in self.edits.items():
+            found = setting_problem(key, edit.text())
+            if found is not None:
+                return found
         phone = self.phone_edit.text().strip()
         if phone:
             try:

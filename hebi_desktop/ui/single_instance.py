@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from hebi_desktop.paths import data_dir
+from hebi_desktop.paths import working_dir
 from hebi_desktop.services.instances import server_name
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class SingleInstance(QObject):
     ) -> None:
         super().__init__(parent)
         self.name = server_name(db_url)
-        folder = lock_dir if lock_dir is not None else data_dir()
+        folder = lock_dir if lock_dir is not None else working_dir("")
         self.lock_path = Path(folder) / f"{self.name}.lock"
         self._lock = QLockFile(str(self.lock_path))
         self._lock.setStaleLockTime(0)  # held for hours: stale only when its owner is gone

@@ -392,7 +392,7 @@ def test_the_report_lists_the_issues_and_marks_the_cells(book: Book, tmp_path: P
     id_column = HOUSING_HEADERS.index("身份证号") + 1
     date_column = HOUSING_HEADERS.index("排查日期") + 1
     assert copy.cell(1, id_column).value == "身份证号"  # same row numbers as the clerk's sheet
-    assert copy.cell(2, id_column).value == HOUSEHOLD_HEAD_ID
+    assert copy.cell(2, id_column).value == resident_id.mask(HOUSEHOLD_HEAD_ID)  # 脱敏
     assert copy.cell(2, id_column).data_type == "s"
     assert copy.cell(3, id_column).fill.fgColor.rgb.endswith(ERROR_FILL.fgColor.rgb[-6:])
     assert copy.cell(4, date_column).fill.fgColor.rgb.endswith(ERROR_FILL.fgColor.rgb[-6:])
@@ -405,9 +405,26 @@ def test_the_report_lists_the_issues_and_marks_the_cells(book: Book, tmp_path: P
     assert "安全等级" in copy.cell(5, len(HOUSING_HEADERS) + 1).value
 
 
+def test_the_report_masks_ids_and_phones_except_the_cells_to_correct(
+    book: Book, tmp_path: Path
+) -> None:
+    result = import_workbook(book, "housing", bad_workbook(tmp_path / "bad.xlsx"))
+    column = {h: i + 1 for i, h in enumerate(HOUSING_HEADERS)}
+    masked = load_workbook(result.write_report(tmp_path / "报告.xlsx"))[COPY_SHEET]
+    ids = [masked.cell(row, column["身份证号"]).value for row in range(2, 8)]
+    phones = {masked.cell(row, column["联系电话"]).value for row in range(2, 8)}
+    assert HOUSEHOLD_HEAD_ID not in ids and THIRD_ID not in ids
+    assert resident_id.mask(THIRD_ID) in ids
+    assert "*" not in str(ids[1])  # the cell to correct stays as it was
+    assert phones == {"138****1234"}
+    full = load_workbook(result.write_report(tmp_path / "完整.xlsx", full_ids=True))[COPY_SHEET]
+    assert full.cell(2, column["身份证号"]).value == HOUSEHOLD_HEAD_ID
+    assert full.cell(2, column["联系电话"]).value == "13803921234"
+
+
 def test_the_corrected_report_copy_imports(book: Book, tmp_path: Path) -> None:
     result = import_workbook(book, "housing", bad_workbook(tmp_path / "bad.xlsx"))
-    report = result.write_report(tmp_path / "报告.xlsx")
+    report = result.write_report(tmp_path / "报告.xlsx", full_ids=True)
     workbook = load_workbook(report)
     copy = workbook[COPY_SHEET]
     column = {h: i + 1 for i, h in enumerate(HOUSING_HEADERS)}

@@ -110,3 +110,22 @@ def test_clean_data_passes_the_cross_check(book: Book, db_url: str, capsys) -> N
     book.records("housing").create(samples.housing(village="黄堆村"))
     code, out, _err = call(capsys, "--db", db_url, "check", "--cross")
     assert code == 0 and "通过" in out
+
+
+def test_the_report_masks_ids_beside_village_hints_unless_full_ids_are_asked_for(
+    county: Book, tmp_path: Path, capsys
+) -> None:
+    db = str(county.sqlite_file)
+    hinted = resident_id.make("410622", dt.date(1961, 1, 1), 990)
+    for options, shown in (((), resident_id.mask(hinted)), (("--full-ids",), hinted)):
+        report = tmp_path / f"核查{len(options)}.xlsx"
+        code, _out, _err = call(
+            capsys, "--db", db, "check", "--cross", "--report", str(report), *options
+        )
+        assert code == 1
+        rows = list(load_workbook(report).active.iter_rows(min_row=3, values_only=True))
+        village_rows = [row for row in rows if row[1] == "行政村名称不在本乡镇村名单中"]
+        assert shown in {row[8] for row in village_rows}
+        assert hinted not in {row[8] for row in village_rows} or options
+        household = [row for row in rows if row[1] == "同一户出现在两个乡镇的住房安全台账"]
+        assert {row[8] for row in household} == {SHARED_HOUSEHOLD}  # acted on: full

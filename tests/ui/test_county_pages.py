@@ -161,3 +161,30 @@ def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book) -> None:
     window = MainWindow(book)  # the next start
     qtbot.addWidget(window)
     assert COLLECT in [e.key for e in window.entries]
+
+
+def test_the_crosscheck_export_masks_ids_beside_village_hints_unless_asked(
+    qtbot, book: Book, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from hebi_desktop.domain import resident_id
+
+    record = samples.housing(village="雨路社区")  # not a village of 北阳镇: a hint
+    book.records("housing").create(record)
+    page = CrossCheckPage(book)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.worker is None and page.tree.topLevelItemCount() > 0)
+
+    def ids(name: str) -> set[object]:
+        saved = page.save(tmp_path / name)
+        assert saved is not None
+        return {
+            row[8] for row in load_workbook(saved).active.iter_rows(min_row=3, values_only=True)
+        }
+
+    assert ids("核查.xlsx") == {resident_id.mask(record["id_number"])}
+    qtbot.mouseClick(page.full_ids_check, Qt.MouseButton.LeftButton)
+    assert ids("核查-完整.xlsx") == {record["id_number"]}

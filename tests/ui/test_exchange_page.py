@@ -307,3 +307,31 @@ def test_import_runs_with_the_clerks_choices(qtbot, book: Book, tmp_path: Path) 
     assert seen["on_duplicate"] == "skip" and seen["dry_run"] is True
     text = page.import_label.text()
     assert "检查完毕" in text and "新增 2 条" in text and "备用列" in text
+
+
+def test_the_error_report_masks_ids_unless_the_clerk_asks_for_full_ones(
+    qtbot, book: Book, tmp_path: Path, monkeypatch, exchange
+) -> None:
+    from hebi_desktop.domain import resident_id
+    from hebi_desktop.exchange.report import COPY_SHEET
+
+    good = samples.housing()
+    bad = samples.housing(head_name="王建国", id_number=None)
+    source = housing_sheet(tmp_path / "乡镇排查表.xlsx", [good, bad])
+    page = make_page(qtbot, book)
+    page.show_import("housing")
+    page.file_edit.setText(str(source))
+    wait_done(qtbot, page.start_import())
+
+    def saved_ids(name: str) -> set[Any]:
+        report = tmp_path / name
+        save_as(monkeypatch, report)
+        wait_done(qtbot, page.save_report())
+        return {cell.value for row in load_workbook(report)[COPY_SHEET].iter_rows() for cell in row}
+
+    check = page.import_tab.full_ids_check
+    assert not check.isChecked()
+    masked = saved_ids("脱敏.xlsx")
+    assert resident_id.mask(good["id_number"]) in masked and good["id_number"] not in masked
+    qtbot.mouseClick(check, LEFT)
+    assert good["id_number"] in saved_ids("完整.xlsx")

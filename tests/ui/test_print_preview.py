@@ -152,3 +152,23 @@ def test_settings_keep_the_unit_and_the_signers(qtbot, book: Book, messages: Mes
     assert settings[UNIT_HEAD] == "赵志强"
     assert settings[SUPERVISION_PHONE] == "0392-7221234"
     assert box.message_label.text() == "已保存"
+
+
+def test_the_preview_names_records_with_characters_no_font_has(
+    qtbot, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests import samples
+    from tests.printing.test_rare_characters import _no_font_has
+
+    rare = _no_font_has()
+    book.settings.set(UNIT_NAME, "淇县北阳镇人民政府")
+    saved = book.records("housing").create(samples.housing(head_name=f"张{rare}"))
+    page = LedgerPage(book, get_ledger("housing"))
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.mouseClick(page.print_button, LEFT)
+    dialog = _preview(page)
+    dialog.preview.updatePreview()
+    shown = dialog.message_label.text()
+    assert "空框" in shown and f"记录编号{saved.record.id}" in shown
+    assert f"U+{ord(rare):04X}" in shown

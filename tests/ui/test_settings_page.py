@@ -203,3 +203,33 @@ print("ready", flush=True)
 sys.stdin.readline()
 book.close()
 """
+
+
+def test_a_new_township_clears_the_old_unit_name_and_asks_for_it(
+    qtbot, page: SettingsPage, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = Messages().install(monkeypatch)
+    book.settings.set("unit_name", "淇县北阳镇人民政府")
+    page.signers_box.load()
+    choose(qtbot, page.operator_form.township_combo, "西岗镇")
+    qtbot.mouseClick(page.save_operator_button, LEFT)
+    assert book.settings.township_code == "410622103"
+    assert book.settings.get("unit_name") is None
+    assert page.signers_box.unit_edit.text() == ""
+    [text] = messages.texts("information")
+    assert "北阳镇 → 西岗镇" in text and "淇县北阳镇人民政府" in text and "重新填写" in text
+
+
+def test_a_pasted_control_character_in_a_signer_is_refused_in_chinese(
+    qtbot, page: SettingsPage, book: Book
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText("李\x01四")
+    page.signers_box.reviewer_edit.setFocus()
+    page.signers_box.reviewer_edit.paste()
+    assert not page.signers_box.save_button.isEnabled()
+    assert "审核人" in page.signers_box.message_label.text()
+    assert "控制字符" in page.signers_box.message_label.text()
+    assert page.signers_box.save() is False
+    assert book.settings.get("reviewer") is None

@@ -83,6 +83,7 @@ FIELDS = (
         max_length=20,
         aliases=("姓名", "学生", "受助学生姓名", "受助学生"),
         width=8,
+        is_name=True,
     ),
     Field(
         "id_number",
@@ -128,6 +129,7 @@ FIELDS = (
         max_length=20,
         aliases=("监护人", "家长姓名"),
         width=8,
+        is_name=True,
     ),
     Field(
         "guardian_phone",

@@ -50,6 +50,7 @@ FIELDS = (
         max_length=20,
         aliases=("姓名", "户主", "户主名字"),
         width=8,
+        is_name=True,
     ),
     Field(
         "id_number",
@@ -143,6 +144,7 @@ FIELDS = (
         max_length=20,
         aliases=("排查人员", "排查责任人"),
         width=8,
+        is_name=True,
     ),
     Field(
         "safety_grade",

@@ -57,6 +57,7 @@ FIELDS = (
         max_length=60,
         aliases=("项目名称", "供水工程名称", "工程名"),
         width=20,
+        is_name=True,
     ),
     Field(
         "project_type",
@@ -139,7 +140,15 @@ FIELDS = (
     Field(
         "acceptance_date", "验收日期", Kind.DATE, not_future=True, aliases=("验收时间",), width=11
     ),
-    Field("acceptor", "验收人", Kind.TEXT, max_length=20, aliases=("验收人员",), width=8),
+    Field(
+        "acceptor",
+        "验收人",
+        Kind.TEXT,
+        max_length=20,
+        aliases=("验收人员",),
+        width=8,
+        is_name=True,
+    ),
     Field(
         "caretaker", "管护责任人", Kind.TEXT, max_length=20, aliases=("管护人", "责任人"), width=8
     ),

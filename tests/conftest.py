@@ -65,6 +65,34 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def fresh_logging() -> Iterator[None]:
+    """Each test logs into its own data folder, as each run of the program does.
+
+    The program configures logging once per process; without this, the first test's log
+    file would receive every later test's lines, and a message naming "the log file" would
+    name another test's folder.
+    """
+    import logging
+
+    from hebi_desktop import logging_setup
+
+    def reset() -> None:
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            if isinstance(handler.formatter, logging_setup.MaskingFormatter) or isinstance(
+                handler, logging.NullHandler
+            ):
+                root.removeHandler(handler)
+                handler.close()
+        logging_setup._configured = False
+        logging_setup.log_file = None
+
+    reset()
+    yield
+    reset()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path, engine_name: str) -> Path:
     """The SQLite file of a test; a test that needs the file itself runs on SQLite only."""

@@ -1,0 +1,43 @@
+"""``attach`` and ``attachments`` on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hebi_desktop.services.book import Book
+from tests.cli_helpers import call
+from tests.photo_files import write_photo
+from tests.samples import HOUSEHOLD_HEAD_ID, housing
+
+
+def test_attach_dry_run_writes_nothing_then_attach_and_list(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
+    with Book.open(db_url) as book:
+        record_id = book.records("housing").create(housing()).record.id
+    folder = tmp_path / "photos"
+    write_photo(folder / f"{HOUSEHOLD_HEAD_ID}_改造后.jpg")
+    write_photo(folder / "不认识-改造前.jpg")
+    code, out, _ = call(capsys, "attach", "housing", str(folder), "--dry-run", "--db", db_url)
+    assert code == 0
+    assert f"{HOUSEHOLD_HEAD_ID}_改造后.jpg → 记录编号{record_id}" in out
+    assert "[无法匹配] 不认识-改造前.jpg" in out
+    assert "试运行，未写入" in out
+    code, out, _ = call(capsys, "attachments", "housing", "--db", db_url)
+    assert (code, out.strip()) == (0, "没有附件")
+    code, out, _ = call(capsys, "attach", "housing", str(folder), "--db", db_url)
+    assert code == 0 and "已附加 1 个文件" in out
+    code, out, _ = call(
+        capsys, "attachments", "housing", "--record", str(record_id), "--db", db_url
+    )
+    assert code == 0
+    assert "改造后" in out and "共 1 个附件" in out
+
+
+def test_attach_missing_folder_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
+    code, _, err = call(capsys, "attach", "housing", str(tmp_path / "nope"), "--db", db_url)
+    assert code == 1 and "找不到文件夹" in err

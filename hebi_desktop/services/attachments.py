@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Table, and_, exists, func, insert, select, up
 from hebi_desktop.domain.attachments import Evidence
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services import audit
-from hebi_desktop.services.errors import RecordNotFound, StaleRecord, UserError
+from hebi_desktop.services.errors import Cancelled, RecordNotFound, StaleRecord, UserError
 from hebi_desktop.services.photos import DEFAULT_LONG_SIDE, Prepared, prepare
 from hebi_desktop.services.querying import condition_clause
 from hebi_desktop.storage.blobs import ContentDamaged, ContentLocked, ContentMissing, sha256_of
@@ -236,7 +236,7 @@ class AttachmentService:
         prepared: list[tuple[NewAttachment, dict[str, object]]] = []
         for done, item in enumerate(items):
             if progress is not None and progress(done, len(items)) is False:
-                raise UserError("已取消，没有附加任何文件")
+                raise Cancelled
             prepared.append((item, self._store(item.path, long_side, keep)))
         if progress is not None:
             progress(len(items), len(items))

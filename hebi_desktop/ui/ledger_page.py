@@ -447,6 +447,7 @@ class LedgerPage(QWidget):
     def _open_dialog(self, dialog: RecordDialog) -> RecordDialog:
         self.dialog = dialog
         dialog.saved.connect(self._saved)
+        dialog.attachments_panel.changed.connect(lambda _count: self.refresh())
         dialog.finished.connect(lambda _result, d=dialog: self._dialog_finished(d))
         dialog.open()  # window-modal, does not block the event loop
         return dialog

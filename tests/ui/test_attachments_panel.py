@@ -1,0 +1,151 @@
+"""The record form's 附件 tab: attach by file dialog, drop and paste, thumbnails, the
+viewer with rotate and previous/next, delete and restore, the count in the table."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.services.book import Book
+from hebi_desktop.ui.ledger_page import LedgerPage
+from hebi_desktop.ui.record_form import ATTACHMENTS_TAB, RecordDialog
+from hebi_desktop.ui.thumbnails import shared_cache
+from tests.photo_files import write_photo
+from tests.samples import housing
+from tests.ui.ledger_helpers import type_text
+
+HOUSING = get_ledger("housing")
+
+
+def open_record(qtbot, book: Book, record_id: int) -> RecordDialog:  # type: ignore[no-untyped-def]
+    dialog = RecordDialog(book, HOUSING, record_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentIndex(ATTACHMENTS_TAB)
+    return dialog
+
+
+def wait_attached(qtbot, dialog: RecordDialog, count: int) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: len(dialog.attachments_panel.attachments) == count, timeout=10000)
+
+
+def test_attach_by_dialog_view_rotate_delete_restore(
+    qtbot, book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages
+) -> None:
+    record_id = book.records("housing").create(housing()).record.id
+    before = write_photo(tmp_path / "前.jpg", size=(400, 300))
+    after = write_photo(tmp_path / "后.jpg", size=(300, 200))
+    dialog = open_record(qtbot, book, record_id)
+    panel = dialog.attachments_panel
+    panel.kind_box.setCurrentText("改造后")
+    panel.caption_edit.setFocus()
+    type_text(qtbot, panel.caption_edit, "正门")
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(before), str(after)], "")
+    )
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    wait_attached(qtbot, dialog, 2)
+    stored = book.attachments("housing").find(record_id)
+    assert [(a.kind, a.caption) for a in stored] == [("改造后", "正门")] * 2
+    assert dialog.tabs.tabText(ATTACHMENTS_TAB) == "附件（2）"
+    assert panel.list.item(0).text() == "改造后 正门"
+    # The viewer: next/previous and a view-only rotation.
+    panel.list.setCurrentRow(0)
+    viewer = panel.open_current()
+    assert viewer is not None
+    qtbot.addWidget(viewer)
+    assert (viewer.image.width(), viewer.image.height()) == (400, 300)
+    qtbot.mouseClick(viewer.right_button, Qt.MouseButton.LeftButton)
+    assert viewer.shown_image().size().toTuple() == (300, 400)
+    qtbot.mouseClick(viewer.next_button, Qt.MouseButton.LeftButton)
+    assert (viewer.index, viewer.image.width()) == (1, 300)
+    assert not viewer.next_button.isEnabled()
+    viewer.close()
+    # Delete the first, see it among the deleted, restore it.
+    panel.list.setCurrentRow(0)
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    assert len(book.attachments("housing").find(record_id)) == 1
+    assert dialog.tabs.tabText(ATTACHMENTS_TAB) == "附件（1）"
+    panel.show_deleted.setChecked(True)
+    assert panel.list.count() == 1
+    panel.list.setCurrentRow(0)
+    qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
+    assert len(book.attachments("housing").find(record_id)) == 2
+    assert [e.action for e in book.audit.history("housing", record_id)][-2:] == [
+        "detach",
+        "reattach",
+    ]
+
+
+def test_drop_and_paste_attach(qtbot, book: Book, tmp_path: Path, messages) -> None:
+    record_id = book.records("housing").create(housing()).record.id
+    dialog = open_record(qtbot, book, record_id)
+    panel = dialog.attachments_panel
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(write_photo(tmp_path / "拖入.jpg")))])
+    drop = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    # Qt delivers a drop only during a real drag; hand the event to the panel as Qt would.
+    panel.event(drop)
+    wait_attached(qtbot, dialog, 1)
+    image = QImage(50, 40, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.blue)
+    QApplication.clipboard().setImage(image)
+    panel.paste()
+    wait_attached(qtbot, dialog, 2)
+    kinds = [a.media_type for a in book.attachments("housing").find(record_id)]
+    assert sorted(kinds) == ["image/jpeg", "image/png"]
+
+
+def test_a_new_or_deleted_record_takes_no_attachments(qtbot, book: Book) -> None:
+    dialog = RecordDialog(book, HOUSING, None)
+    qtbot.addWidget(dialog)
+    assert not dialog.attachments_panel.add_button.isEnabled()
+    assert "保存记录后" in dialog.attachments_panel.hint_label.text()
+    record_id = book.records("housing").create(housing()).record.id
+    book.records("housing").delete(record_id)
+    deleted = RecordDialog(book, HOUSING, record_id)
+    qtbot.addWidget(deleted)
+    assert not deleted.attachments_panel.add_button.isEnabled()
+
+
+def test_ten_photos_open_fast_and_thumbnails_arrive(qtbot, book: Book, tmp_path: Path) -> None:
+    from hebi_desktop.services.attachments import NewAttachment
+
+    record_id = book.records("housing").create(housing()).record.id
+    items = [
+        NewAttachment(record_id, write_photo(tmp_path / f"{i}.jpg", size=(2560, 1920)), "改造前")
+        for i in range(10)
+    ]
+    book.attachments("housing").attach_many(items)
+    started = time.perf_counter()
+    dialog = open_record(qtbot, book, record_id)
+    opened = time.perf_counter() - started
+    assert opened < 0.3, f"the form took {opened:.2f} s to open"
+    panel = dialog.attachments_panel
+    assert panel.list.count() == 10
+    # All ten photos are the same picture: one thumbnail, cached by content.
+    qtbot.waitUntil(lambda: shared_cache().cached(panel.attachments[0].sha256) is not None)
+    assert "提醒" in panel.hint_label.text()  # a C级 finished house without 改造后, 鉴定表
+
+
+def test_ledger_table_shows_the_attachment_count(qtbot, book: Book, tmp_path: Path) -> None:
+    record_id = book.records("housing").create(housing()).record.id
+    book.attachments("housing").attach(record_id, write_photo(tmp_path / "a.jpg"), "改造前")
+    page = LedgerPage(book, HOUSING)
+    qtbot.addWidget(page)
+    model = page.table.model()
+    column = model.columnCount() - 1
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "附件"
+    assert model.index(0, column).data() == "1"

@@ -16,14 +16,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Connection, Table, and_, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, insert, select, update
 
 from hebi_desktop.domain.attachments import Evidence
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services import audit
 from hebi_desktop.services.errors import Cancelled, RecordNotFound, StaleRecord, UserError
 from hebi_desktop.services.photos import DEFAULT_LONG_SIDE, Prepared, prepare
-from hebi_desktop.services.querying import condition_clause
+from hebi_desktop.services.querying import missing_evidence_clause
 from hebi_desktop.storage.blobs import ContentDamaged, ContentLocked, ContentMissing, sha256_of
 from hebi_desktop.storage.models import Attachment, record_model
 
@@ -165,22 +165,10 @@ class AttachmentService:
 
     # --- evidence -----------------------------------------------------------------
 
-    def evidence_clause(self, evidence: Evidence) -> object:
-        """SQL: the live record matches the rule and has no live attachment of its kind."""
-        a = self.table.c
-        r = self.records.c
-        today = dt.date.today()
-        has_kind = exists().where(
-            a.ledger == self.ledger.key,
-            a.record_id == r.id,
-            a.kind == evidence.kind,
-            a.deleted_at.is_(None),
-        )
-        return and_(
-            r.deleted_at.is_(None),
-            *(condition_clause(self.records, cond, today) for cond in evidence.when),
-            ~has_kind,
-        )
+    def evidence_clause(self, evidence: Evidence) -> ColumnElement[bool]:
+        """SQL: a live record that matches the rule and lacks a live attachment of its kind."""
+        clause = missing_evidence_clause(self.ledger, self.records, evidence)
+        return and_(self.records.c.deleted_at.is_(None), clause)
 
     def missing_evidence(
         self, record_ids: Sequence[int] | None = None
@@ -189,7 +177,7 @@ class AttachmentService:
         found: list[tuple[int, Evidence]] = []
         with self.book.reading() as connection:
             for evidence in self.rules.evidence:
-                query = select(self.records.c.id).where(self.evidence_clause(evidence))  # type: ignore[arg-type]
+                query = select(self.records.c.id).where(self.evidence_clause(evidence))
                 if record_ids is not None:
                     query = query.where(self.records.c.id.in_(list(record_ids)))
                 found.extend((rid, evidence) for rid in connection.scalars(query.order_by("id")))
@@ -204,7 +192,7 @@ class AttachmentService:
                     connection.scalar(
                         select(func.count())
                         .select_from(self.records)
-                        .where(self.evidence_clause(evidence))  # type: ignore[arg-type]
+                        .where(self.evidence_clause(evidence))
                     )
                     or 0
                 )

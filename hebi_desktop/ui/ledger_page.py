@@ -235,8 +235,8 @@ class LedgerPage(QWidget):
         """The base query (from :meth:`show_query`) narrowed by the filter widgets."""
         fields = self.filter_bar.query_fields()
         fields["status"] = {**self._base.status, **fields["status"]}
-        if fields["flagged"] is None:
-            fields["flagged"] = self._base.flagged
+        if fields["needs_review"] is None:
+            fields["needs_review"] = self._base.needs_review
         sort = self._model.query
         return replace(self._base, **fields, sort=sort.sort, descending=sort.descending)
 
@@ -304,8 +304,10 @@ class LedgerPage(QWidget):
             county_code=query.county_code,
             status=rest,
             flagged=False if query.flagged is False else None,
+            needs_review=False if query.needs_review is False else None,
             changed_since=query.changed_since,
             conditions=query.conditions,
+            missing_evidence=query.missing_evidence,
             ids=query.ids,
         )
         self._title = (

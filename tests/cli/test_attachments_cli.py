@@ -41,3 +41,16 @@ def test_attach_missing_folder_is_a_user_error(
 ) -> None:
     code, _, err = call(capsys, "attach", "housing", str(tmp_path / "nope"), "--db", db_url)
     assert code == 1 and "找不到文件夹" in err
+
+
+def test_check_lists_missing_evidence_as_hints(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
+    with Book.open(db_url) as book:
+        record_id = book.records("housing").create(housing()).record.id
+        book.attachments("housing").attach(record_id, write_photo(tmp_path / "a.jpg"), "改造后")
+    code, out, _ = call(capsys, "check", "--db", db_url)
+    assert code == 0  # hints, not failures
+    assert "缺少附件（提醒）1 处" in out
+    assert f"[提醒] 记录编号{record_id}：附件：C/D级缺鉴定表（缺少“鉴定表”）" in out
+    assert "已竣工缺改造后照片" not in out

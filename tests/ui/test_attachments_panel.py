@@ -149,3 +149,27 @@ def test_ledger_table_shows_the_attachment_count(qtbot, book: Book, tmp_path: Pa
     column = model.columnCount() - 1
     assert model.headerData(column, Qt.Orientation.Horizontal) == "附件"
     assert model.index(0, column).data() == "1"
+
+
+def test_overview_counts_records_lacking_evidence_and_opens_them(
+    qtbot, book: Book, tmp_path: Path
+) -> None:
+    from hebi_desktop.ui.main_window import MainWindow
+    from hebi_desktop.ui.navigation import OVERVIEW, ledger_page_key
+
+    record_id = book.records("housing").create(housing()).record.id  # C级, 已竣工
+    window = MainWindow(book)
+    qtbot.addWidget(window)
+    window.show()
+    overview = window.pages[OVERVIEW]
+    qtbot.waitUntil(lambda: not overview.refresh_pending)
+    assert overview.counts[("housing", "evidence_finished_after_photo")] == 1
+    assert overview.counts[("housing", "evidence_dangerous_appraisal")] == 1
+    button = overview.problem_button("housing", "evidence_finished_after_photo")
+    assert button.text() == "已竣工缺改造后照片：1 条"
+    button.click()
+    page = window.pages[ledger_page_key("housing")]
+    assert page.model.ids == [record_id]
+    book.attachments("housing").attach(record_id, write_photo(tmp_path / "a.jpg"), "改造后")
+    page.refresh()
+    assert page.model.ids == []

@@ -173,3 +173,57 @@ def test_overview_counts_records_lacking_evidence_and_opens_them(
     book.attachments("housing").attach(record_id, write_photo(tmp_path / "a.jpg"), "改造后")
     page.refresh()
     assert page.model.ids == []
+
+
+def test_bulk_attach_dialog_proposes_then_attaches_all(
+    qtbot, book: Book, tmp_path: Path, messages
+) -> None:
+    from tests.samples import HOUSEHOLD_HEAD_ID
+
+    record_id = book.records("housing").create(housing()).record.id
+    folder = tmp_path / "照片"
+    write_photo(folder / f"{HOUSEHOLD_HEAD_ID}_改造后.jpg")
+    write_photo(folder / "王庄村" / "张秀英-改造前(2).jpg")
+    write_photo(folder / "陌生人-改造前.jpg")
+    page = LedgerPage(book, HOUSING)
+    qtbot.addWidget(page)
+    dialog = page.open_bulk_attach()
+    qtbot.addWidget(dialog)
+    dialog.read_folder(folder)
+    qtbot.waitUntil(lambda: dialog.attach_button.isEnabled())
+    assert dialog.matches_table.rowCount() == 2
+    assert [dialog.unmatched_list.item(i).text() for i in range(1)] == ["陌生人-改造前.jpg"]
+    assert book.attachments("housing").find() == []  # nothing before the confirmation
+    worker = dialog.attach_all()
+    assert worker is not None
+    qtbot.waitUntil(lambda: not worker.running)
+    assert sorted(a.kind for a in book.attachments("housing").find(record_id)) == [
+        "改造前",
+        "改造后",
+    ]
+    dialog.close()
+    column = page.model.columnCount() - 1
+    assert page.model.index(0, column).data() == "2"
+
+
+def test_bulk_attach_cancelled_attaches_nothing(
+    qtbot, book: Book, tmp_path: Path, messages
+) -> None:
+    from tests.samples import HOUSEHOLD_HEAD_ID
+
+    book.records("housing").create(housing())
+    folder = tmp_path / "照片"
+    for i in range(3):
+        write_photo(folder / f"{HOUSEHOLD_HEAD_ID}_改造后({i}).jpg", size=(3000, 2000))
+    page = LedgerPage(book, HOUSING)
+    qtbot.addWidget(page)
+    dialog = page.open_bulk_attach()
+    dialog.read_folder(folder)
+    qtbot.waitUntil(lambda: dialog.attach_button.isEnabled())
+    worker = dialog.attach_all()
+    assert worker is not None
+    qtbot.mouseClick(dialog.progress.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not worker.running)
+    assert worker.was_cancelled
+    assert book.attachments("housing").find() == []
+    assert "已取消，没有附加任何文件。" in messages.texts()

@@ -39,7 +39,12 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
         "增量报送按记录的唯一标识新增或更新；同一文件重复报送不会重复接收；外县区的文件拒收。"
         "有文件被拒收时退出码为1。",
     )
-    parser.add_argument("files", nargs="+", metavar="文件", help="乡镇报送的 .xlsx 工作簿")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="文件",
+        help="乡镇报送的 .xlsx 工作簿，或带附件导出的 .zip（逐个核对校验值，有改动的整个拒收）",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="只检查并列出将要做的事，不写入数据库"
     )
@@ -74,6 +79,8 @@ def _describe(result: FileCollection) -> list[str]:
             lines.append(f"    提醒 {len(part.warnings)} 条（可接收，记录会被标记待核实）")
     if not result.ok:
         lines.append("  有错误，整个文件未接收；请乡镇改正后重新报送")
+    elif text := getattr(result, "attachment_text", ""):  # a ZIP with attachments
+        lines.append(f"  {text}")
     return lines
 
 
@@ -134,7 +141,7 @@ def write_collect_report(
 
 def run_collect(args: argparse.Namespace) -> int:
     from hebi_desktop.exchange.files import check_target, database_files
-    from hebi_desktop.services.collect import collect_files
+    from hebi_desktop.services.collect_archive import collect_any
 
     paths = [Path(name) for name in args.files]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -144,7 +151,7 @@ def run_collect(args: argparse.Namespace) -> int:
         database = database_files(book.sqlite_file)
         if args.report:  # refuse a bad report name before anything is taken in
             check_target(Path(args.report), {**database, **{p: "要汇总的工作簿" for p in paths}})
-        results = collect_files(book, paths, dry_run=args.dry_run)
+        results = collect_any(book, paths, dry_run=args.dry_run)
     for result in results:
         for line in _describe(result):
             out(line)

@@ -81,6 +81,11 @@ class NewAttachment:
     path: Path
     kind: str
     caption: str = ""
+    # What a manifest says of a file carried from another desk (its EXIF may be gone).
+    taken_at: dt.datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    file_name: str | None = None
 
 
 def _info(row: object) -> AttachmentInfo:
@@ -234,12 +239,15 @@ class AttachmentService:
         with self.book.writing() as connection:
             self._require_live(connection, {item.record_id for item in items})
             for item, row in prepared:
+                for name in ("taken_at", "latitude", "longitude"):
+                    if getattr(item, name) is not None:
+                        row[name] = getattr(item, name)
                 row.update(
                     ledger=self.ledger.key,
                     record_id=item.record_id,
                     kind=item.kind,
                     caption=item.caption.strip() or None,
-                    file_name=item.path.name,
+                    file_name=item.file_name or item.path.name,
                     created_at=now,
                     created_by=operator,
                 )

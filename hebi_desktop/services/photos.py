@@ -31,6 +31,9 @@ ACCEPTED_SUFFIXES = PHOTO_SUFFIXES | {".pdf"}
 # Pillow's guard against decompression bombs, raised: a 200-megapixel scan is legitimate.
 Image.MAX_IMAGE_PIXELS = 200_000_000
 
+# Already upright and small enough: kept byte for byte (no second JPEG loss, and a file
+# carried to the county keeps its SHA-256).
+KEPT_FORMATS = frozenset({"JPEG", "PNG"})
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
 DATE_TAKEN = 36867  # DateTimeOriginal
@@ -113,7 +116,7 @@ def prepare(
             latitude, longitude = _position(exif)
             turned = exif.get(ORIENTATION, 1) not in (1, None)
             source_format = image.format
-            if source_format == "JPEG" and not turned and max(image.size) <= long_side:
+            if source_format in KEPT_FORMATS and not turned and max(image.size) <= long_side:
                 content = data  # already fine: byte for byte, no second JPEG loss
             else:
                 content = _downscaled(image, long_side, source_format)

@@ -54,3 +54,31 @@ def test_check_lists_missing_evidence_as_hints(
     assert "缺少附件（提醒）1 处" in out
     assert f"[提醒] 记录编号{record_id}：附件：C/D级缺鉴定表（缺少“鉴定表”）" in out
     assert "已竣工缺改造后照片" not in out
+
+
+def test_export_with_files_then_collect_the_zip(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
+    from tests.county_helpers import BEIYANG, housing_rows, township_desk
+
+    with township_desk(tmp_path, BEIYANG) as desk:
+        record_id = desk.records("housing").create(housing_rows(BEIYANG, 1, 300)[0]).record.id
+        desk.attachments("housing").attach(record_id, write_photo(tmp_path / "a.jpg"), "改造后")
+        desk_db = str(desk.sqlite_file)
+    target = tmp_path / "报送.zip"
+    code, out, err = call(
+        capsys, "export", "housing", "--with-files", "-o", str(target), "--db", desk_db
+    )
+    assert code == 0, err
+    assert "附件：1 个" in out
+    with Book.open(db_url) as county:
+        county.settings.set("county_code", "410622")
+        county.settings.set("scope", "county")
+    code, out, err = call(capsys, "collect", str(target), "--dry-run", "--db", db_url)
+    assert code == 0, err
+    assert "附件 1 个，校验值全部相符" in out
+    code, out, err = call(capsys, "collect", str(target), "--db", db_url)
+    assert code == 0, err
+    assert "附件 1 个：已接收 1 个" in out
+    with Book.open(db_url) as county:
+        assert [a.kind for a in county.attachments("housing").find()] == ["改造后"]

@@ -227,3 +227,29 @@ def test_bulk_attach_cancelled_attaches_nothing(
     assert worker.was_cancelled
     assert book.attachments("housing").find() == []
     assert "已取消，没有附加任何文件。" in messages.texts()
+
+
+def test_window_export_with_files_writes_a_zip_and_masking_unticks_it(
+    qtbot, book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from tests.ui.test_exchange_page import make_page, only, save_as, wait_done
+
+    record_id = book.records("housing").create(housing()).record.id
+    book.attachments("housing").attach(record_id, write_photo(tmp_path / "a.jpg"), "改造后")
+    page = make_page(qtbot, book)
+    only(page, "housing")
+    page.export_tab.files_check.setChecked(True)
+    page.mask_check.setChecked(True)
+    assert not page.export_tab.files_check.isChecked()  # a masked export leaves the photos out
+    page.mask_check.setChecked(False)
+    page.export_tab.files_check.setChecked(True)
+    offered = save_as(monkeypatch, tmp_path / "带附件")
+    worker = wait_done(qtbot, page.start_export())
+    assert worker.error_message is None
+    assert offered[0].endswith(".zip")
+    with zipfile.ZipFile(tmp_path / "带附件.zip") as archive:
+        assert any(n.endswith("/改造后-1.jpg") for n in archive.namelist())
+        assert "带附件.xlsx" in archive.namelist()
+    assert "已导出 1 条" in page.export_label.text()

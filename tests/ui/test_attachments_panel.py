@@ -253,3 +253,25 @@ def test_window_export_with_files_writes_a_zip_and_masking_unticks_it(
         assert any(n.endswith("/改造后-1.jpg") for n in archive.namelist())
         assert "带附件.xlsx" in archive.namelist()
     assert "已导出 1 条" in page.export_label.text()
+
+
+def test_collect_page_takes_in_a_zip_with_its_files(qtbot, tmp_path: Path, messages) -> None:
+    from hebi_desktop.ui.collect_page import CollectPage
+    from tests.county_helpers import county_desk
+    from tests.services.test_archive_zip import township_zip
+
+    (tmp_path / "desk").mkdir()
+    target, _names = township_zip(tmp_path / "desk")
+    with county_desk(tmp_path) as county:
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        page.show()
+        page.add_files([target])
+        qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() == 1, timeout=30000)
+        assert county.records("housing").count() == 0  # a preview writes nothing
+        assert page.collect_button.isEnabled()
+        with qtbot.waitSignal(page.records_changed, timeout=30000):
+            qtbot.mouseClick(page.collect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.busy, timeout=30000)
+        assert county.records("housing").count() == 2
+        assert len(county.attachments("housing").find()) == 3

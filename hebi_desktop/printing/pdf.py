@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QPdfWriter
 
 from hebi_desktop import APP_TITLE
+from hebi_desktop.domain.printing import Form
 from hebi_desktop.exchange.files import reason
-from hebi_desktop.printing.content import PrintRequest, build_document
+from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
+from hebi_desktop.printing.content import Document, PrintRequest, build_document
 from hebi_desktop.printing.render import render, set_up_page
 from hebi_desktop.services.errors import UserError
 
@@ -65,7 +67,11 @@ def write_pdf(
     """Render the requested form to ``target`` (a QGuiApplication must be running)."""
     target = Path(target)
     check_pdf_target(target)
-    document = build_document(book, request, cancelled)
+    document: Document | ArchiveDocument
+    if request.form is Form.ARCHIVE:
+        document = build_archive(book, request, cancelled)
+    else:
+        document = build_document(book, request, cancelled)
     try:
         handle, name = tempfile.mkstemp(
             prefix=f".{target.stem}.", suffix=".pdf.part", dir=target.parent
@@ -79,7 +85,10 @@ def write_pdf(
         writer.setTitle(document.title)
         writer.setCreator(APP_TITLE)
         set_up_page(writer, request.paper, request.landscape)
-        pages = render(document, writer, cancelled)
+        if isinstance(document, ArchiveDocument):
+            pages = render_archive(document, writer, cancelled)
+        else:
+            pages = render(document, writer, cancelled)
         del writer  # flushes and closes the file
         os.replace(temp, target)
     except OSError as error:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
 from hebi_desktop.printing.content import Document, PrintRequest, build_document, notice_period
 from hebi_desktop.printing.pdf import write_pdf
 from hebi_desktop.printing.render import PAPERS, render, set_up_page
@@ -69,7 +70,7 @@ class FormPreview(QPrintPreviewDialog):
         self.query = query
         self.since_last_submission = since_last_submission
         self.error: str | None = None
-        self._document: Document | None = None
+        self._document: Document | ArchiveDocument | None = None
         self._document_key: PrintRequest | None = None
         self.setWindowTitle("打印预览")
         geometry.fit_to_screen(self, QSize(1100, 760))  # never larger than the screen
@@ -195,12 +196,15 @@ class FormPreview(QPrintPreviewDialog):
 
     # --- painting ---------------------------------------------------------------------
 
-    def document(self) -> Document:
+    def document(self) -> Document | ArchiveDocument:
         """The form's words, read again only when the choice of form or period changed."""
         request = self.request()
         key = dataclasses.replace(request, paper="A4", landscape=True)
         if self._document is None or self._document_key != key:
-            self._document = build_document(self.book, request)
+            if request.form is Form.ARCHIVE:
+                self._document = build_archive(self.book, request)
+            else:
+                self._document = build_document(self.book, request)
             self._document_key = key
         return self._document
 
@@ -208,7 +212,11 @@ class FormPreview(QPrintPreviewDialog):
         # Thousands of rows take seconds to lay out; the dialog paints synchronously.
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            render(self.document(), printer)
+            document = self.document()
+            if isinstance(document, ArchiveDocument):
+                render_archive(document, printer)
+            else:
+                render(document, printer)
         except UserError as error:
             self._show_error(printer, str(error))
             return

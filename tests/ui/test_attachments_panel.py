@@ -275,3 +275,24 @@ def test_collect_page_takes_in_a_zip_with_its_files(qtbot, tmp_path: Path, messa
         qtbot.waitUntil(lambda: not page.busy, timeout=30000)
         assert county.records("housing").count() == 2
         assert len(county.attachments("housing").find()) == 3
+
+
+def test_print_preview_shows_the_archive_form(qtbot, book: Book, tmp_path: Path) -> None:
+    from hebi_desktop.domain.printing import Form
+    from hebi_desktop.printing.archive import ArchiveDocument
+    from hebi_desktop.services.querying import RecordQuery
+    from hebi_desktop.ui.print_preview import FormPreview
+
+    book.settings.set("unit_name", "淇县北阳镇人民政府")
+    record_id = book.records("housing").create(housing()).record.id
+    book.attachments("housing").attach(record_id, write_photo(tmp_path / "a.jpg"), "改造后")
+    dialog = FormPreview(book, ("housing",), RecordQuery())
+    qtbot.addWidget(dialog)
+    dialog.set_form(Form.ARCHIVE)
+    dialog.preview.updatePreview()
+    assert dialog.error is None
+    document = dialog.document()
+    assert isinstance(document, ArchiveDocument)
+    assert [len(e.photos) for e in document.entries] == [1]
+    saved = dialog.save_pdf(tmp_path / "一户一档.pdf")
+    assert saved is not None and saved.stat().st_size > 5000

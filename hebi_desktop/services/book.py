@@ -36,6 +36,8 @@ from hebi_desktop.storage.blobs import (
     FolderStore,
     KeyProvider,
     TableStore,
+    backup_folder,
+    copy_missing,
     folder_beside,
     no_key,
 )
@@ -240,7 +242,16 @@ class Book:
         path = self.sqlite_file
         if path is None:
             return TableStore(self.write_engine)
-        return FolderStore(folder_beside(path), lambda: self.attachment_key())
+        return FolderStore(
+            folder_beside(path), lambda: self.attachment_key(), TableStore(self.write_engine)
+        )
+
+    def read_attachments_from(self, folder: Path) -> None:
+        """Read attachment contents from ``folder`` (a backup folder's shared files), then
+        from this database's own table: a backup opened from a scratch copy."""
+        self.__dict__["blob_store"] = FolderStore(
+            folder, lambda: self.attachment_key(), TableStore(self.write_engine)
+        )
 
     @property
     def ledgers(self) -> tuple[Ledger, ...]:
@@ -276,6 +287,9 @@ class Book:
             with self.reading() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
             path = backup_file(source, target, progress)
+            # Attachments: the files this backup folder lacks, never the unchanged ones.
+            copied = copy_missing(folder_beside(source), backup_folder(path.parent))
+            log.info("backup copied %d new attachment files", copied)
         self.settings.set("last_backup_at", dt.datetime.now().isoformat(timespec="seconds"))
         self.settings.set("last_backup_file", str(path))
         return path

@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hebi_desktop.storage.models import AttachmentContent
 
@@ -82,12 +83,42 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-class FolderStore:
-    """Content files under ``root/ab/abcdef…`` (``.enc`` when encrypted)."""
+def backup_folder(folder: Path) -> Path:
+    """The attachment files every backup in ``folder`` shares (content-addressed, so each
+    file is copied once, however many backups there are)."""
+    return folder / "hebi-desktop-附件"
 
-    def __init__(self, root: Path, key: KeyProvider = no_key) -> None:
+
+def copy_missing(source: Path, target: Path) -> int:
+    """Copy the content files of ``source`` that ``target`` lacks; how many were copied.
+
+    Stored files never change (named by their SHA-256), so a file present is up to date:
+    a backup after a day's work copies that day's photos only.
+    """
+    if not source.is_dir():
+        return 0
+    copied = 0
+    for relative in FolderStore(source).files():
+        if (target / relative).exists():
+            continue
+        _write_atomically(target / relative, (source / relative).read_bytes())
+        copied += 1
+    return copied
+
+
+class FolderStore:
+    """Content files under ``root/ab/abcdef…`` (``.enc`` when encrypted).
+
+    ``fallback``: where to look for content that is not in the folder — a SQLite file
+    that came from another PC as a portable backup carries it in its own table.
+    """
+
+    def __init__(
+        self, root: Path, key: KeyProvider = no_key, fallback: BlobStore | None = None
+    ) -> None:
         self.root = root
         self.key = key
+        self.fallback = fallback
 
     def path_of(self, sha256: str) -> Path | None:
         """The stored file of ``sha256`` (plain or encrypted), ``None`` if not stored."""
@@ -113,6 +144,8 @@ class FolderStore:
     def get(self, sha256: str) -> bytes:
         path = self.path_of(sha256)
         if path is None:
+            if self.fallback is not None:
+                return self.fallback.get(sha256)
             raise ContentMissing(sha256)
         stored = path.read_bytes()
         if path.suffix == ENCRYPTED_SUFFIX:
@@ -132,7 +165,10 @@ class FolderStore:
         return data
 
     def missing(self, hashes: Iterable[str]) -> set[str]:
-        return {sha for sha in hashes if self.path_of(sha) is None}
+        absent = {sha for sha in hashes if self.path_of(sha) is None}
+        if absent and self.fallback is not None:
+            return self.fallback.missing(absent)
+        return absent
 
     def files(self) -> list[Path]:
         """Every stored file (for backups), relative to the root."""
@@ -146,7 +182,8 @@ class FolderStore:
 
 
 class TableStore:
-    """Content rows in ``attachment_contents`` of a server database.
+    """Content rows in ``attachment_contents`` of a server database (or of a portable
+    SQLite backup, which carries its attachments inside the one file).
 
     Each ``put`` is its own short transaction: content without an attachment row pointing
     at it is harmless (like a file in the folder store), and a bulk attach of thousands of
@@ -158,8 +195,9 @@ class TableStore:
 
     def put(self, sha256: str, data: bytes) -> bool:
         table = cast(Table, AttachmentContent.__table__)
+        insert = sqlite_insert if self.engine.dialect.name == "sqlite" else pg_insert
         statement = (
-            pg_insert(table)
+            insert(table)
             .values(sha256=sha256, size=len(data), content=data)
             .on_conflict_do_nothing(index_elements=["sha256"])
         )

@@ -181,13 +181,18 @@ class ArchiveRenderer:
         return y + self.line * 1.4
 
     def _signatures(self, painter: QPainter) -> None:
+        """The signature lines along the bottom, spaced by their own lengths."""
         painter.setFont(self.body)
         y = self.height - self.line * 1.5
-        step = self.width / len(self.doc.signatures)
-        for index, text in enumerate(self.doc.signatures):
+        metrics = QFontMetricsF(self.body, self.device)
+        widths = [metrics.horizontalAdvance(text) for text in self.doc.signatures]
+        gap = max((self.width - sum(widths)) / max(len(widths), 1), self.mm * 2)
+        x = 0.0
+        for text, width in zip(self.doc.signatures, widths, strict=True):
             painter.drawText(
-                QRectF(index * step, y, step, self.line * 1.5), Qt.AlignmentFlag.AlignLeft, text
+                QRectF(x, y, width + gap, self.line * 1.5), Qt.AlignmentFlag.AlignLeft, text
             )
+            x += width + gap
 
     def _entry(self, painter: QPainter, entry: ArchiveEntry) -> None:
         self._new_page()
@@ -245,6 +250,7 @@ class ArchiveRenderer:
                 image.loadFromData(photo.read())
             except UserError as error:
                 painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, str(error))
+            caption_top = frame.bottom()
             if not image.isNull():
                 scaled = image.size().scaled(
                     int(frame.width()), int(frame.height()), Qt.AspectRatioMode.KeepAspectRatio
@@ -256,10 +262,11 @@ class ArchiveRenderer:
                     scaled.height(),
                 )
                 painter.drawImage(target, image)
+                caption_top = target.bottom() + self.mm  # the caption right under its photo
             painter.setFont(self.caption)
             painter.drawText(
-                QRectF(x, y + cell_h - caption_h, cell_w, caption_h),
-                Qt.AlignmentFlag.AlignCenter,
+                QRectF(x, caption_top, cell_w, caption_h),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 photo.caption,
             )
             painter.setFont(self.body)

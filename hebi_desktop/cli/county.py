@@ -234,11 +234,24 @@ def _register_settings(commands: argparse._SubParsersAction) -> None:
         metavar="范围",
         help="工作范围：township=乡镇（录入报送），county=县区（汇总各乡镇报送）",
     )
+    parser.add_argument(
+        "--photo-long-side",
+        type=int,
+        metavar="像素",
+        help=f"附加照片时缩小到的长边像素（{MIN_LONG_SIDE}–{MAX_LONG_SIDE}，默认2560）",
+    )
+    parser.add_argument(
+        "--keep-originals",
+        choices=("是", "否"),
+        metavar="是/否",
+        help="附加照片时是否另外保留原图（默认否）",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_settings)
 
 
 SCOPE_LABELS = {keys.SCOPE_TOWNSHIP: "乡镇", keys.SCOPE_COUNTY: "县区"}
+MIN_LONG_SIDE, MAX_LONG_SIDE = 800, 8000
 
 
 def _code(field, text: str, county: str | None = None) -> str:  # type: ignore[no-untyped-def]
@@ -290,6 +303,15 @@ def run_settings(args: argparse.Namespace) -> int:
                 changes[keys.TOWNSHIP] = ""  # the old township is not in the new county
         if args.scope:
             changes[keys.SCOPE] = args.scope
+        if args.photo_long_side is not None:
+            if not MIN_LONG_SIDE <= args.photo_long_side <= MAX_LONG_SIDE:
+                raise UserError(
+                    f"照片长边：应为{MIN_LONG_SIDE}到{MAX_LONG_SIDE}之间的整数"
+                    f"（现为{args.photo_long_side}）"
+                )
+            changes[keys.ATTACHMENT_LONG_SIDE] = str(args.photo_long_side)
+        if args.keep_originals is not None:
+            changes[keys.ATTACHMENT_KEEP_ORIGINAL] = "1" if args.keep_originals == "是" else "0"
         for key, value in changes.items():
             settings.set(key, value or None)
         values = settings.all()
@@ -299,6 +321,8 @@ def run_settings(args: argparse.Namespace) -> int:
         ["县区", table_.name(values.get(keys.COUNTY))],
         ["乡镇", table_.name(values.get(keys.TOWNSHIP))],
         ["工作范围", SCOPE_LABELS.get(values.get(keys.SCOPE, keys.SCOPE_TOWNSHIP), "")],
+        ["照片长边", f"{values.get(keys.ATTACHMENT_LONG_SIDE, '2560')} 像素"],
+        ["保留原图", "是" if values.get(keys.ATTACHMENT_KEEP_ORIGINAL) == "1" else "否"],
     ]
     if changes:
         out("已保存。")

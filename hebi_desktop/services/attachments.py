@@ -24,6 +24,7 @@ from hebi_desktop.services import audit
 from hebi_desktop.services.errors import Cancelled, RecordNotFound, StaleRecord, UserError
 from hebi_desktop.services.photos import DEFAULT_LONG_SIDE, Prepared, prepare
 from hebi_desktop.services.querying import missing_evidence_clause
+from hebi_desktop.services.settings import ATTACHMENT_KEEP_ORIGINAL, ATTACHMENT_LONG_SIDE
 from hebi_desktop.storage.blobs import ContentDamaged, ContentLocked, ContentMissing, sha256_of
 from hebi_desktop.storage.models import Attachment, record_model
 
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LONG_SIDE = "attachment_long_side"  # settings key: photos are shrunk to this long side
-KEEP_ORIGINAL = "attachment_keep_original"  # "1": keep the full-size original too
 Progress = Callable[[int, int], bool]  # (done, total) → False to cancel
 
 
@@ -114,11 +113,11 @@ class AttachmentService:
     # --- settings -----------------------------------------------------------------
 
     def long_side(self) -> int:
-        value = self.book.settings.get(LONG_SIDE)
+        value = self.book.settings.get(ATTACHMENT_LONG_SIDE)
         return int(value) if value and value.isdigit() and int(value) >= 320 else DEFAULT_LONG_SIDE
 
     def keep_original(self) -> bool:
-        return self.book.settings.get(KEEP_ORIGINAL) == "1"
+        return self.book.settings.get(ATTACHMENT_KEEP_ORIGINAL) == "1"
 
     # --- reading ------------------------------------------------------------------
 

@@ -82,3 +82,18 @@ def test_export_with_files_then_collect_the_zip(
     assert "附件 1 个：已接收 1 个" in out
     with Book.open(db_url) as county:
         assert [a.kind for a in county.attachments("housing").find()] == ["改造后"]
+
+
+def test_photo_size_and_originals_are_set_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    Book.open(db_url).close()
+    code, out, _ = call(
+        capsys, "settings", "--photo-long-side", "3200", "--keep-originals", "是", "--db", db_url
+    )
+    assert code == 0 and "照片长边：3200 像素" in out and "保留原图：是" in out
+    code, _, err = call(capsys, "settings", "--photo-long-side", "99", "--db", db_url)
+    assert code == 1 and "照片长边：应为800到8000之间的整数" in err
+    with Book.open(db_url) as book:
+        service = book.attachments("housing")
+        assert (service.long_side(), service.keep_original()) == (3200, True)

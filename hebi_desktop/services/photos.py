@@ -21,6 +21,13 @@ from hebi_desktop.storage.blobs import sha256_of
 
 log = logging.getLogger(__name__)
 
+try:  # HEIC photos from phones, when pillow-heif (libheif) is installed
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - an install without it still takes JPEG/PNG/PDF
+    log.info("pillow-heif not installed: HEIC photos cannot be attached")
+
 DEFAULT_LONG_SIDE = 2560
 JPEG_QUALITY = 88
 PDF = "application/pdf"

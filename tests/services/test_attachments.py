@@ -206,3 +206,16 @@ def test_encrypted_store_round_trip_and_refusals(db_path: Path, tmp_path: Path) 
         stored.write_bytes(bytes(sealed))
         with pytest.raises(UserError, match="已损坏或被改动"):
             book.attachments("housing").content(info)
+
+
+def test_heic_photo_from_a_phone_is_stored_as_jpeg(book: Book, tmp_path: Path) -> None:
+    pytest.importorskip("pillow_heif")
+    record_id = new_house(book)
+    path = tmp_path / "IMG_0001.HEIC"
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = "2024:09:02 10:30:05"
+    Image.new("RGB", (640, 480), (200, 60, 40)).save(path, "HEIF", exif=exif.tobytes())
+    info = book.attachments("housing").attach(record_id, path, "改造后")
+    assert info.media_type == "image/jpeg"
+    assert info.taken_at == dt.datetime(2024, 9, 2, 10, 30, 5)
+    assert (info.width, info.height) == (640, 480)

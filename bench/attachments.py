@@ -171,11 +171,17 @@ def main() -> int:
         )
 
         store = folder_beside(book.sqlite_file)  # type: ignore[arg-type]
-        db_size = book.sqlite_file.stat().st_size  # type: ignore[union-attr]
+        database = book.sqlite_file
+        assert database is not None
+        db_size = sum(
+            p.stat().st_size
+            for p in (database, database.with_name(database.name + "-wal"))
+            if p.exists()
+        )
         kept = folder_size(store)
         print(
             f"sizes: originals {original_bytes / 1e6:.0f} MB; store {kept / 1e6:.0f} MB "
-            f"({kept / original_bytes:.0%}); database file {db_size / 1e6:.1f} MB"
+            f"({kept / original_bytes:.0%}); database file (with its WAL) {db_size / 1024:.0f} KB"
         )
 
         record_ids = sorted({m.candidate.record_id for m in proposal.matches})

@@ -120,8 +120,27 @@ def export_with_files(
         except BaseException:
             part.unlink(missing_ok=True)
             raise
+    if request.record_submission:
+        _name_the_zip(book, workbook, target)
     log.info("exported %d attachments with the workbook", len(manifest.files))
     return ArchiveExportResult(target, workbook, len(manifest.files), not with_files)
+
+
+def _name_the_zip(book: Book, workbook: ExportResult, target: Path) -> None:
+    """The submission list names the ZIP that was sent, not the scratch workbook."""
+    from sqlalchemy import update
+
+    from hebi_desktop.storage.models import Submission
+
+    with book.writing() as connection:
+        connection.execute(
+            update(Submission)
+            .where(
+                Submission.sha256 == workbook.sha256,
+                Submission.file_name == str(workbook.path.resolve()),
+            )
+            .values(file_name=str(target.resolve()))
+        )
 
 
 def _planned_files(

@@ -253,6 +253,7 @@ def test_window_export_with_files_writes_a_zip_and_masking_unticks_it(
         assert any(n.endswith("/改造后-1.jpg") for n in archive.namelist())
         assert "带附件.xlsx" in archive.namelist()
     assert "已导出 1 条" in page.export_label.text()
+    assert page.submission_table.item(0, 5).text() == "带附件.zip"  # what was sent
 
 
 def test_collect_page_takes_in_a_zip_with_its_files(qtbot, tmp_path: Path, messages) -> None:
@@ -296,3 +297,23 @@ def test_print_preview_shows_the_archive_form(qtbot, book: Book, tmp_path: Path)
     assert [len(e.photos) for e in document.entries] == [1]
     saved = dialog.save_pdf(tmp_path / "一户一档.pdf")
     assert saved is not None and saved.stat().st_size > 5000
+
+
+def test_files_dropped_on_the_form_page_are_attached(qtbot, book: Book, tmp_path: Path) -> None:
+    record_id = book.records("housing").create(housing()).record.id
+    dialog = RecordDialog(book, HOUSING, record_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.tabs.currentIndex() == 0  # the 填写 page
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(write_photo(tmp_path / "a.jpg")))])
+    drop = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    dialog.event(drop)
+    wait_attached(qtbot, dialog, 1)
+    assert dialog.tabs.currentIndex() == ATTACHMENTS_TAB

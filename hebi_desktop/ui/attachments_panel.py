@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -112,6 +113,8 @@ class AttachmentsPanel(QWidget):
         bottom = QHBoxLayout()
         self.open_button = QPushButton("查看", self)
         self.open_button.clicked.connect(self.open_current)
+        self.caption_button = QPushButton("修改说明…", self)
+        self.caption_button.clicked.connect(self.edit_caption)
         self.delete_button = QPushButton("删除", self)
         self.delete_button.setToolTip("删除后可在“显示已删除”中恢复")
         self.delete_button.clicked.connect(self.delete_current)
@@ -121,6 +124,7 @@ class AttachmentsPanel(QWidget):
         self.restore_button.clicked.connect(self.restore_current)
         for widget in (
             self.open_button,
+            self.caption_button,
             self.delete_button,
             self.show_deleted,
             self.restore_button,
@@ -193,6 +197,7 @@ class AttachmentsPanel(QWidget):
         for widget in (self.add_button, self.kind_box, self.caption_edit):
             widget.setEnabled(writable and not deleted_view)
         self.delete_button.setEnabled(writable and selected and not deleted_view)
+        self.caption_button.setEnabled(writable and selected and not deleted_view)
         self.restore_button.setVisible(deleted_view)
         self.restore_button.setEnabled(writable and selected and deleted_view)
         self.open_button.setEnabled(selected)
@@ -284,6 +289,20 @@ class AttachmentsPanel(QWidget):
         viewer = AttachmentViewer(self.service, self.attachments, self.list.currentRow(), self)
         viewer.show()
         return viewer
+
+    def edit_caption(self) -> None:
+        attachment = self.current()
+        if attachment is None:
+            return
+        text, accepted = QInputDialog.getText(
+            self,
+            "修改说明",
+            f"“{attachment.kind}”的说明：",
+            QLineEdit.EchoMode.Normal,
+            attachment.caption,
+        )
+        if accepted:
+            self._change(lambda: self.service.set_caption(attachment.id, text))
 
     def delete_current(self) -> None:
         attachment = self.current()

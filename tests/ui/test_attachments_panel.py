@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
@@ -67,6 +67,14 @@ def test_attach_by_dialog_view_rotate_delete_restore(
     assert (viewer.index, viewer.image.width()) == (1, 300)
     assert not viewer.next_button.isEnabled()
     viewer.close()
+    # A caption corrected afterwards, audited under the record.
+    panel.list.setCurrentRow(1)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("东侧", True))
+    qtbot.mouseClick(panel.caption_button, Qt.MouseButton.LeftButton)
+    assert sorted(a.caption for a in book.attachments("housing").find(record_id)) == [
+        "东侧",
+        "正门",
+    ]
     # Delete the first, see it among the deleted, restore it.
     panel.list.setCurrentRow(0)
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)

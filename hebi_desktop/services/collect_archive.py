@@ -46,6 +46,10 @@ class ArchiveCollection(FileCollection):
     without_record: int = 0
     files_listed: int = 0
 
+    def status_text(self) -> str:
+        base = super().status_text()
+        return f"{base}；{self.attachment_text}" if self.ok else base
+
     @property
     def attachment_text(self) -> str:
         if not self.files_listed:

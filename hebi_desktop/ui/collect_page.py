@@ -57,6 +57,8 @@ def _lines(result: FileCollection) -> list[tuple[list[str], str]]:
         if len(part.errors) > 3:
             problems.append(f"……共{len(part.errors)}个错误")
         problems += part.problems
+        if part is result.parts[0] and (files := getattr(result, "attachment_text", "")):
+            problems.append(files)  # a ZIP with attachments: what became of its files
         if part.warnings:
             problems.append(f"提醒{len(part.warnings)}条")
         status = STATUS_LABELS[part.status]

@@ -278,12 +278,14 @@ def test_collect_page_takes_in_a_zip_with_its_files(qtbot, tmp_path: Path, messa
         page.add_files([target])
         qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() == 1, timeout=30000)
         assert county.records("housing").count() == 0  # a preview writes nothing
+        assert "附件 3 个，校验值全部相符" in page.table.item(0, 7).text()
         assert page.collect_button.isEnabled()
         with qtbot.waitSignal(page.records_changed, timeout=30000):
             qtbot.mouseClick(page.collect_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not page.busy, timeout=30000)
         assert county.records("housing").count() == 2
         assert len(county.attachments("housing").find()) == 3
+        assert "附件 3 个：已接收 3 个" in page.table.item(0, 7).text()
 
 
 def test_print_preview_shows_the_archive_form(qtbot, book: Book, tmp_path: Path) -> None:

@@ -16,6 +16,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "使用 SQLite 在线备份，程序正在录入时备份也是一致的。",
     )
     backup.add_argument("-o", "--output", required=True, metavar="文件", help="备份文件路径")
+    backup.add_argument(
+        "--portable",
+        action="store_true",
+        help="带到另一台电脑用：照片等附件也装进这一个备份文件（否则附件放在备份旁的共用文件夹，"
+        "每个文件只复制一次）",
+    )
     add_db_option(backup)
     backup.set_defaults(run=run_backup)
 
@@ -33,7 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_backup(args: argparse.Namespace) -> int:
     target = Path(args.output)
     with open_book(args) as book:
-        path = book.backup(target)
+        if args.portable:
+            from hebi_desktop.services.transfer import portable_backup
+
+            path = portable_backup(book, target)
+        else:
+            path = book.backup(target)
     out(f"已备份到：{path}")
     return 0
 

@@ -82,8 +82,14 @@ def run(args: argparse.Namespace) -> int:
             out(f"  [错误] 记录编号{record_id}：{message}")
         for record_id, message in ledger_result.warnings[: args.limit]:
             out(f"  [提醒] 记录编号{record_id}：{message}")
-        hidden = max(0, len(ledger_result.errors) - args.limit) + max(
-            0, len(ledger_result.warnings) - args.limit
+        if ledger_result.evidence:
+            out(f"  缺少附件（提醒）{len(ledger_result.evidence)} 处：")
+        for record_id, message in ledger_result.evidence[: args.limit]:
+            out(f"  [提醒] 记录编号{record_id}：{message}")
+        hidden = (
+            max(0, len(ledger_result.errors) - args.limit)
+            + max(0, len(ledger_result.warnings) - args.limit)
+            + max(0, len(ledger_result.evidence) - args.limit)
         )
         if hidden:
             out(f"  ……另有 {hidden} 条未列出")

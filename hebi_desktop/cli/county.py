@@ -39,7 +39,12 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
         "增量报送按记录的唯一标识新增或更新；同一文件重复报送不会重复接收；外县区的文件拒收。"
         "有文件被拒收时退出码为1。",
     )
-    parser.add_argument("files", nargs="+", metavar="文件", help="乡镇报送的 .xlsx 工作簿")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="文件",
+        help="乡镇报送的 .xlsx 工作簿，或带附件导出的 .zip（逐个核对校验值，有改动的整个拒收）",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="只检查并列出将要做的事，不写入数据库"
     )
@@ -74,6 +79,8 @@ def _describe(result: FileCollection) -> list[str]:
             lines.append(f"    提醒 {len(part.warnings)} 条（可接收，记录会被标记待核实）")
     if not result.ok:
         lines.append("  有错误，整个文件未接收；请乡镇改正后重新报送")
+    elif text := getattr(result, "attachment_text", ""):  # a ZIP with attachments
+        lines.append(f"  {text}")
     return lines
 
 
@@ -134,7 +141,7 @@ def write_collect_report(
 
 def run_collect(args: argparse.Namespace) -> int:
     from hebi_desktop.exchange.files import check_target, database_files
-    from hebi_desktop.services.collect import collect_files
+    from hebi_desktop.services.collect_archive import collect_any
 
     paths = [Path(name) for name in args.files]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -144,7 +151,7 @@ def run_collect(args: argparse.Namespace) -> int:
         database = database_files(book.sqlite_file)
         if args.report:  # refuse a bad report name before anything is taken in
             check_target(Path(args.report), {**database, **{p: "要汇总的工作簿" for p in paths}})
-        results = collect_files(book, paths, dry_run=args.dry_run)
+        results = collect_any(book, paths, dry_run=args.dry_run)
     for result in results:
         for line in _describe(result):
             out(line)
@@ -229,11 +236,24 @@ def _register_settings(commands: argparse._SubParsersAction) -> None:
         metavar="范围",
         help="工作范围：township=乡镇（录入报送），county=县区（汇总各乡镇报送）",
     )
+    parser.add_argument(
+        "--photo-long-side",
+        type=int,
+        metavar="像素",
+        help=f"附加照片时缩小到的长边像素（{MIN_LONG_SIDE}–{MAX_LONG_SIDE}，默认2560）",
+    )
+    parser.add_argument(
+        "--keep-originals",
+        choices=("是", "否"),
+        metavar="是/否",
+        help="附加照片时是否另外保留原图（默认否）",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_settings)
 
 
 SCOPE_LABELS = {keys.SCOPE_TOWNSHIP: "乡镇", keys.SCOPE_COUNTY: "县区"}
+MIN_LONG_SIDE, MAX_LONG_SIDE = 800, 8000
 
 
 def _ask_unit() -> str:
@@ -300,6 +320,15 @@ def run_settings(args: argparse.Namespace) -> int:
         changes = {**place, **changes}
         if args.scope:
             changes[keys.SCOPE] = args.scope
+        if args.photo_long_side is not None:
+            if not MIN_LONG_SIDE <= args.photo_long_side <= MAX_LONG_SIDE:
+                raise UserError(
+                    f"照片长边：应为{MIN_LONG_SIDE}到{MAX_LONG_SIDE}之间的整数"
+                    f"（现为{args.photo_long_side}）"
+                )
+            changes[keys.ATTACHMENT_LONG_SIDE] = str(args.photo_long_side)
+        if args.keep_originals is not None:
+            changes[keys.ATTACHMENT_KEEP_ORIGINAL] = "1" if args.keep_originals == "是" else "0"
         # every value checked before anything is stored: all or nothing
         changes = {k: keys.cleaned(k, v) if v else None for k, v in changes.items()}
         for key, value in changes.items():
@@ -311,6 +340,8 @@ def run_settings(args: argparse.Namespace) -> int:
         ["县区", table_.name(values.get(keys.COUNTY))],
         ["乡镇", table_.name(values.get(keys.TOWNSHIP))],
         ["工作范围", SCOPE_LABELS.get(values.get(keys.SCOPE, keys.SCOPE_TOWNSHIP), "")],
+        ["照片长边", f"{values.get(keys.ATTACHMENT_LONG_SIDE, '2560')} 像素"],
+        ["保留原图", "是" if values.get(keys.ATTACHMENT_KEEP_ORIGINAL) == "1" else "否"],
     ]
     if changes:
         out("已保存。")

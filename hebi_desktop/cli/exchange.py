@@ -28,6 +28,7 @@ from hebi_desktop.exchange.limits import MAX_ROWS
 from hebi_desktop.services.errors import UserError
 
 if TYPE_CHECKING:
+    from hebi_desktop.exchange.export import ExportRequest
     from hebi_desktop.exchange.importer import ImportResult, RowIssue
 
 MAX_LINES = 200  # issues printed on the terminal; the report has them all
@@ -73,6 +74,16 @@ def _register_export(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--no-record", action="store_true", help="不记入报送记录（仅供本单位自用的导出）"
+    )
+    parser.add_argument(
+        "--with-files",
+        action="store_true",
+        help="连同照片、扫描件等附件导出为 .zip（工作簿＋按乡镇/村/户分的文件夹＋校验清单）",
+    )
+    parser.add_argument(
+        "--include-files",
+        action="store_true",
+        help="与 --with-files、--mask-ids 一起使用：脱敏导出时仍附带附件（默认不附带）",
     )
     add_db_option(parser)
     parser.set_defaults(run=run_export)
@@ -120,7 +131,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UserError("请用 -o 指定导出文件名，例如 -o 报送.xlsx")
     target = Path(args.output)
     if not target.suffix:
-        target = target.with_suffix(".xlsx")
+        target = target.with_suffix(".zip" if args.with_files else ".xlsx")
     query = RecordQuery(
         county_code=_code(COUNTY_FIELD, args.county),
         township_code=_code(TOWNSHIP_FIELD, args.township),
@@ -136,6 +147,8 @@ def run_export(args: argparse.Namespace) -> int:
         mask_ids=args.mask_ids,
         record_submission=not args.no_record,
     )
+    if args.with_files:
+        return _export_with_files(args, request, target)
     with open_book(args) as book:
         result = export_workbook(book, request, target, progress=_progress_printer())
     out(f"已导出：{result.path}")
@@ -152,6 +165,27 @@ def run_export(args: argparse.Namespace) -> int:
     out(f"SHA-256：{result.sha256}")
     if request.record_submission:
         out("已记入报送记录（hebi-desktop submissions 可查看）")
+    return 0
+
+
+def _export_with_files(args: argparse.Namespace, request: ExportRequest, target: Path) -> int:
+    from hebi_desktop.exchange.export_files import export_with_files
+
+    with open_book(args) as book:
+        result = export_with_files(
+            book,
+            request,
+            target,
+            include_files=True if args.include_files else None,
+            progress=_progress_printer(),
+        )
+    out(f"已导出：{result.path}")
+    for key, count in result.workbook.rows.items():
+        out(f"  {get_ledger(key).title}：{count} 条")
+    if result.files_left_out:
+        out("  脱敏导出未附带附件（需要时加 --include-files）")
+    else:
+        out(f"  附件：{result.files} 个（校验值见压缩包中的 manifest.json）")
     return 0
 
 

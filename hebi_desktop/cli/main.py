@@ -25,7 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> ChineseArgumentParser:
-    from hebi_desktop.cli import backup, check, county, demo, exchange, printing, stats
+    from hebi_desktop.cli import (
+        attachments,
+        backup,
+        check,
+        county,
+        demo,
+        exchange,
+        printing,
+        stats,
+    )
 
     parser = ChineseArgumentParser(
         prog="hebi-desktop",
@@ -45,7 +54,7 @@ def build_parser() -> ChineseArgumentParser:
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
     )
-    for module in (demo, stats, check, backup, exchange, printing, county):
+    for module in (demo, stats, check, backup, exchange, printing, county, attachments):
         module.register(commands)
     return parser
 

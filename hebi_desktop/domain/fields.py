@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from hebi_desktop.domain.attachments import AttachmentRules
 from hebi_desktop.domain.queries import Aggregate, Measure, Watch
 
 if TYPE_CHECKING:
@@ -196,6 +197,8 @@ class Ledger:
     sample: SampleFactory | None = None
     # The printed roster, public notice and payment register (domain/printing.py).
     print_forms: PrintForms | None = None
+    # What may be attached to a record (photos, scans) and what evidence a record needs.
+    attachments: AttachmentRules = field(default_factory=AttachmentRules)
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -217,6 +220,7 @@ class Ledger:
             *(m.field for m in self.measures if m.field),
             *(c.field for m in self.measures for c in m.conditions),
             *(c.field for w in self.watches for c in w.conditions),
+            *(c.field for e in self.attachments.evidence for c in e.when),
         ]
         missing = [name for name in referenced if name not in self.by_name]
         if missing:

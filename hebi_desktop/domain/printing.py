@@ -18,14 +18,20 @@ if TYPE_CHECKING:
 
 
 class Form(StrEnum):
-    """The three printed forms; the values are the CLI's ``--form`` words."""
+    """The printed forms; the values are the CLI's ``--form`` words."""
 
     ROSTER = "roster"
     NOTICE = "notice"
     REGISTER = "register"
+    ARCHIVE = "archive"  # 一户一档: each record's fields, then its photos
 
 
-FORM_TITLES = {Form.ROSTER: "台账花名册", Form.NOTICE: "公示名单", Form.REGISTER: "发放登记表"}
+FORM_TITLES = {
+    Form.ROSTER: "台账花名册",
+    Form.NOTICE: "公示名单",
+    Form.REGISTER: "发放登记表",
+    Form.ARCHIVE: "一户一档",
+}
 
 
 class IdPolicy(StrEnum):
@@ -97,6 +103,7 @@ class PrintForms:
         raise ValueError(form)
 
     def has(self, form: Form) -> bool:
+        """The roster, notice and archive always; the register when declared."""
         return form is not Form.REGISTER or self.register is not None
 
 

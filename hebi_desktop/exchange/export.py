@@ -67,6 +67,7 @@ class ExportRequest:
     since_last_submission: bool = False
     mask_ids: bool = False
     record_submission: bool = True
+    keep_ids: bool = False  # return the exported records' ids (a ZIP with their files)
 
 
 @dataclass
@@ -76,6 +77,8 @@ class ExportResult:
     sha256: str
     # ledger key -> the submission an incremental export started from (None: there was none)
     since: dict[str, dt.datetime | None] = field(default_factory=dict)
+    # ledger key -> the ids of the records written, when ``ExportRequest.keep_ids``
+    record_ids: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,8 @@ def export_workbook(
     if request.record_submission:
         _record(book, request, plans, target, digest, started)
     log.info("exported %s to %s (%s)", rows, target, digest[:12])
-    return ExportResult(target, rows, digest, {p.ledger.key: p.since for p in plans})
+    ids = {p.ledger.key: [rid for rid, _ in p.sent] for p in plans} if request.keep_ids else {}
+    return ExportResult(target, rows, digest, {p.ledger.key: p.since for p in plans}, ids)
 
 
 # --- planning -------------------------------------------------------------------------
@@ -269,7 +273,7 @@ def _write_ledgers(
             mask=request.mask_ids,
         )
         append = sheet.append if content is None else content.feeding(ledger.key, sheet.append)
-        sent = plan.sent.append if request.record_submission else None
+        sent = plan.sent.append if request.record_submission or request.keep_ids else None
         with closing(reader.rows(ledger, plan.query)) as records:
             for count, row in enumerate(records, start=1):
                 append(row[:-2])  # the stored columns; id and version come last

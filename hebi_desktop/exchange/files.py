@@ -27,7 +27,9 @@ from hebi_desktop.storage.oserrors import reason as os_reason
 log = logging.getLogger(__name__)
 
 
-def check_target(target: Path, protected: Mapping[Path, str] | None = None) -> None:
+def check_target(
+    target: Path, protected: Mapping[Path, str] | None = None, suffix: str = ".xlsx"
+) -> None:
     """Refuse early, with a clear Chinese message, a target that cannot be written.
 
     Outputs never clobber inputs: ``protected`` files (path → what it is, in words: the
@@ -43,8 +45,8 @@ def check_target(target: Path, protected: Mapping[Path, str] | None = None) -> N
     for path, role in (protected or {}).items():
         if _same_path(target, path):
             raise UserError(f"“{target.name}”是正在使用的{role}，不能用来保存，请另起文件名")
-    if target.suffix.lower() != ".xlsx":
-        raise UserError(f"文件名应以 .xlsx 结尾：{target}")
+    if target.suffix.lower() != suffix:
+        raise UserError(f"文件名应以 {suffix} 结尾：{target}")
     folder = target.parent
     if not folder.exists():
         raise UserError(f"文件夹不存在：{folder}，请先建立该文件夹或另选保存位置")

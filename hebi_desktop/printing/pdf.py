@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QPdfWriter
 
 from hebi_desktop import APP_TITLE
+from hebi_desktop.domain.printing import Form
 from hebi_desktop.exchange.files import reason
-from hebi_desktop.printing.content import PrintRequest, build_document
+from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
+from hebi_desktop.printing.content import Document, PrintRequest, build_document
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.render import render, set_up_page
 from hebi_desktop.services.errors import UserError
@@ -70,9 +72,13 @@ def write_pdf(
     installed font can show (they would print as empty boxes)."""
     target = Path(target)
     check_pdf_target(target)
-    document = build_document(book, request, cancelled)
-    if warn is not None and (warning := warning_text(unprintable_rows(document))):
-        warn(warning)
+    document: Document | ArchiveDocument
+    if request.form is Form.ARCHIVE:
+        document = build_archive(book, request, cancelled)
+    else:
+        document = build_document(book, request, cancelled)
+        if warn is not None and (warning := warning_text(unprintable_rows(document))):
+            warn(warning)
     try:
         handle, name = tempfile.mkstemp(
             prefix=f".{target.stem}.", suffix=".pdf.part", dir=target.parent
@@ -86,7 +92,10 @@ def write_pdf(
         writer.setTitle(document.title)
         writer.setCreator(APP_TITLE)
         set_up_page(writer, request.paper, request.landscape)
-        pages = render(document, writer, cancelled)
+        if isinstance(document, ArchiveDocument):
+            pages = render_archive(document, writer, cancelled)
+        else:
+            pages = render(document, writer, cancelled)
         del writer  # flushes and closes the file
         os.replace(temp, target)
     except OSError as error:

@@ -23,6 +23,9 @@ ACTION_LABELS = {
     "import": "导入",
     "collect": "汇总接收",
     "replaced": "被新报送替换",
+    "attach": "添加附件",
+    "detach": "删除附件",
+    "reattach": "恢复附件",
 }
 
 

@@ -34,6 +34,7 @@ from hebi_desktop.storage.backup import (
     restore_file,
     timestamped_name,
 )
+from hebi_desktop.storage.blobs import backup_folder, copy_missing, folder_beside
 from hebi_desktop.storage.engine import sqlite_path
 
 if TYPE_CHECKING:
@@ -282,6 +283,9 @@ def restore_database(url: str, backup: Path, keep_dir: Path | None = None) -> Re
         )
     keep = keep_dir if keep_dir is not None else backups_dir()
     kept = restore_file(backup, database, keep, known_revision=_known_revision)
+    # The backup's attachment files come back with its records (the files already here
+    # stay: they are named by their content and never change).
+    copy_missing(backup_folder(backup.parent), folder_beside(database))
     try:
         return Restored(Book.open(url), kept)
     except UserError as error:

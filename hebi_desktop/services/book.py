@@ -21,6 +21,7 @@ from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.adoption import check_database_file
+from hebi_desktop.services.attachments import AttachmentService
 from hebi_desktop.services.audit import AuditService
 from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
@@ -30,6 +31,16 @@ from hebi_desktop.services.stats import StatsService
 from hebi_desktop.services.villages import VillageService
 from hebi_desktop.storage import migrate
 from hebi_desktop.storage.backup import Progress, backup_file
+from hebi_desktop.storage.blobs import (
+    BlobStore,
+    FolderStore,
+    KeyProvider,
+    TableStore,
+    backup_folder,
+    copy_missing,
+    folder_beside,
+    no_key,
+)
 from hebi_desktop.storage.engine import (
     display_url,
     make_engine,
@@ -97,6 +108,9 @@ class Book:
         self.read_engine = reader(engine)
         self.write_engine = writer(engine)
         self.upgrade_backup: Path | None = None
+        # The key attachment files are encrypted with (None: plain); set by whoever holds
+        # the database key before attachments are read or written.
+        self.attachment_key: KeyProvider = no_key
 
     @classmethod
     def open(
@@ -210,6 +224,35 @@ class Book:
             services[ledger.key] = RecordService(self, ledger)
         return services[ledger.key]
 
+    @cached_property
+    def _attachment_services(self) -> dict[str, AttachmentService]:
+        return {}
+
+    def attachments(self, ledger: str | Ledger) -> AttachmentService:
+        """The attachment service of one ledger (by key or declaration)."""
+        ledger = get_ledger(ledger) if isinstance(ledger, str) else ledger
+        services = self._attachment_services
+        if ledger.key not in services:
+            services[ledger.key] = AttachmentService(self, ledger)
+        return services[ledger.key]
+
+    @cached_property
+    def blob_store(self) -> BlobStore:
+        """Where attachment bytes live: the server's table, or a folder beside the file."""
+        path = self.sqlite_file
+        if path is None:
+            return TableStore(self.write_engine)
+        return FolderStore(
+            folder_beside(path), lambda: self.attachment_key(), TableStore(self.write_engine)
+        )
+
+    def read_attachments_from(self, folder: Path) -> None:
+        """Read attachment contents from ``folder`` (a backup folder's shared files), then
+        from this database's own table: a backup opened from a scratch copy."""
+        self.__dict__["blob_store"] = FolderStore(
+            folder, lambda: self.attachment_key(), TableStore(self.write_engine)
+        )
+
     @property
     def ledgers(self) -> tuple[Ledger, ...]:
         return all_ledgers()
@@ -244,6 +287,9 @@ class Book:
             with self.reading() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
             path = backup_file(source, target, progress)
+            # Attachments: the files this backup folder lacks, never the unchanged ones.
+            copied = copy_missing(folder_beside(source), backup_folder(path.parent))
+            log.info("backup copied %d new attachment files", copied)
         self.settings.set("last_backup_at", dt.datetime.now().isoformat(timespec="seconds"))
         self.settings.set("last_backup_file", str(path))
         return path

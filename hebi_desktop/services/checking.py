@@ -21,6 +21,8 @@ class LedgerCheck:
     records: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    # Missing attachments the ledger's evidence rules ask for: 提醒, never failures.
+    evidence: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -42,6 +44,10 @@ def check_ledger(book: Book, ledger: Ledger) -> LedgerCheck:
         checked = check(values)
         result.errors.extend((record_id, issue.message) for issue in checked.errors)
         result.warnings.extend((record_id, issue.message) for issue in checked.warnings)
+    result.evidence = [
+        (record_id, evidence.message)
+        for record_id, evidence in book.attachments(ledger).missing_evidence()
+    ]
     return result
 
 

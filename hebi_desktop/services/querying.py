@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, exists, false, or_
+from sqlalchemy import ColumnElement, Table, and_, exists, false, or_, true
 
+from hebi_desktop.domain.attachments import Evidence
 from hebi_desktop.domain.fields import Kind, Ledger
 from hebi_desktop.domain.pinyin_columns import (
     initials_column,
@@ -44,7 +45,11 @@ class RecordQuery:
     date_from: dt.date | None = None  # on the ledger's main date
     date_to: dt.date | None = None
     status: Mapping[str, str] = field(default_factory=dict)  # choice field → value
-    flagged: bool | None = None
+    flagged: bool | None = None  # the soft checks' stored flag
+    # 待核实: True for records with a 提醒 — flagged, or lacking an attachment an evidence
+    # rule asks for; False for records with neither.
+    needs_review: bool | None = None
+    missing_evidence: tuple[str, ...] = ()  # only records lacking these rules' evidence
     deleted: bool = False  # True: only the deleted records (the bin)
     changed_since: dt.datetime | None = None  # created or changed after
     conditions: tuple[Condition, ...] = ()  # e.g. a Watch's
@@ -65,6 +70,23 @@ def condition_clause(table: Table, condition: Condition, today: dt.date) -> Colu
     if condition.op is Op.OLDER_THAN_DAYS:
         return column < today - dt.timedelta(days=int(condition.value))
     raise ValueError(condition.op)
+
+
+def missing_evidence_clause(
+    ledger: Ledger, table: Table, evidence: Evidence
+) -> ColumnElement[bool]:
+    """The record matches the evidence rule and has no live attachment of its kind."""
+    from hebi_desktop.storage.models import Attachment
+
+    a = Attachment.__table__.c
+    today = dt.date.today()
+    has_kind = exists().where(
+        a.ledger == ledger.key,
+        a.record_id == table.c.id,
+        a.kind == evidence.kind,
+        a.deleted_at.is_(None),
+    )
+    return and_(*(condition_clause(table, cond, today) for cond in evidence.when), ~has_kind)
 
 
 def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[ColumnElement[bool]]:
@@ -91,6 +113,13 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
             clauses.append(c[name] == value)
     if query.flagged is not None:
         clauses.append(c.flagged == query.flagged)
+    if query.needs_review is not None:
+        lacking = [missing_evidence_clause(ledger, table, e) for e in ledger.attachments.evidence]
+        review = or_(c.flagged == true(), *lacking)
+        clauses.append(review if query.needs_review else ~review)
+    for code in query.missing_evidence:
+        evidence = next(e for e in ledger.attachments.evidence if e.code == code)
+        clauses.append(missing_evidence_clause(ledger, table, evidence))
     if query.changed_since is not None:
         clauses.append(c.updated_at > query.changed_since)
     today = dt.date.today()

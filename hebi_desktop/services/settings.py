@@ -27,6 +27,9 @@ SUPERVISION_PHONE = "supervision_phone"  # 监督电话 on public notices
 SCOPE = "scope"
 SCOPE_TOWNSHIP = "township"
 SCOPE_COUNTY = "county"
+# Attachments: photos are shrunk to this long side (px) on attach; "1" keeps the original too.
+ATTACHMENT_LONG_SIDE = "attachment_long_side"
+ATTACHMENT_KEEP_ORIGINAL = "attachment_keep_original"
 
 
 # What a clerk types into a setting, by key: zero-width characters are removed from these,

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.backup import BackupError, check_backup, timestamped_name
+from hebi_desktop.storage.blobs import BlobStore, TableStore, backup_folder
 from hebi_desktop.storage.models import Base
 
 if TYPE_CHECKING:
@@ -109,6 +110,19 @@ def copy_book(source: Book, target: Book, progress: Progress | None = None) -> d
     return copied
 
 
+def copy_contents(source: Book, target: BlobStore) -> int:
+    """Put into ``target`` the attachment contents of ``source`` it lacks; how many."""
+    from hebi_desktop.storage.models import Attachment
+
+    with source.reading() as connection:
+        rows = connection.execute(select(Attachment.sha256, Attachment.original_sha256)).all()
+    wanted = {sha for row in rows for sha in row if sha}
+    missing = target.missing(wanted)
+    for sha in sorted(missing):
+        target.put(sha, source.blob_store.get(sha))
+    return len(missing)
+
+
 def portable_backup(book: Book, target: Path, progress: Progress | None = None) -> Path:
     """Write the whole database (any engine) into the SQLite file ``target``.
 
@@ -125,6 +139,8 @@ def portable_backup(book: Book, target: Path, progress: Progress | None = None) 
         copy = Book.open(partial)
         try:
             copy_book(book, copy, progress)
+            # Self-contained: the attachments go inside the file, for another PC.
+            copy_contents(book, TableStore(copy.write_engine))
         finally:
             copy.close()
         connection = sqlite3.connect(partial)  # one self-contained file, no WAL beside it
@@ -165,10 +181,12 @@ def restore_into(book: Book, backup: Path, keep_dir: Path) -> Path:
         source_file = Path(scratch) / "source.sqlite"
         shutil.copyfile(backup, source_file)
         source = Book.open(source_file, backups=Path(scratch))
+        source.read_attachments_from(backup_folder(Path(backup).parent))
         try:
             kept = portable_backup(book, keep_dir / timestamped_name("before-restore"))
             try:
                 copy_book(source, book)
+                copy_contents(source, book.blob_store)
             except SQLAlchemyError:
                 log.warning("restore into %s failed", book.location, exc_info=True)
                 raise UserError(

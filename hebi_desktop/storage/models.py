@@ -18,9 +18,11 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -169,6 +171,50 @@ class Draft(Base):
     record_id: Mapped[int | None] = mapped_column(Integer)
     values_json: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Attachment(Base):
+    """A photo, scan or PDF attached to one record (一户一档).
+
+    The content is stored once per SHA-256 (``attachment_contents`` on a server, a folder
+    beside a SQLite file); ``source_sha256`` is the file as the clerk gave it, so the
+    same photo attached again is recognised before it is decoded. Deleting is soft.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        Index(None, "ledger", "record_id"),
+        Index(None, "sha256"),
+        Index(None, "source_sha256"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    caption: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(Text)  # as attached (the clerk's own name)
+    media_type: Mapped[str] = mapped_column(String(40))  # image/jpeg, application/pdf
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    original_sha256: Mapped[str | None] = mapped_column(String(64))  # kept original, if any
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # EXIF date taken
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(40))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AttachmentContent(Base):
+    """Attachment bytes by SHA-256, on a server database (a SQLite desk keeps a folder)."""
+
+    __tablename__ = "attachment_contents"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class RecordColumns:

@@ -35,9 +35,9 @@ from hebi_desktop.services.collect import (
     STATUS_LABELS,
     FileCollection,
     Status,
-    collect_files,
     preview_file,
 )
+from hebi_desktop.services.collect_archive import collect_any, collect_archive, is_archive
 from hebi_desktop.services.errors import Cancelled
 from hebi_desktop.ui.county_summary_panel import CountySummaryPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
@@ -57,6 +57,8 @@ def _lines(result: FileCollection) -> list[tuple[list[str], str]]:
         if len(part.errors) > 3:
             problems.append(f"……共{len(part.errors)}个错误")
         problems += part.problems
+        if part is result.parts[0] and (files := getattr(result, "attachment_text", "")):
+            problems.append(files)  # a ZIP with attachments: what became of its files
         if part.warnings:
             problems.append(f"提醒{len(part.warnings)}条")
         status = STATUS_LABELS[part.status]
@@ -146,25 +148,28 @@ class CollectPage(QWidget):
 
     def choose_files(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileNames(
-            self, "选择乡镇报送的工作簿", "", "Excel 工作簿 (*.xlsx)"
+            self, "选择乡镇报送的工作簿", "", "Excel 工作簿或带附件的压缩包 (*.xlsx *.zip)"
         )
         self.add_files([Path(name) for name in chosen])
 
     def add_files(self, paths: list[Path]) -> Worker | None:
         """Add files to the list and preview the new ones in the background."""
-        new = [p for p in paths if p.suffix.lower() == ".xlsx" and p not in self.paths]
+        new = [p for p in paths if p.suffix.lower() in (".xlsx", ".zip") and p not in self.paths]
         if not new or self.busy:
             return None
         self.paths.extend(new)
         book = self.book
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
-            found = []
+            found: list[FileCollection] = []
             for index, path in enumerate(new):
                 progress(index, len(new))
                 if cancelled():
                     raise Cancelled()
-                found.append(preview_file(book, path, cancelled=cancelled))
+                if is_archive(path):  # a ZIP with attachments: checksums verified too
+                    found.append(collect_archive(book, path, dry_run=True, cancelled=cancelled))
+                else:
+                    found.append(preview_file(book, path, cancelled=cancelled))
             return found
 
         return self._start(job, "正在检查文件…", self._previewed)
@@ -193,7 +198,7 @@ class CollectPage(QWidget):
         book = self.book
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
-            return collect_files(book, paths, progress=progress, cancelled=cancelled)
+            return collect_any(book, paths, progress=progress, cancelled=cancelled)
 
         return self._start(job, "正在接收…", self._collected)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
 LAST_EXPORT_DIR = "last_export_dir"
 
 Exporter = Callable[..., Any]  # export_workbook(book, request, target, *, progress, cancelled)
+
+
+ZIP_FILTER = "带附件的压缩包 (*.zip)"
 
 
 def default_exporter() -> Exporter:
@@ -139,6 +143,13 @@ class ExportTab(QWidget):
         self.record_check = QCheckBox("记入报送记录（向上级报送时勾选）", filters)
         self.record_check.setChecked(True)
         form.addRow("报送：", self.record_check)
+        self.files_check = QCheckBox(
+            "连同照片、扫描件等附件导出为 .zip（工作簿＋按乡镇/村/户分的文件夹＋校验清单）", filters
+        )
+        self.files_check.setToolTip("脱敏导出默认不带附件；确需外发照片时再勾选")
+        # Photos show people and houses: a masked export leaves them out unless asked again.
+        self.mask_check.toggled.connect(self._mask_toggled)
+        form.addRow("附件：", self.files_check)
         layout.addWidget(filters)
 
         buttons = QHBoxLayout()
@@ -158,6 +169,10 @@ class ExportTab(QWidget):
         buttons.addWidget(self.export_label, 1)
         layout.addLayout(buttons)
         layout.addStretch(1)
+
+    def _mask_toggled(self, masked: bool) -> None:
+        if masked:
+            self.files_check.setChecked(False)
 
     def chosen_ledgers(self) -> tuple[str, ...]:
         return tuple(key for key, check in self.ledger_checks.items() if check.isChecked())
@@ -210,10 +225,15 @@ class ExportTab(QWidget):
         if query is None:
             return None
         suggested = self._host.folder(LAST_EXPORT_DIR) / self._default_export_name(keys, query)
-        chosen, _filter = QFileDialog.getSaveFileName(self, "导出到", str(suggested), EXCEL_FILTER)
+        with_files = self.files_check.isChecked()
+        if with_files:
+            suggested = suggested.with_suffix(".zip")
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "导出到", str(suggested), ZIP_FILTER if with_files else EXCEL_FILTER
+        )
         if not chosen:
             return None
-        target = with_suffix(Path(chosen), ".xlsx")
+        target = with_suffix(Path(chosen), ".zip" if with_files else ".xlsx")
         self._host.remember(LAST_EXPORT_DIR, target)
         from hebi_desktop.exchange.export import ExportRequest
 
@@ -225,6 +245,10 @@ class ExportTab(QWidget):
             record_submission=self.record_check.isChecked(),
         )
         exporter = self._exporter or default_exporter()
+        if with_files:
+            from hebi_desktop.exchange.export_files import export_with_files
+
+            exporter = partial(export_with_files, include_files=True)
         book = self.book
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:

@@ -94,7 +94,7 @@ class FilterBar(QWidget):
         second.addWidget(self.dates)
 
         self.flagged_filter = QCheckBox("只看待核实", self)
-        self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）的记录")
+        self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）或缺少应有附件的记录")
         self.flagged_filter.toggled.connect(self._emit)
         second.addWidget(self.flagged_filter)
 
@@ -136,7 +136,7 @@ class FilterBar(QWidget):
             },
             "date_from": date_from,
             "date_to": date_to,
-            "flagged": True if self.flagged_filter.isChecked() else None,
+            "needs_review": True if self.flagged_filter.isChecked() else None,
             "deleted": self.deleted_toggle.isChecked(),
         }
 
@@ -160,7 +160,7 @@ class FilterBar(QWidget):
                 if name not in self.status_filters or self.status_filters[name].findData(value) < 0:
                     rest[name] = value
             self.dates.show_range(query.date_from, query.date_to)
-            self.flagged_filter.setChecked(bool(query.flagged))
+            self.flagged_filter.setChecked(bool(query.flagged or query.needs_review))
             self.deleted_toggle.setChecked(query.deleted)
         finally:
             self._quiet -= 1

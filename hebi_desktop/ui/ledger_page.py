@@ -38,6 +38,7 @@ from hebi_desktop.ui import (
     geometry,
     qt_fixes,  # noqa: F401 - binding fixes, applied on import
 )
+from hebi_desktop.ui.bulk_attach_dialog import BulkAttachDialog
 from hebi_desktop.ui.filters import FilterBar
 from hebi_desktop.ui.frozen_table import FrozenColumnsTable
 from hebi_desktop.ui.record_form import RecordDialog
@@ -111,9 +112,13 @@ class LedgerPage(QWidget):
             "打印当前筛选出的记录：花名册、公示名单或发放登记表（可另存为 PDF）"
         )
         self.print_button.clicked.connect(self.open_print)
+        self.bulk_attach_button = QPushButton("批量附加…", self)
+        self.bulk_attach_button.setToolTip("从文件夹按身份证号或姓名批量附加照片和扫描件")
+        self.bulk_attach_button.clicked.connect(self.open_bulk_attach)
         for button in (self.new_button, self.edit_button, self.delete_button, self.restore_button):
             top.addWidget(button)
         top.addWidget(self.print_button)
+        top.addWidget(self.bulk_attach_button)
         layout.addLayout(top)
 
         self.filter_bar = FilterBar(self.book, self.ledger, self)
@@ -235,10 +240,17 @@ class LedgerPage(QWidget):
         """The base query (from :meth:`show_query`) narrowed by the filter widgets."""
         fields = self.filter_bar.query_fields()
         fields["status"] = {**self._base.status, **fields["status"]}
-        if fields["flagged"] is None:
-            fields["flagged"] = self._base.flagged
+        if fields["needs_review"] is None:
+            fields["needs_review"] = self._base.needs_review
         sort = self._model.query
         return replace(self._base, **fields, sort=sort.sort, descending=sort.descending)
+
+    def open_bulk_attach(self) -> BulkAttachDialog:
+        """批量附加 from a folder; the table's 附件 counts follow when it closes."""
+        dialog = BulkAttachDialog(self.book, self.ledger, self)
+        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.open()
+        return dialog
 
     def open_print(self) -> FormPreview | None:
         """The print preview of the records the filters show now."""
@@ -304,8 +316,10 @@ class LedgerPage(QWidget):
             county_code=query.county_code,
             status=rest,
             flagged=False if query.flagged is False else None,
+            needs_review=False if query.needs_review is False else None,
             changed_since=query.changed_since,
             conditions=query.conditions,
+            missing_evidence=query.missing_evidence,
             ids=query.ids,
         )
         self._title = (
@@ -447,6 +461,7 @@ class LedgerPage(QWidget):
     def _open_dialog(self, dialog: RecordDialog) -> RecordDialog:
         self.dialog = dialog
         dialog.saved.connect(self._saved)
+        dialog.attachments_panel.changed.connect(lambda _count: self.refresh())
         dialog.finished.connect(lambda _result, d=dialog: self._dialog_finished(d))
         dialog.open()  # window-modal, does not block the event loop
         return dialog

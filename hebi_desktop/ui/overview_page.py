@@ -45,7 +45,8 @@ BACKUP_OVERDUE_DAYS = 7
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One list of records to act on: a declared watch or the flagged records."""
+    """One list of records to act on: a declared watch, records lacking the evidence a
+    rule asks for (an 改造后 photo), or the flagged records."""
 
     ledger: Ledger
     key: str
@@ -63,7 +64,11 @@ def problems_of(ledger: Ledger) -> list[Problem]:
         Problem(ledger, w.key, w.label, RecordQuery(conditions=w.conditions))
         for w in ledger.watches
     ]
-    found.append(Problem(ledger, FLAGGED, "待核实的记录（有提醒）", RecordQuery(flagged=True)))
+    found.extend(
+        Problem(ledger, f"evidence_{e.code}", e.label, RecordQuery(missing_evidence=(e.code,)))
+        for e in ledger.attachments.evidence
+    )
+    found.append(Problem(ledger, FLAGGED, "待核实的记录（有提醒）", RecordQuery(needs_review=True)))
     return found
 
 
@@ -266,7 +271,8 @@ class OverviewPage(QWidget):
             button = box.problem_buttons[problem.key]
             button.setText(f"{problem.label}：{count} 条")
             button.setEnabled(count > 0)
-            color = WARNING_COLOR if count and problem.key == FLAGGED else ERROR_COLOR
+            hint = problem.key == FLAGGED or bool(problem.query.missing_evidence)
+            color = WARNING_COLOR if count and hint else ERROR_COLOR
             button.setStyleSheet(f"color: {color}; font-weight: bold;" if count else "")
         box.submission_label.setText(self._submission_text(ledger))
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
 from hebi_desktop.printing.content import Document, PrintRequest, build_document, notice_period
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.pdf import write_pdf
@@ -71,7 +72,7 @@ class FormPreview(QPrintPreviewDialog):
         self.query = query
         self.since_last_submission = since_last_submission
         self.error: str | None = None
-        self._document: Document | None = None
+        self._document: Document | ArchiveDocument | None = None
         self._document_key: PrintRequest | None = None
         self.glyph_warning = ""  # records with characters no installed font has
         self.setWindowTitle("打印预览")
@@ -198,12 +199,15 @@ class FormPreview(QPrintPreviewDialog):
 
     # --- painting ---------------------------------------------------------------------
 
-    def document(self) -> Document:
+    def document(self) -> Document | ArchiveDocument:
         """The form's words, read again only when the choice of form or period changed."""
         request = self.request()
         key = dataclasses.replace(request, paper="A4", landscape=True)
         if self._document is None or self._document_key != key:
-            self._document = build_document(self.book, request)
+            if request.form is Form.ARCHIVE:
+                self._document = build_archive(self.book, request)
+            else:
+                self._document = build_document(self.book, request)
             self._document_key = key
             self.glyph_warning = warning_text(unprintable_rows(self._document))
         return self._document
@@ -212,7 +216,11 @@ class FormPreview(QPrintPreviewDialog):
         # Thousands of rows take seconds to lay out; the dialog paints synchronously.
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            render(self.document(), printer)
+            document = self.document()
+            if isinstance(document, ArchiveDocument):
+                render_archive(document, printer)
+            else:
+                render(document, printer)
         except UserError as error:
             self._show_error(printer, str(error))
             return

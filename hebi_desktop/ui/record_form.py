@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -40,6 +40,7 @@ from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.errors import RecordNotFound, StaleRecord, StorageError, UserError
 from hebi_desktop.services.records import Record
 from hebi_desktop.ui import geometry
+from hebi_desktop.ui.attachments_panel import AttachmentsPanel, dropped_files
 from hebi_desktop.ui.field_widgets import (
     ERROR_COLOR,
     WARNING_COLOR,
@@ -419,6 +420,9 @@ class RecordForm(QWidget):
         return editor.info() if isinstance(editor, IdNumberEditor) else ""
 
 
+ATTACHMENTS_TAB = 2
+
+
 class RecordDialog(QDialog):
     """New or existing record in a dialog: Save (Ctrl+S), 保存并新建, Cancel; history tab.
 
@@ -496,9 +500,13 @@ class RecordDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         self.history_view = HistoryView(self.ledger, self)
+        self.attachments_panel = AttachmentsPanel(self.book, self.ledger, self)
+        self.attachments_panel.changed.connect(self._attachments_changed)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(scroll, "填写")
         self.tabs.addTab(self.history_view, "修改记录")
+        self.tabs.addTab(self.attachments_panel, "附件")
+        self.setAcceptDrops(True)  # files dropped anywhere on the form are attached
         layout.addWidget(self.tabs, 1)
         self.save_button = QPushButton("保存", self)
         self.save_button.setToolTip("保存（Ctrl+S）")
@@ -545,6 +553,8 @@ class RecordDialog(QDialog):
         self._set_banner("")
         self.history_view.set_entries([])
         self.tabs.setTabEnabled(1, False)
+        self.attachments_panel.load(None)
+        self.tabs.setTabText(ATTACHMENTS_TAB, "附件")
         self._update_buttons()
 
     def _load(self, record_id: int) -> None:
@@ -563,7 +573,23 @@ class RecordDialog(QDialog):
             self._set_read_only(False)
         self.history_view.set_entries(self.service.history(record.id))
         self.tabs.setTabEnabled(1, True)
+        self.attachments_panel.load(record.id, read_only=record.deleted)
+        self._attachments_changed(len(self.attachments_panel.attachments))
         self._update_buttons()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.attachments_panel.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Files dropped on the 填写 page too: attached, and the 附件 page shown."""
+        if self.attachments_panel.add_files(dropped_files(event.mimeData())) is not None:
+            event.acceptProposedAction()
+            self.tabs.setCurrentIndex(ATTACHMENTS_TAB)
+
+    def _attachments_changed(self, count: int) -> None:
+        self.tabs.setTabText(ATTACHMENTS_TAB, f"附件（{count}）" if count else "附件")
+        if self.record_id is not None:
+            self.history_view.set_entries(self.service.history(self.record_id))
 
     def _set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only

@@ -32,6 +32,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 FLAGGED_BACKGROUND = QColor("#fff3e0")
 DELETED_FOREGROUND = QColor("#8a8a8a")
+ATTACHMENTS_HEADER = "附件"
 NUMERIC_KINDS = frozenset({Kind.INTEGER, Kind.DECIMAL, Kind.MONEY})
 # Roles that need the record itself; others (size hints, fonts...) must not trigger a fetch.
 _RECORD_ROLES = frozenset(
@@ -47,7 +48,8 @@ _RECORD_ROLES = frozenset(
 
 
 class LedgerTableModel(QAbstractTableModel):
-    """Rows of one ledger for a query; columns are the declared fields (derived included).
+    """Rows of one ledger for a query; columns are the declared fields (derived included),
+    then the number of attachments (附件), counted per block with the rows.
 
     ``Qt.UserRole`` on any cell gives the record id.
     """
@@ -72,6 +74,8 @@ class LedgerTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._positions: dict[int, int] | None = None
         self._blocks: OrderedDict[int, list[Record | None]] = OrderedDict()
+        self._attachment_counts: dict[int, int] = {}
+        self.attachments_column = len(self.fields)
         self.fetch_count = 0  # how many block queries ran: lets tests prove laziness
         self._warning_icon: QIcon | None = None
         if load:  # a page that sets its own query right away passes False: one id query, not two
@@ -119,6 +123,7 @@ class LedgerTableModel(QAbstractTableModel):
         self._ids = self.service.ids(self._query)
         self._positions = None
         self._blocks.clear()
+        self._attachment_counts.clear()
 
     # --- rows -----------------------------------------------------------------------
 
@@ -156,6 +161,8 @@ class LedgerTableModel(QAbstractTableModel):
         ids = self._ids[start : start + self.block_size]
         found = {record.id: record for record in self.service.fetch(ids)}
         block: list[Record | None] = [found.get(rid) for rid in ids]
+        counts = self.service.book.attachments(self.ledger).counts(ids)
+        self._attachment_counts.update({rid: counts.get(rid, 0) for rid in ids})
         self.fetch_count += 1
         self._blocks[number] = block
         while len(self._blocks) > self.max_blocks:
@@ -172,7 +179,7 @@ class LedgerTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.fields)
+        return 0 if parent.isValid() else len(self.fields) + 1
 
     def headerData(
         self,
@@ -181,6 +188,12 @@ class LedgerTableModel(QAbstractTableModel):
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal:
+            if section == self.attachments_column:
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return ATTACHMENTS_HEADER
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return "照片、扫描件等附件的个数（在记录的“附件”页查看和添加）"
+                return None
             if not 0 <= section < len(self.fields):
                 return None
             field = self.fields[section]
@@ -198,7 +211,7 @@ class LedgerTableModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if self.fields[column].kind in NUMERIC_KINDS:
+            if column == self.attachments_column or self.fields[column].kind in NUMERIC_KINDS:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role not in _RECORD_ROLES:
@@ -207,6 +220,10 @@ class LedgerTableModel(QAbstractTableModel):
             return self.record_id(row)
         record = self.record(row)
         if record is None:
+            return None
+        if column == self.attachments_column:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return str(self._attachment_counts.get(record.id) or "")
             return None
         field = self.fields[column]
         if role == Qt.ItemDataRole.DisplayRole:

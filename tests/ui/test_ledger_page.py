@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
@@ -16,6 +17,7 @@ from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.ledger_page import LedgerPage
 from tests import samples
+from tests.photo_files import write_photo
 from tests.ui.ledger_helpers import Button, choose, fill, retype, type_text
 
 LEFT = Qt.MouseButton.LeftButton
@@ -117,7 +119,7 @@ def test_search_waits_for_the_typist_and_matches_names_and_id_numbers(
     qtbot.waitUntil(lambda: page.count_label.text() == "共 3 条")
 
 
-def test_filters_narrow_the_count(qtbot, book: Book, messages) -> None:
+def test_filters_narrow_the_count(qtbot, book: Book, messages, tmp_path: Path) -> None:
     add_households(book)
     page = make_page(qtbot, book, "housing")
 
@@ -141,6 +143,14 @@ def test_filters_narrow_the_count(qtbot, book: Book, messages) -> None:
     qtbot.waitUntil(lambda: page.count_label.text() == "共 3 条")
 
     page.flagged_filter.click()
+    # 张秀英's finished C-grade house has neither an 改造后 photo nor a 鉴定表: a 提醒 too.
+    assert set(shown_names(page)) == {"王建国", "张秀英"}
+    zhang = next(
+        r for r in page.model.ids if book.records("housing").get(r).values["head_name"] == "张秀英"
+    )
+    for kind in ("改造后", "鉴定表"):
+        book.attachments("housing").attach(zhang, write_photo(tmp_path / f"{kind}.jpg"), kind)
+    page.refresh()
     assert shown_names(page) == ["王建国"]
     flagged = page.model.index(0, 0)
     assert "未纳入改造" in page.model.data(flagged, Qt.ItemDataRole.ToolTipRole)

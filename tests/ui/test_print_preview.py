@@ -56,6 +56,7 @@ def test_ledger_page_prints_what_the_filters_show(
         "台账花名册",
         "公示名单",
         "发放登记表",
+        "一户一档",
     ]
     dialog.preview.updatePreview()
     assert dialog.error is None
@@ -108,7 +109,7 @@ def test_export_page_prints_the_chosen_ledger_with_its_filters(qtbot, filled: Bo
     dialog = _preview(page)
     assert dialog.ledger == "water"
     forms = [dialog.form_combo.itemText(i) for i in range(dialog.form_combo.count())]
-    assert forms == ["台账花名册", "公示名单"]  # no payments, no register
+    assert forms == ["台账花名册", "公示名单", "一户一档"]  # no payments, no register
     dialog.preview.updatePreview()
     assert dialog.error is None
     assert len(dialog.document().rows) == 40

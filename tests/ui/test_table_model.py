@@ -44,10 +44,11 @@ def test_rows_and_columns_come_from_the_service_and_the_declaration(demo_book: B
     model = make_model(demo_book, "education")
     ledger = get_ledger("education")
     assert model.rowCount() == ROWS == demo_book.records(ledger).count()
-    assert model.columnCount() == len(ledger.fields)
+    assert model.columnCount() == len(ledger.fields) + 1  # the fields, then 附件
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert headers[:5] == ["县区", "乡镇", "行政村", "学生姓名", "身份证号"]
     assert "性别" in headers and "出生日期" in headers  # derived columns are shown too
+    assert headers[-1] == "附件"
     assert model.headerData(41, Qt.Orientation.Vertical) == "42"  # 序号
     assert model.rowCount(model.index(0, 0)) == 0  # a table, not a tree
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from hebi_desktop.domain import resident_id
+from hebi_desktop.domain.attachments import AttachmentKind, AttachmentRules
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Level, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
 from hebi_desktop.domain.printing import Column, IdPolicy, PrintForms, Register
@@ -316,6 +317,16 @@ PRINT_FORMS = PrintForms(
     ),
 )
 
+# The family's eligibility certificate and the signed payment register. No evidence rule:
+# which certificate a subsidy needs is decided by the school, not visible in the record.
+ATTACHMENTS = AttachmentRules(
+    kinds=(
+        AttachmentKind("证明材料", ("证明", "低保证", "特困证", "残疾证", "建档立卡")),
+        AttachmentKind("签领表", ("发放签领表", "签领", "发放表")),
+        AttachmentKind("其他"),
+    ),
+)
+
 LEDGER = Ledger(
     key="education",
     title="教育资助台账",
@@ -328,6 +339,7 @@ LEDGER = Ledger(
     name_field="student_name",
     key_columns=("student_name", "id_number"),
     print_forms=PRINT_FORMS,
+    attachments=ATTACHMENTS,
     search_fields=("student_name", "id_number"),
     status_fields=("stage", "aid_project"),
     measures=(

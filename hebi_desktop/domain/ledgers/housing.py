@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from hebi_desktop.domain import resident_id
+from hebi_desktop.domain.attachments import AttachmentKind, AttachmentRules, Evidence
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Level, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
 from hebi_desktop.domain.printing import Column, IdPolicy, PrintForms, Register
@@ -382,6 +383,43 @@ PRINT_FORMS = PrintForms(
     ),
 )
 
+# 一户一档: what a renovated household's archive holds (the county template's kinds).
+ATTACHMENTS = AttachmentRules(
+    kinds=(
+        AttachmentKind("改造前", ("改造前照片", "施工前"), photo=True),
+        AttachmentKind("改造中", ("改造中照片", "施工中"), photo=True),
+        AttachmentKind("改造后", ("改造后照片", "竣工照片", "竣工后"), photo=True),
+        AttachmentKind("鉴定表", ("鉴定报告", "房屋安全鉴定", "鉴定")),
+        AttachmentKind("验收表", ("验收单", "竣工验收")),
+        AttachmentKind("申请书", ("申请",)),
+        AttachmentKind("住房情况调查登记表", ("调查登记表", "调查表")),
+        AttachmentKind("审批意见表", ("审批表", "审批")),
+        AttachmentKind("证明材料", ("户口簿", "低保证", "特困证", "残疾证")),
+        AttachmentKind("资金发放凭证", ("发放凭证", "银行回单", "一卡通")),
+        AttachmentKind("其他"),
+    ),
+    evidence=(
+        Evidence(
+            "finished_after_photo",
+            "改造后",
+            "已竣工缺改造后照片",
+            (Condition("renovation_progress", Op.IN, tuple(sorted(FINISHED))),),
+        ),
+        Evidence(
+            "dangerous_appraisal",
+            "鉴定表",
+            "C/D级缺鉴定表",
+            (Condition("safety_grade", Op.IN, tuple(sorted(DANGEROUS_GRADES))),),
+        ),
+        Evidence(
+            "accepted_form",
+            "验收表",
+            "已验收缺验收表",
+            (Condition("renovation_progress", Op.IN, ("已验收",)),),
+        ),
+    ),
+)
+
 LEDGER = Ledger(
     key="housing",
     title="住房安全动态监测台账",
@@ -394,6 +432,7 @@ LEDGER = Ledger(
     name_field="head_name",
     key_columns=("head_name", "id_number"),
     print_forms=PRINT_FORMS,
+    attachments=ATTACHMENTS,
     search_fields=("head_name", "id_number"),
     status_fields=("safety_grade", "renovation_progress"),
     measures=(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hebi_desktop.domain.attachments import AttachmentKind, AttachmentRules, Evidence
 from hebi_desktop.domain.fields import Field, Kind, Ledger, Rule, Values
 from hebi_desktop.domain.place import PLACE_FIELDS, PLACE_RULES
 from hebi_desktop.domain.printing import Column, PrintForms
@@ -324,6 +325,30 @@ PRINT_FORMS = PrintForms(
     count_unit="处",
 )
 
+ATTACHMENTS = AttachmentRules(
+    kinds=(
+        AttachmentKind("维修前", ("维修前照片", "修前"), photo=True),
+        AttachmentKind("维修后", ("维修后照片", "修后", "完工照片"), photo=True),
+        AttachmentKind("验收材料", ("验收表", "验收单", "验收")),
+        AttachmentKind("资金发放凭证", ("发放凭证", "付款凭证")),
+        AttachmentKind("其他"),
+    ),
+    evidence=(
+        Evidence(
+            "finished_after_photo",
+            "维修后",
+            "已完工缺维修后照片",
+            (Condition("progress", Op.IN, tuple(sorted(FINISHED))),),
+        ),
+        Evidence(
+            "accepted_record",
+            "验收材料",
+            "已验收缺验收材料",
+            (Condition("progress", Op.IN, ("已验收",)),),
+        ),
+    ),
+)
+
 LEDGER = Ledger(
     key="water",
     title="农村供水工程维修养护台账",
@@ -336,6 +361,7 @@ LEDGER = Ledger(
     name_field="project_name",
     key_columns=("project_name", "village"),
     print_forms=PRINT_FORMS,
+    attachments=ATTACHMENTS,
     search_fields=("project_name", "caretaker"),
     status_fields=("progress", "project_type"),
     measures=(

@@ -209,7 +209,11 @@ class FormPreview(QPrintPreviewDialog):
             else:
                 self._document = build_document(self.book, request)
             self._document_key = key
-            self.glyph_warning = warning_text(unprintable_rows(self._document))
+            self.glyph_warning = (
+                warning_text(unprintable_rows(self._document))
+                if isinstance(self._document, Document)
+                else ""
+            )
         return self._document
 
     def _paint(self, printer: QPrinter) -> None:

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> ChineseArgumentParser:
-    from hebi_desktop.cli import backup, check, county, demo, exchange, printing, stats
+    from hebi_desktop.cli import backup, check, county, demo, exchange, printing, roster, stats
 
     parser = ChineseArgumentParser(
         prog="hebi-desktop",
@@ -45,7 +45,7 @@ def build_parser() -> ChineseArgumentParser:
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
     )
-    for module in (demo, stats, check, backup, exchange, printing, county):
+    for module in (demo, stats, check, backup, exchange, printing, county, roster):
         module.register(commands)
     return parser
 

@@ -32,7 +32,13 @@ from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import AnySheet, choose_sheet, open_source
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import Cancelled, UserError
-from hebi_desktop.services.rosters import BATCH, RosterService, StoreResult, resolve_kind
+from hebi_desktop.services.rosters import (
+    BATCH,
+    RosterService,
+    StoreResult,
+    resolve_area,
+    resolve_kind,
+)
 from hebi_desktop.services.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -157,10 +163,11 @@ def import_roster(
 ) -> RosterImportResult:
     """Read, check and (when every row is right) store one roster; see the module doc.
 
-    ``area`` is a county or township code (``None``: the whole desk); ``as_of`` defaults
-    to today.
+    ``area`` is a county or township, by code or name (``None``: the whole desk);
+    ``as_of`` defaults to today.
     """
     key = resolve_kind(kind)
+    area_code = resolve_area(area)
     source = Path(source)
     chosen = _sheet_of(source, sheet, limits)
     head = chosen.head()
@@ -191,7 +198,7 @@ def import_roster(
             raise UserError(f"“{source.name}”中没有名单记录（表头下面是空的）")
         result.stored = RosterService(book).store(
             key,
-            area,
+            area_code,
             as_of or dt.date.today(),
             source.name,
             _batches(spool),

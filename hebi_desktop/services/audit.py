@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "import": "导入",
     "collect": "汇总接收",
     "replaced": "被新报送替换",
+    "confirm": "核实提醒",
 }
 
 

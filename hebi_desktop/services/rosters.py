@@ -95,7 +95,7 @@ def resolve_area(name: str | None) -> str | None:
     return found.code
 
 
-def _info(row: Any) -> RosterInfo:
+def roster_info(row: Any) -> RosterInfo:
     m = row._mapping
     return RosterInfo(
         m["id"],
@@ -175,7 +175,7 @@ class RosterService:
     ) -> tuple[tuple[RosterInfo, ...], RosterInfo | None]:
         c = self.table.c
         current = [
-            _info(row)
+            roster_info(row)
             for row in connection.execute(
                 select(self.table).where(
                     c.kind == kind,
@@ -202,7 +202,7 @@ class RosterService:
 
     def _get(self, connection: Connection, roster_id: int) -> RosterInfo:
         statement = select(self.table).where(self.table.c.id == roster_id)
-        return _info(connection.execute(statement).one())
+        return roster_info(connection.execute(statement).one())
 
     def list(self, include_history: bool = True) -> list[RosterInfo]:
         """The rosters by kind (in declaration order), area, then newest first."""
@@ -210,7 +210,7 @@ class RosterService:
         if not include_history:
             statement = statement.where(self.table.c.replaced_by_id.is_(None))
         with self.book.reading() as connection:
-            found = [_info(row) for row in connection.execute(statement)]
+            found = [roster_info(row) for row in connection.execute(statement)]
         order = {k.key: i for i, k in enumerate(ROSTER_KINDS)}
         return sorted(
             found,

@@ -20,6 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="比对名单是县里各部门提供的低保、特困、脱贫人口等名单，用于核对台账中的"
         "户类别、家庭类别。名单含个人信息：只存在数据库（及其备份）中，不随台账导出。",
     )
+    add_db_option(parser)
     actions = parser.add_subparsers(
         title="操作", dest="action", metavar="操作", parser_class=type(parser), required=True
     )

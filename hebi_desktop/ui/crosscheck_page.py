@@ -28,6 +28,7 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.crosscheck import Finding, RecordRef, cross_check, write_findings
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.roster_check_panel import RosterCheckPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 REF_ROLE = Qt.ItemDataRole.UserRole
@@ -67,6 +68,9 @@ class CrossCheckPage(QWidget):
         layout.addWidget(self.summary_label)
         self.progress_panel = ProgressPanel(self)
         layout.addWidget(self.progress_panel)
+        self.roster_panel = RosterCheckPanel(book, self)
+        self.roster_panel.open_query.connect(self.open_query)
+        layout.addWidget(self.roster_panel, 1)
         self.run_button.clicked.connect(self.start_check)
         self.save_button.clicked.connect(self.choose_target)
         self.tree.itemDoubleClicked.connect(self._open)

@@ -86,7 +86,8 @@ class RosterCheckPanel(QGroupBox):
         if not rosters:
             self.rosters_label.setText(
                 "还没有导入比对名单。名单由县里各部门提供（低保、特困、脱贫人口等），"
-                "用命令 roster import 导入；名单含个人信息，只存在本数据库及其备份中，不随台账导出。"
+                "用命令 roster import 导入；名单含个人信息，只存在本数据库及其备份中，"
+                "不随台账导出。"
             )
             return
         self.rosters_label.setText(
@@ -187,12 +188,10 @@ class RosterCheckPanel(QGroupBox):
         except UserError as error:
             QMessageBox.warning(self, CONFIRM_TITLE, str(error))
             return False
-        for index in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(index)
-            for row in range(top.childCount()):
-                if top.child(row).data(0, HINT_ROLE) is hint:
-                    top.removeChild(top.child(row))
-                    break
+        item = self.tree.currentItem()
+        parent = item.parent() if item is not None else None
+        if item is not None and parent is not None and item.data(0, HINT_ROLE) is hint:
+            parent.removeChild(item)
         if self.result is not None:
             self.result.hints.remove(hint)
             self.result.confirmed += 1

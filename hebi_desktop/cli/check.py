@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hebi_desktop.cli.common import add_db_option, err, open_book, out
+from hebi_desktop.cli.common import add_db_option, err, open_book, out, table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -28,6 +28,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="与比对名单核对：户类别、家庭类别与名单不符，重点对象C/D级房屋未纳入改造，"
         "名单上已死亡或注销仍在发放；有提醒时退出码为1",
+    )
+    parser.add_argument(
+        "--verify-stats",
+        action="store_true",
+        help="复核录入统计：每位录入人被复核的记录数、不一致字段数和不一致率",
     )
     parser.add_argument(
         "--report",
@@ -97,15 +102,43 @@ def run_rosters(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_verify_stats(args: argparse.Namespace) -> int:
+    from hebi_desktop.services.querying import RecordQuery
+    from hebi_desktop.services.verification import keyer_stats
+
+    with open_book(args) as book:
+        stats = keyer_stats(book)
+        waiting = {
+            ledger.nav_title: book.records(ledger).count(
+                RecordQuery(verified=False, with_money=True)
+            )
+            for ledger in book.ledgers
+            if ledger.money_fields
+        }
+    if stats:
+        rows = [["录入人", "被复核记录", "核对字段", "不一致字段", "不一致率"]]
+        rows += [
+            [s.keyer, str(s.records), str(s.fields), str(s.mismatched), f"{s.rate:.1%}"]
+            for s in stats
+        ]
+        out(table(rows))
+    else:
+        out("还没有复核过的记录。")
+    out("有金额、尚未复核的记录：" + "，".join(f"{k} {v} 条" for k, v in waiting.items()))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from hebi_desktop.services.checking import check_book
 
     if args.limit < 0:
         err("错误：--limit 不能小于0")
         return 1
-    if args.cross and args.rosters:
-        err("错误：--cross 与 --rosters 请分两次运行")
+    if sum(bool(x) for x in (args.cross, args.rosters, args.verify_stats)) > 1:
+        err("错误：--cross、--rosters、--verify-stats 请分别运行")
         return 1
+    if args.verify_stats:
+        return run_verify_stats(args)
     if args.cross:
         return run_cross(args)
     if args.rosters:

@@ -193,6 +193,10 @@ class Ledger:
     sample: SampleFactory | None = None
     # The printed roster, public notice and payment register (domain/printing.py).
     print_forms: PrintForms | None = None
+    # The fields a second person re-enters blind to verify a record (复核录入): at least
+    # every ID number and amount (and a bank or 一卡通 account, when a ledger has one).
+    # Empty means exactly the ID-number and money fields.
+    verify_fields: tuple[str, ...] = ()
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -203,6 +207,17 @@ class Ledger:
             )
         if not self.key_columns:
             object.__setattr__(self, "key_columns", (self.name_field,))
+        must_verify = tuple(
+            f.name for f in self.fields if f.stored and f.kind in (Kind.ID_NUMBER, Kind.MONEY)
+        )
+        if not self.verify_fields:
+            object.__setattr__(self, "verify_fields", must_verify)
+        unverified = [name for name in must_verify if name not in self.verify_fields]
+        if unverified:
+            raise ValueError(
+                f"ledger {self.key}: verify_fields must include every ID number and amount; "
+                f"missing {unverified}"
+            )
         referenced = [
             *self.key_columns,
             *self.natural_key,
@@ -214,6 +229,7 @@ class Ledger:
             *(m.field for m in self.measures if m.field),
             *(c.field for m in self.measures for c in m.conditions),
             *(c.field for w in self.watches for c in w.conditions),
+            *self.verify_fields,
         ]
         missing = [name for name in referenced if name not in self.by_name]
         if missing:

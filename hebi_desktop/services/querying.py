@@ -49,6 +49,9 @@ class RecordQuery:
     conditions: tuple[Condition, ...] = ()  # e.g. a Watch's
     ids: Sequence[int] | None = None
     unsent: Unsent | None = None  # incremental submissions (services/submissions.py)
+    verified: bool | None = None  # second keying done (True) or not yet (False)
+    state: str | None = None  # entered, verified or submitted (services/verification.py)
+    with_money: bool = False  # only records with an amount above zero
     sort: str | None = None  # field name; default: newest first
     descending: bool = False
 
@@ -97,7 +100,33 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
         clauses.append(c.id.in_(list(query.ids)))
     if query.unsent is not None:
         clauses.append(unsent_clause(table, query.unsent))
+    if query.verified is not None:
+        clauses.append(c.verified_at.is_not(None) if query.verified else c.verified_at.is_(None))
+    if query.state:
+        clauses.append(state_clause(ledger, table, query.state))
+    if query.with_money:
+        clauses.append(or_(false(), *(c[f.name] > 0 for f in ledger.money_fields)))
     return clauses
+
+
+STATES = ("entered", "verified", "submitted")
+
+
+def state_clause(ledger: Ledger, table: Table, state: str) -> ColumnElement[bool]:
+    """已录入 (not verified, not sent), 已复核 (verified, not sent), 已报送 (current version
+    sent by a submission)."""
+    from hebi_desktop.storage.models import SubmittedRecord
+
+    if state not in STATES:
+        raise ValueError(state)
+    sent = SubmittedRecord.__table__.c
+    submitted = exists().where(
+        sent.ledger == ledger.key, sent.record_id == table.c.id, sent.version >= table.c.version
+    )
+    if state == "submitted":
+        return submitted
+    verified = table.c.verified_at.is_not(None)
+    return and_(~submitted, verified if state == "verified" else ~verified)
 
 
 def text_clauses(ledger: Ledger, table: Table, needle: str) -> list[ColumnElement[bool]]:

@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WARNING_SEPARATOR = "\n"
+# A record's state (second keying): entered, verified by a second keying, submitted.
+ENTERED_LABEL = "已录入"
+VERIFIED_LABEL = "已复核"
+SUBMITTED_LABEL = "已报送"
+STATE_CHANGE = "复核状态"  # the audit line of a change of state
 
 
 @dataclass(slots=True)
@@ -55,10 +60,16 @@ class Record:
     updated_at: dt.datetime
     updated_by: str
     deleted_at: dt.datetime | None = None
+    verified_at: dt.datetime | None = None  # second keying (services/verification.py)
+    verified_by: str | None = None
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
 
 
 @dataclass(slots=True)
@@ -164,6 +175,7 @@ class RecordService:
                 raise self.duplicate_error(checked.values, existing)
             row = self._row(checked, operator, now)
             row["version"] = expected_version + 1
+            unverified = self._unverify(old, checked, row)
             changed = connection.execute(
                 update(self.table)
                 .where(self.table.c.id == record_id, self.table.c.version == expected_version)
@@ -178,7 +190,7 @@ class RecordService:
                 ledger=self.ledger.key,
                 record_id=record_id,
                 action="update",
-                changes=audit.changed_fields(old_values, checked.values),
+                changes=audit.changed_fields(old_values, checked.values) | unverified,
                 at=now,
             )
             self._remember_village(connection, checked.values, now)
@@ -326,6 +338,7 @@ class RecordService:
             raise RecordNotFound(record_id)
         row = self._row(checked, operator, now)
         row["version"] = old.version + 1
+        unverified = self._unverify(old, checked, row)
         connection.execute(update(self.table).where(self.table.c.id == record_id).values(row))
         audit.write_entry(
             connection,
@@ -335,10 +348,21 @@ class RecordService:
             action=action,
             changes=audit.changed_fields(
                 {k: old.values.get(k) for k in checked.values}, checked.values
-            ),
+            )
+            | unverified,
             at=now,
         )
         self._remember_village(connection, checked.values, now)
+
+    def _unverify(self, old: Record, checked: Checked, row: dict[str, Any]) -> dict[str, Any]:
+        """A verified record whose verified field changes is 已录入 again: clear the mark
+        in ``row`` and return the audit line saying so (else nothing)."""
+        if not old.verified or all(
+            old.values.get(name) == checked.values.get(name) for name in self.ledger.verify_fields
+        ):
+            return {}
+        row.update(verified_at=None, verified_by=None)
+        return {STATE_CHANGE: [VERIFIED_LABEL, ENTERED_LABEL]}
 
     def _row(self, checked: Checked, operator: str, now: dt.datetime) -> dict[str, Any]:
         row = to_row(self.ledger, checked.values)
@@ -383,6 +407,8 @@ class RecordService:
             updated_at=mapping["updated_at"],
             updated_by=mapping["updated_by"],
             deleted_at=mapping["deleted_at"],
+            verified_at=mapping["verified_at"],
+            verified_by=mapping["verified_by"],
         )
 
     def _fetch(self, connection: Connection, record_id: int) -> Record | None:

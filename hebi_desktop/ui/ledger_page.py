@@ -45,6 +45,7 @@ from hebi_desktop.ui.table_model import LedgerTableModel
 
 if TYPE_CHECKING:
     from hebi_desktop.ui.print_preview import FormPreview
+    from hebi_desktop.ui.verify_dialog import VerifyDialog
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class LedgerPage(QWidget):
         self.service = book.records(ledger)
         self.drafts = DraftService(book)
         self.dialog: RecordDialog | None = None
+        self.verify_dialog: VerifyDialog | None = None
         self.last_deleted: list[int] = []
         self._base = RecordQuery()  # what show_query asked for beyond the filter widgets
         self._title: str | None = None
@@ -111,7 +113,18 @@ class LedgerPage(QWidget):
             "打印当前筛选出的记录：花名册、公示名单或发放登记表（可另存为 PDF）"
         )
         self.print_button.clicked.connect(self.open_print)
-        for button in (self.new_button, self.edit_button, self.delete_button, self.restore_button):
+        self.verify_button = QPushButton("复核", self)
+        self.verify_button.setToolTip(
+            "复核录入（F8）：另一人对照纸质材料重新录入身份证号、金额等，一致即标记为已复核"
+        )
+        self.verify_button.clicked.connect(self.verify_current)
+        for button in (
+            self.new_button,
+            self.edit_button,
+            self.verify_button,
+            self.delete_button,
+            self.restore_button,
+        ):
             top.addWidget(button)
         top.addWidget(self.print_button)
         layout.addLayout(top)
@@ -217,6 +230,9 @@ class LedgerPage(QWidget):
         new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         new.activated.connect(self.new_record)
+        verify = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
+        verify.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        verify.activated.connect(self.verify_current)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.focus_search)
@@ -237,6 +253,8 @@ class LedgerPage(QWidget):
         fields["status"] = {**self._base.status, **fields["status"]}
         if fields["flagged"] is None:
             fields["flagged"] = self._base.flagged
+        if fields["state"] is None:
+            fields["state"] = self._base.state
         sort = self._model.query
         return replace(self._base, **fields, sort=sort.sort, descending=sort.descending)
 
@@ -354,6 +372,8 @@ class LedgerPage(QWidget):
         copy = menu.addAction("复制身份证号", self.copy_id_number)
         copy.setVisible("id_number" in self.ledger.by_name)
         history = menu.addAction("查看修改记录", self.show_history)
+        if not deleted_view:
+            menu.addAction("复核录入（F8）", self.verify_current)
         for action in (edit, delete, copy, history):
             action.setEnabled(record_id is not None)
         return menu
@@ -437,6 +457,7 @@ class LedgerPage(QWidget):
         self.new_button.setEnabled(not deleted_view)
         self.edit_button.setEnabled(has_selection)
         self.edit_button.setText("查看" if deleted_view else "修改")
+        self.verify_button.setEnabled(has_selection and not deleted_view)
         self.delete_button.setEnabled(has_selection and not deleted_view)
         self.delete_button.setVisible(not deleted_view)
         self.restore_button.setVisible(deleted_view)
@@ -473,6 +494,24 @@ class LedgerPage(QWidget):
             self.refresh()
             return None
         return self._open_dialog(dialog)
+
+    def verify_current(self) -> VerifyDialog | None:
+        """Open the blind second keying of the current record (复核录入)."""
+        from hebi_desktop.ui.verify_dialog import VerifyDialog
+
+        record_id = self.current_id()
+        if record_id is None or self.deleted_toggle.isChecked():
+            return None
+        try:
+            dialog = VerifyDialog(self.book, self.ledger, record_id, self)
+        except UserError as error:
+            QMessageBox.information(self, "复核录入", str(error))
+            return None
+        self.verify_dialog = dialog
+        dialog.verified.connect(self._saved)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+        return dialog
 
     def edit_current(self) -> RecordDialog | None:
         record_id = self.current_id()

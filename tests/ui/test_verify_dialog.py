@@ -1,0 +1,122 @@
+"""复核录入 from the ledger page, keyboard only: F8 opens the blind form with the cursor in
+the first verified field, Enter moves on and compares; a mismatch shows both values and
+the verifier picks one with the arrow keys; the table filters by state."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.services.book import Book
+from hebi_desktop.ui.ledger_page import LedgerPage
+from hebi_desktop.ui.verify_dialog import VerifyDialog
+from tests.samples import HOUSEHOLD_HEAD_ID, housing
+from tests.ui.ledger_helpers import choose
+
+ENTER = Qt.Key.Key_Return
+
+
+def page_with_record(qtbot, book: Book, **changes: object) -> tuple[LedgerPage, int]:
+    record_id = book.records("housing").create(housing(**changes), operator="录入员").record.id
+    page = LedgerPage(book, get_ledger("housing"))
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.refresh()
+    assert page.select_record(record_id)
+    page.table.setFocus()
+    return page, record_id
+
+
+def open_verify(qtbot, page: LedgerPage) -> VerifyDialog:
+    qtbot.keyClick(page.table, Qt.Key.Key_F8)
+    dialog = page.verify_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.edits["id_number"])
+    return dialog
+
+
+def type_and_enter(qtbot, text: str) -> None:
+    widget = QApplication.focusWidget()
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, ENTER)
+
+
+def test_matching_re_entry_by_keyboard_marks_the_record_verified(qtbot, book: Book) -> None:
+    page, record_id = page_with_record(qtbot, book)
+    dialog = open_verify(qtbot, page)
+    shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "张秀英" in shown and HOUSEHOLD_HEAD_ID not in shown  # which record, not its values
+    assert all(not edit.text() for edit in dialog.edits.values())
+    type_and_enter(qtbot, HOUSEHOLD_HEAD_ID)
+    assert QApplication.focusWidget() is dialog.edits["subsidy_amount"]
+    type_and_enter(qtbot, "15000")
+    assert not dialog.isVisible()
+    record = book.records("housing").get(record_id)
+    assert record.verified and record.verified_by == "测试员"
+
+
+def test_a_mismatch_kept_as_entered(qtbot, book: Book) -> None:
+    page, record_id = page_with_record(qtbot, book)
+    dialog = open_verify(qtbot, page)
+    type_and_enter(qtbot, HOUSEHOLD_HEAD_ID)
+    type_and_enter(qtbot, "1500")
+    assert dialog.isVisible() and dialog.mismatch_box.isVisible()
+    texts = [b.text() for b in dialog.choices["subsidy_amount"].buttons()]
+    assert [t.replace(",", "") for t in texts] == ["15000.00", "1500.00"]  # side by side
+    focused = QApplication.focusWidget()
+    assert focused is dialog.choices["subsidy_amount"].buttons()[0]
+    qtbot.keyClick(focused, Qt.Key.Key_Space)
+    qtbot.keyClick(focused, ENTER)
+    assert not dialog.isVisible()
+    record = book.records("housing").get(record_id)
+    assert record.verified and record.values["subsidy_amount"] == Decimal("15000.00")
+
+
+def test_a_mismatch_resolved_with_the_re_keyed_value(qtbot, book: Book) -> None:
+    page, record_id = page_with_record(qtbot, book, subsidy_amount="1500")
+    dialog = open_verify(qtbot, page)
+    type_and_enter(qtbot, HOUSEHOLD_HEAD_ID)
+    type_and_enter(qtbot, "15000")
+    focused = QApplication.focusWidget()
+    qtbot.keyClick(focused, Qt.Key.Key_Right)  # to 复核录入
+    rekeyed = QApplication.focusWidget()
+    assert rekeyed is dialog.choices["subsidy_amount"].buttons()[1]
+    qtbot.keyClick(rekeyed, Qt.Key.Key_Space)
+    qtbot.keyClick(rekeyed, ENTER)
+    assert not dialog.isVisible()
+    record = book.records("housing").get(record_id)
+    assert record.verified and record.values["subsidy_amount"] == Decimal("15000.00")
+    assert "verify" in [e.action for e in book.records("housing").history(record_id)]
+
+
+def test_the_keyer_is_told_to_ask_someone_else(qtbot, book: Book, messages) -> None:
+    page, _ = page_with_record(qtbot, book)
+    book.settings.set("operator", "录入员")
+    qtbot.keyClick(page.table, Qt.Key.Key_F8)
+    assert page.verify_dialog is None
+    assert any("另一人" in text for text in messages.texts())
+
+
+def test_the_table_filters_by_state(qtbot, book: Book) -> None:
+    page, record_id = page_with_record(qtbot, book)
+    other = (
+        book.records("housing")
+        .create(housing(check_date=housing()["check_date"].replace(day=20)), operator="录入员")
+        .record.id
+    )
+    open_verify(qtbot, page)
+    type_and_enter(qtbot, HOUSEHOLD_HEAD_ID)
+    type_and_enter(qtbot, "15000")
+    state = page.filter_bar.state_filter
+    choose(qtbot, state, "已复核")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.record_id(0) == record_id
+    choose(qtbot, state, "已录入")
+    qtbot.waitUntil(lambda: page.model.record_id(0) == other)
+    assert page.model.rowCount() == 1

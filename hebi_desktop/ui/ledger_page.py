@@ -253,8 +253,6 @@ class LedgerPage(QWidget):
         fields["status"] = {**self._base.status, **fields["status"]}
         if fields["flagged"] is None:
             fields["flagged"] = self._base.flagged
-        if fields["state"] is None:
-            fields["state"] = self._base.state
         sort = self._model.query
         return replace(self._base, **fields, sort=sort.sort, descending=sort.descending)
 
@@ -325,6 +323,8 @@ class LedgerPage(QWidget):
             changed_since=query.changed_since,
             conditions=query.conditions,
             ids=query.ids,
+            verified=query.verified,
+            with_money=query.with_money,
         )
         self._title = (
             title if title else (self._describe(query) if self._base != RecordQuery() else None)
@@ -347,6 +347,8 @@ class LedgerPage(QWidget):
             return f"指定的 {len(query.ids)} 条记录"
         if query.changed_since is not None:
             return f"{query.changed_since:%Y-%m-%d %H:%M}以后修改的记录"
+        if query.verified is False and query.with_money:
+            return "有金额、尚未复核的记录"
         return "筛选结果"
 
     def show_all(self) -> None:

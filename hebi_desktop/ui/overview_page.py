@@ -39,6 +39,7 @@ from hebi_desktop.ui.icons import ledger_icon
 log = logging.getLogger(__name__)
 
 FLAGGED = "flagged"
+UNVERIFIED_MONEY = "unverified_money"  # amounts keyed once only (复核录入 not done)
 TILES_PER_ROW = 5
 BACKUP_OVERDUE_DAYS = 7
 
@@ -64,6 +65,9 @@ def problems_of(ledger: Ledger) -> list[Problem]:
         for w in ledger.watches
     ]
     found.append(Problem(ledger, FLAGGED, "待核实的记录（有提醒）", RecordQuery(flagged=True)))
+    if ledger.money_fields:
+        unverified = RecordQuery(verified=False, with_money=True)
+        found.append(Problem(ledger, UNVERIFIED_MONEY, "有金额未复核的记录", unverified))
     return found
 
 
@@ -266,7 +270,8 @@ class OverviewPage(QWidget):
             button = box.problem_buttons[problem.key]
             button.setText(f"{problem.label}：{count} 条")
             button.setEnabled(count > 0)
-            color = WARNING_COLOR if count and problem.key == FLAGGED else ERROR_COLOR
+            warning = problem.key in (FLAGGED, UNVERIFIED_MONEY)
+            color = WARNING_COLOR if count and warning else ERROR_COLOR
             button.setStyleSheet(f"color: {color}; font-weight: bold;" if count else "")
         box.submission_label.setText(self._submission_text(ledger))
 

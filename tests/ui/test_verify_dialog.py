@@ -120,3 +120,33 @@ def test_the_table_filters_by_state(qtbot, book: Book) -> None:
     choose(qtbot, state, "已录入")
     qtbot.waitUntil(lambda: page.model.record_id(0) == other)
     assert page.model.rowCount() == 1
+
+
+def test_the_overview_counts_unverified_records_with_money_and_opens_them(
+    qtbot, book: Book
+) -> None:
+    from hebi_desktop.ui.main_window import MainWindow
+    from hebi_desktop.ui.overview_page import UNVERIFIED_MONEY, OverviewPage
+
+    records = book.records("housing")
+    paid = records.create(housing(), operator="录入员").record.id
+    records.create(
+        housing(check_date=housing()["check_date"].replace(day=20), subsidy_amount=None),
+        operator="录入员",
+    )
+    window = MainWindow(book)
+    qtbot.addWidget(window)
+    window.show()
+    overview = window.show_page("overview")
+    assert isinstance(overview, OverviewPage)
+    overview.refresh()
+    qtbot.waitUntil(lambda: ("housing", UNVERIFIED_MONEY) in overview.counts)
+    assert overview.counts[("housing", UNVERIFIED_MONEY)] == 1
+    button = overview.problem_button("housing", UNVERIFIED_MONEY)
+    assert button.text() == "有金额未复核的记录：1 条"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    page = window.stack.currentWidget()
+    assert isinstance(page, LedgerPage)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.record_id(0) == paid
+    assert "有金额未复核" in page.query_label.text()

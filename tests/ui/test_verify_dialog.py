@@ -150,3 +150,24 @@ def test_the_overview_counts_unverified_records_with_money_and_opens_them(
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert page.model.record_id(0) == paid
     assert "有金额未复核" in page.query_label.text()
+
+
+def test_keyer_statistics_on_the_crosscheck_page(qtbot, book: Book) -> None:
+    from hebi_desktop.services.verification import ENTERED, VerificationService
+    from hebi_desktop.ui.main_window import MainWindow
+
+    records = book.records("housing")
+    first = records.create(housing(), operator="录入员").record.id
+    VerificationService(book, records.ledger).verify(
+        first, 1, {"id_number": HOUSEHOLD_HEAD_ID, "subsidy_amount": "1"},
+        {"subsidy_amount": ENTERED},
+    )  # fmt: skip
+    window = MainWindow(book)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page("crosscheck")
+    table = page.verify_stats.table
+    assert table.rowCount() == 1
+    row = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert row == ["录入员", "1", "2", "1", "50.0%"]
+    assert "住房安全 0 条" in page.verify_stats.waiting_label.text()

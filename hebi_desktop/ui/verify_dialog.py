@@ -57,6 +57,7 @@ class VerifyDialog(QDialog):
         self.service.check_verifier(self.record, book.operator)  # UserError: not allowed
         self.setWindowTitle(f"复核录入 — {ledger.nav_title} 记录编号{record_id}")
         self.choices: dict[str, QButtonGroup] = {}
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self._which(), self))
         intro = QLabel(
@@ -167,6 +168,7 @@ class VerifyDialog(QDialog):
             self.choices[comparison.field] = group
         self.message_label.setText("复核录入与原录入不一致：请逐项选择正确的值，再按回车确认")
         self.mismatch_box.show()
+        self.adjustSize()  # room for the side-by-side rows
         self.confirm_button.setDefault(True)
         if first is not None:
             first.setFocus()

@@ -227,6 +227,12 @@ def _register_settings(commands: argparse._SubParsersAction) -> None:
         metavar="范围",
         help="工作范围：township=乡镇（录入报送），county=县区（汇总各乡镇报送）",
     )
+    parser.add_argument(
+        "--self-verify",
+        choices=("yes", "no"),
+        metavar="yes/no",
+        help="复核录入是否允许录入人本人复核（本单位只有一人时设为 yes；默认 no）",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_settings)
 
@@ -283,6 +289,8 @@ def run_settings(args: argparse.Namespace) -> int:
                 changes[keys.TOWNSHIP] = ""  # the old township is not in the new county
         if args.scope:
             changes[keys.SCOPE] = args.scope
+        if args.self_verify:
+            changes[keys.VERIFY_SAME_PERSON] = "1" if args.self_verify == "yes" else ""
         for key, value in changes.items():
             settings.set(key, value or None)
         values = settings.all()
@@ -292,6 +300,7 @@ def run_settings(args: argparse.Namespace) -> int:
         ["县区", table_.name(values.get(keys.COUNTY))],
         ["乡镇", table_.name(values.get(keys.TOWNSHIP))],
         ["工作范围", SCOPE_LABELS.get(values.get(keys.SCOPE, keys.SCOPE_TOWNSHIP), "")],
+        ["允许本人复核", "是" if values.get(keys.VERIFY_SAME_PERSON) == "1" else "否"],
     ]
     if changes:
         out("已保存。")

@@ -27,6 +27,8 @@ SUPERVISION_PHONE = "supervision_phone"  # 监督电话 on public notices
 SCOPE = "scope"
 SCOPE_TOWNSHIP = "township"
 SCOPE_COUNTY = "county"
+# 复核录入: "1" lets the clerk who keyed a record verify it too (a one-person office).
+VERIFY_SAME_PERSON = "verify_same_person"
 
 
 class SettingsService:

@@ -37,12 +37,13 @@ from hebi_desktop.services.records import (
     VERIFIED_LABEL,
     Record,
 )
+from hebi_desktop.services.settings import VERIFY_SAME_PERSON
 from hebi_desktop.storage.models import SubmittedRecord, Verification
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
 
-SAME_PERSON_SETTING = "verify_same_person"  # "1": the keyer may verify their own records
+SAME_PERSON_SETTING = VERIFY_SAME_PERSON  # "1": the keyer may verify their own records
 VERIFY_ACTION = "verify"
 ENTERED = "entered"
 REKEYED = "rekeyed"

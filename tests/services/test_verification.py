@@ -164,3 +164,13 @@ def test_cli_verify_stats(db_url: str, book: Book, capsys: pytest.CaptureFixture
     code, out, _ = call(capsys, "--db", db_url, "check", "--verify-stats")
     assert code == 0
     assert "录入员" in out and "50.0%" in out
+
+
+def test_cli_settings_allows_self_verification(
+    db_url: str, book: Book, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_id = entered(book)
+    code, out, _ = call(capsys, "--db", db_url, "settings", "--self-verify", "yes")
+    assert code == 0 and "允许本人复核：是" in out
+    service = VerificationService(book, book.ledgers[0])
+    assert service.verify(record_id, 1, RIGHT, operator="录入员").verified

@@ -95,7 +95,7 @@ def main() -> int:
               f"{time.perf_counter() - started:.1f} s")  # fmt: skip
         book = Book.open(path)
         started = time.perf_counter()
-        result = check_rosters(book)
+        result = check_rosters(book, save=True)
         seconds = time.perf_counter() - started
         book.close()
         baseline = bare(path)

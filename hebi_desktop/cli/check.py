@@ -76,7 +76,7 @@ def run_rosters(args: argparse.Namespace) -> int:
     from hebi_desktop.services.roster_checks import check_rosters
 
     with open_book(args) as book:
-        result = check_rosters(book)
+        result = check_rosters(book, save=True)
         database = database_files(book.sqlite_file)
     if not result.rosters:
         out("还没有导入比对名单（用 roster import 导入），无从核对。")

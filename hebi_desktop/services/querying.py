@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, exists, false, or_
+from sqlalchemy import ColumnElement, Table, and_, exists, false, or_, true
 
 from hebi_desktop.domain.fields import Kind, Ledger
 from hebi_desktop.domain.pinyin_columns import (
@@ -91,7 +91,13 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
         if value:
             clauses.append(c[name] == value)
     if query.flagged is not None:
-        clauses.append(c.flagged == query.flagged)
+        # 待核实: a soft rule's warning, or a hint of the last roster check
+        hinted = roster_hinted(ledger, table)
+        clauses.append(
+            or_(c.flagged == true(), hinted)
+            if query.flagged
+            else and_(c.flagged == false(), ~hinted)
+        )
     if query.changed_since is not None:
         clauses.append(c.updated_at > query.changed_since)
     today = dt.date.today()
@@ -107,6 +113,13 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
     if query.with_money:
         clauses.append(or_(false(), *(c[f.name] > 0 for f in ledger.money_fields)))
     return clauses
+
+
+def roster_hinted(ledger: Ledger, table: Table) -> ColumnElement[bool]:
+    from hebi_desktop.storage.models import RosterHintRow
+
+    hints = RosterHintRow.__table__.c
+    return exists().where(hints.ledger == ledger.key, hints.record_id == table.c.id)
 
 
 STATES = ("entered", "verified", "submitted")

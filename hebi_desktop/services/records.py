@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Row, Table, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hebi_desktop.domain.fields import Issue, Ledger
@@ -31,7 +31,7 @@ from hebi_desktop.services.errors import (
     ValidationFailed,
 )
 from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
-from hebi_desktop.storage.models import record_model
+from hebi_desktop.storage.models import RosterHintRow, record_model
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -183,6 +183,7 @@ class RecordService:
             ).rowcount
             if changed != 1:
                 raise StaleRecord(record_id)
+            self._forget_roster_hints(connection, record_id)
             old_values = {k: old.values.get(k) for k in checked.values}
             audit.write_entry(
                 connection,
@@ -340,6 +341,7 @@ class RecordService:
         row["version"] = old.version + 1
         unverified = self._unverify(old, checked, row)
         connection.execute(update(self.table).where(self.table.c.id == record_id).values(row))
+        self._forget_roster_hints(connection, record_id)
         audit.write_entry(
             connection,
             operator=operator,
@@ -353,6 +355,16 @@ class RecordService:
             at=now,
         )
         self._remember_village(connection, checked.values, now)
+
+    def _forget_roster_hints(self, connection: Connection, record_id: int) -> None:
+        """The record changed: the last roster check's hints about it may no longer hold
+        (the next check finds them again if they do)."""
+        hints = RosterHintRow.__table__.c
+        connection.execute(
+            delete(RosterHintRow).where(
+                hints.ledger == self.ledger.key, hints.record_id == record_id
+            )
+        )
 
     def _unverify(self, old: Record, checked: Checked, row: dict[str, Any]) -> dict[str, Any]:
         """A verified record whose verified field changes is 已录入 again: clear the mark
@@ -450,12 +462,20 @@ class RecordService:
         if not ids:
             return []
         found: dict[int, Record] = {}
+        hints = RosterHintRow.__table__.c
         with self.book.reading() as connection:
             for start in range(0, len(ids), 500):  # stay under parameter limits
                 chunk = list(ids[start : start + 500])
                 for row in connection.execute(select(self.table).where(self.table.c.id.in_(chunk))):
                     record = self._record(row)
                     found[record.id] = record
+                hinted = select(hints.record_id, hints.message).where(
+                    hints.ledger == self.ledger.key, hints.record_id.in_(chunk)
+                )
+                for record_id, message in connection.execute(hinted.order_by(hints.id)):
+                    record = found[record_id]
+                    record.flagged = True  # 待核实: the last roster check's hint
+                    record.warnings.append(message)
         return [found[i] for i in ids if i in found]
 
     def list(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from hebi_desktop.domain.fields import Ledger, Values
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
@@ -32,7 +32,13 @@ from hebi_desktop.services.convert import from_row, stored_names
 from hebi_desktop.services.crosscheck import RecordRef
 from hebi_desktop.services.errors import Cancelled, RecordNotFound, UserError
 from hebi_desktop.services.rosters import RosterInfo, roster_info
-from hebi_desktop.storage.models import HintConfirmation, Roster, RosterPerson, record_model
+from hebi_desktop.storage.models import (
+    HintConfirmation,
+    Roster,
+    RosterHintRow,
+    RosterPerson,
+    record_model,
+)
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -164,8 +170,12 @@ def check_rosters(
     *,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    save: bool = False,
 ) -> RosterCheck:
-    """Every roster hint of every live record (those marked 已核实 and unchanged left out)."""
+    """Every roster hint of every live record (those marked 已核实 and unchanged left out).
+
+    With ``save`` the hints replace those of the last check, so 待核实 lists the records.
+    """
     result = RosterCheck()
     chosen = [(ledger, rules_for(ledger)) for ledger in (ledgers or all_ledgers())]
     chosen = [(ledger, rules) for ledger, rules in chosen if rules]
@@ -197,6 +207,8 @@ def check_rosters(
                         result.hints.append(RosterHint(rule, _ref(ledger, mapping), message))
                 if progress is not None:
                     progress(result.records, 0)
+    if save:
+        _save_hints(book, [ledger for ledger, _rules in chosen], result.hints)
     log.info(
         "roster check: %d records, %d hints, %d confirmed",
         result.records,
@@ -204,6 +216,25 @@ def check_rosters(
         result.confirmed,
     )
     return result
+
+
+def _save_hints(book: Book, ledgers: Sequence[Ledger], hints: Sequence[RosterHint]) -> None:
+    table = cast(Table, RosterHintRow.__table__)
+    now = dt.datetime.now()
+    rows = [
+        {
+            "ledger": hint.record.ledger,
+            "record_id": hint.record.record_id,
+            "rule": hint.rule.code,
+            "message": hint.message,
+            "checked_at": now,
+        }
+        for hint in hints
+    ]
+    with book.writing() as connection:
+        connection.execute(delete(table).where(table.c.ledger.in_([x.key for x in ledgers])))
+        for start in range(0, len(rows), BATCH):
+            connection.execute(insert(table), rows[start : start + BATCH])
 
 
 def confirm_hint(
@@ -239,6 +270,14 @@ def confirm_hint(
                 reason=reason,
                 operator=operator,
                 at=now,
+            )
+        )
+        hints = cast(Table, RosterHintRow.__table__).c
+        connection.execute(
+            delete(RosterHintRow).where(
+                hints.ledger == ledger.key,
+                hints.record_id == record_id,
+                hints.rule == declared.code,
             )
         )
         audit.write_entry(

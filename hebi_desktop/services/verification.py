@@ -180,6 +180,7 @@ class VerificationService:
                     raise ValidationFailed(checked.errors)
                 values |= self.records._row(checked, operator, now)
                 values |= {"version": current.version + 1}
+                self.records._forget_roster_hints(connection, record_id)
                 changes |= audit.changed_fields(
                     {k: current.values.get(k) for k in corrected}, corrected
                 )

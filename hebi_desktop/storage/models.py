@@ -227,6 +227,23 @@ class HintConfirmation(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class RosterHintRow(Base):
+    """A roster hint found by the last roster check, so 待核实 lists the record too.
+
+    Replaced wholesale by each roster check; a record's rows go when the record is saved
+    again (the next check decides anew).
+    """
+
+    __tablename__ = "roster_hints"
+    __table_args__ = (Index(None, "ledger", "record_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Verification(Base):
     """One second keying of a record: who keyed, who verified, how many fields differed.
 

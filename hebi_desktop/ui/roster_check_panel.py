@@ -100,7 +100,7 @@ class RosterCheckPanel(QGroupBox):
         book = self.book
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
-            return check_rosters(book, progress=progress, cancelled=cancelled)
+            return check_rosters(book, progress=progress, cancelled=cancelled, save=True)
 
         worker = Worker(job, self)
         self.worker = worker

@@ -175,3 +175,29 @@ def test_cli_check_rosters(
     assert code == 1
     assert "户类别与比对名单不符" in out and "有 1 条提醒" in out
     assert HOUSEHOLD_HEAD_ID not in out and report.exists()
+
+
+def test_a_saved_check_lists_the_record_as_to_be_verified_until_it_changes(
+    book: Book, tmp_path: Path
+) -> None:
+    from hebi_desktop.services.querying import RecordQuery
+
+    roster(book, tmp_path, "tuopin", household("王某", OTHER), dt.date(2024, 3, 31))
+    service = book.records("housing")
+    record = service.create(housing()).record
+    assert not record.flagged and service.count(RecordQuery(flagged=True)) == 0
+    check_rosters(book)  # not saved: nothing listed
+    assert service.count(RecordQuery(flagged=True)) == 0
+    check_rosters(book, save=True)
+    assert service.ids(RecordQuery(flagged=True)) == [record.id]
+    assert service.count(RecordQuery(flagged=False)) == 0
+    (shown,) = service.fetch([record.id])
+    assert shown.flagged and shown.warnings == [
+        "户类别为“脱贫户”，但户主不在脱贫户名单（全部，截至2024-03-31）中"
+    ]
+    service.update(record.id, housing(phone="13903921111"), record.version)
+    assert service.count(RecordQuery(flagged=True)) == 0  # until the next check
+    check_rosters(book, save=True)
+    assert service.count(RecordQuery(flagged=True)) == 1
+    confirm_hint(book, "housing", record.id, "housing_category", "名单待更新")
+    assert service.count(RecordQuery(flagged=True)) == 0

@@ -1,6 +1,7 @@
 """rosters, hint confirmations and second keying
 
-Reference rosters (比对名单) with their people, the 已核实 marks on roster hints, and the
+Reference rosters (比对名单) with their people, the hints of the last roster check (so 待核实
+lists those records), the 已核实 marks on roster hints, and the
 second keying (复核录入): each verification, and who verified each record and when.
 
 Revision ID: 0007
@@ -55,6 +56,21 @@ def upgrade() -> None:
     with op.batch_alter_table("rosters", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_rosters_kind_area_code"), ["kind", "area_code"], unique=False
+        )
+
+    op.create_table(
+        "roster_hints",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ledger", sa.String(length=30), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("rule", sa.String(length=40), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_roster_hints")),
+    )
+    with op.batch_alter_table("roster_hints", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_roster_hints_ledger_record_id"), ["ledger", "record_id"], unique=False
         )
 
     op.create_table(
@@ -135,6 +151,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_verifications_keyer"))
 
     op.drop_table("verifications")
+    with op.batch_alter_table("roster_hints", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_roster_hints_ledger_record_id"))
+
+    op.drop_table("roster_hints")
     with op.batch_alter_table("rosters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rosters_kind_area_code"))
 

@@ -3,7 +3,8 @@
     python bench/rosters.py [--records 100000] [--people 200000]
 
 Set-up (not timed): demo records, half housing checks and half education subsidies, and
-rosters of every kind holding the ID numbers of about half of the records plus others.
+rosters of every kind holding about 95% of the records that claim that kind, filled up with
+other people to 200,000 in all (so about one claim in twenty is a hint).
 
 Timed: ``check_rosters`` over every live record (all four roster rules), and the bare
 library doing the core of the same work: ``sqlite3`` reading the roster ID numbers into a
@@ -37,23 +38,28 @@ def build(path: Path, records: int, people: int) -> None:
     book = Book.open(path)
     book.settings.set(OPERATOR, "基准")
     fill_demo(book, records // 2, ledgers=("housing", "education"))
+    claims: dict[str, list[str]] = {kind.key: [] for kind in ROSTER_KINDS}
     with book.reading() as connection:
-        ids = [
-            row[0]
-            for table in ("housing_checks", "education_subsidies")
-            for row in connection.exec_driver_sql(f"SELECT id_number FROM {table}")
-        ]
+        for table, column, categories in (
+            ("housing_checks", "household_category", "housing_categories"),
+            ("education_subsidies", "family_category", "education_categories"),
+        ):
+            for number, category in connection.exec_driver_sql(
+                f"SELECT id_number, {column} FROM {table}"
+            ):
+                for kind in ROSTER_KINDS:
+                    if category in getattr(kind, categories):
+                        claims[kind.key].append(number)
     chance = random.Random(7)
-    chance.shuffle(ids)
-    listed = ids[: len(ids) // 2]
     per_kind = people // len(ROSTER_KINDS)
     for number, kind in enumerate(ROSTER_KINDS):
-        chosen = set(listed[number::3][:per_kind])
+        # about 1 in 20 claims is not on the roster (a hint each), as in a real county
+        chosen = {n for n in claims[kind.key] if chance.random() > 0.05}
         sequence = 0
         while len(chosen) < per_kind:
             sequence += 1
-            born = dt.date(1950 + sequence % 60, sequence % 12 + 1, sequence % 28 + 1)
-            chosen.add(resident_id.make("410622", born, sequence + number * 7))
+            born = dt.date(1940, 1, 1) + dt.timedelta(days=sequence // 1000 + number * 9)
+            chosen.add(resident_id.make("410622", born, sequence % 1000))
         rows = [
             {
                 "row": index + 3,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +37,9 @@ from hebi_desktop.services.roster_checks import (
 )
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
+if TYPE_CHECKING:
+    from hebi_desktop.ui.roster_import_dialog import RosterImportDialog
+
 HINT_ROLE = Qt.ItemDataRole.UserRole
 CONFIRM_TITLE = "已核实，情况属实"
 
@@ -60,7 +63,9 @@ class RosterCheckPanel(QGroupBox):
         self.confirm_button = QPushButton(f"{CONFIRM_TITLE}…", self)
         self.confirm_button.setToolTip("选中一条提醒，填写核实理由；记录改动前不再提醒")
         self.save_button = QPushButton("导出名单核查结果…", self)
-        for button in (self.run_button, self.confirm_button, self.save_button):
+        self.import_button = QPushButton("导入名单…", self)
+        self.import_button.clicked.connect(self.open_import)
+        for button in (self.import_button, self.run_button, self.confirm_button, self.save_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -86,13 +91,23 @@ class RosterCheckPanel(QGroupBox):
         if not rosters:
             self.rosters_label.setText(
                 "还没有导入比对名单。名单由县里各部门提供（低保、特困、脱贫人口等），"
-                "用命令 roster import 导入；名单含个人信息，只存在本数据库及其备份中，"
+                "点“导入名单…”导入；名单含个人信息，只存在本数据库及其备份中，"
                 "不随台账导出。"
             )
             return
         self.rosters_label.setText(
             "现行名单：" + "；".join(f"{r.label} {r.people}人" for r in rosters)
         )
+
+    def open_import(self) -> RosterImportDialog:
+        from hebi_desktop.ui.roster_import_dialog import RosterImportDialog
+
+        dialog = RosterImportDialog(self.book, self)
+        dialog.imported.connect(self.show_rosters)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
 
     def start_check(self) -> Worker | None:
         if self.worker is not None:

@@ -132,3 +132,13 @@ def test_cli_imports_and_lists(
         capsys, "--db", db_url, "roster", "import", "dibao", str(source), "--as-of", "2024-13-01"
     )
     assert code == 1 and "--as-of" in err
+
+
+def test_rosters_go_into_the_backup(book: Book, tmp_path: Path) -> None:
+    source = write_roster(tmp_path / "r.xlsx", household("张秀英", HEAD, ("张伟", CHILD, "子")))
+    import_roster(book, "dibao", source, as_of=dt.date(2024, 6, 30))
+    copy = book.backup(tmp_path / "backup.sqlite")
+    with Book.open(copy) as restored:
+        (roster,) = restored.rosters.list()
+        assert (roster.kind, roster.people) == ("dibao", 2)
+        assert [p[0] for p in people(restored)] == [HEAD, CHILD]

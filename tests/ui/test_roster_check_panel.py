@@ -63,3 +63,33 @@ def test_double_click_opens_the_record(qtbot, book: Book, tmp_path: Path) -> Non
     ledger_page = window.stack.currentWidget()
     assert getattr(ledger_page, "ledger", None) is not None
     assert ledger_page.ledger.key == "housing"
+
+
+def test_a_roster_imported_from_the_window(qtbot, book: Book, tmp_path: Path) -> None:
+    from hebi_desktop.ui.roster_check_panel import RosterCheckPanel
+
+    panel = RosterCheckPanel(book)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert "还没有导入比对名单" in panel.rosters_label.text()
+    dialog = panel.open_import()
+    head = person_id(1970, 77)
+    bad = head[:-1] + ("0" if head[-1] != "0" else "1")
+    wrong = write_roster(
+        tmp_path / "bad.xlsx", [*household("王某", head), [None, None, "李四", bad, "子", "正常"]]
+    )
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("tuopin"))
+    dialog.file_edit.setText(str(wrong))
+    dialog.as_of_edit.setText("2024-06-30")
+    worker = dialog.start_import()
+    assert worker is not None
+    qtbot.waitUntil(lambda: dialog.worker is None)
+    text = dialog.result_text.toPlainText()
+    assert "名单未导入" in text and "第4行 公民身份号码" in text
+    assert book.rosters.list() == []
+    dialog.file_edit.setText(str(write_roster(tmp_path / "good.xlsx", household("王某", head))))
+    dialog.area_combo.setCurrentIndex(dialog.area_combo.findData("410622"))
+    dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.worker is None)
+    assert "已导入脱贫户名单（淇县，截至2024-06-30）：1 人" in dialog.result_text.toPlainText()
+    assert "脱贫户名单（淇县，截至2024-06-30） 1人" in panel.rosters_label.text()

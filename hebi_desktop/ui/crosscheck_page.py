@@ -72,7 +72,7 @@ class CrossCheckPage(QWidget):
         layout.addWidget(self.progress_panel)
         self.roster_panel = RosterCheckPanel(book, self)
         self.roster_panel.open_query.connect(self.open_query)
-        layout.addWidget(self.roster_panel, 1)
+        layout.addWidget(self.roster_panel, 2)
         self.verify_stats = VerifyStatsPanel(book, self)
         layout.addWidget(self.verify_stats)
         self.run_button.clicked.connect(self.start_check)

@@ -171,3 +171,36 @@ def test_keyer_statistics_on_the_crosscheck_page(qtbot, book: Book) -> None:
     row = [table.item(0, c).text() for c in range(table.columnCount())]
     assert row == ["录入员", "1", "2", "1", "50.0%"]
     assert "住房安全 0 条" in page.verify_stats.waiting_label.text()
+
+
+def test_the_register_preview_warns_of_unverified_records_and_can_leave_them_out(
+    qtbot, book: Book
+) -> None:
+    from hebi_desktop.domain.printing import Form
+    from hebi_desktop.services.verification import VerificationService
+    from hebi_desktop.ui.print_preview import FormPreview, open_preview
+
+    records = book.records("housing")
+    checked = records.create(housing(), operator="录入员").record.id
+    records.create(
+        housing(check_date=housing()["check_date"].replace(day=20), head_name="王小明"),
+        operator="录入员",
+    )
+    VerificationService(book, records.ledger).verify(
+        checked, 1, {"id_number": HOUSEHOLD_HEAD_ID, "subsidy_amount": "15000"}
+    )
+    page = LedgerPage(book, get_ledger("housing"))
+    qtbot.addWidget(page)
+    open_preview(page, book, ("housing",), page.current_query())
+    dialog = page.findChild(FormPreview)
+    assert dialog is not None
+    dialog.set_form(Form.REGISTER)
+    dialog.preview.updatePreview()
+    assert dialog.error is None
+    assert dialog.message_label.text() == "注意：其中 1 条尚未复核（复核录入）"
+    assert len(dialog.document().rows) == 2
+    dialog.verified_only.setChecked(True)
+    dialog.preview.updatePreview()
+    assert dialog.message_label.text() == ""
+    assert len(dialog.document().rows) == 1
+    dialog.close()

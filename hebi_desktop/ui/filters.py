@@ -30,7 +30,7 @@ from hebi_desktop.ui.place_filter import DateRange, PlacePicker
 SEARCH_DELAY_MS = 250
 ALL = "全部"
 STATE_CHOICES: tuple[tuple[str, str | None], ...] = (
-    (f"复核状态：{ALL}", None),
+    (f"复核：{ALL}", None),
     ("已录入", "entered"),
     ("已复核", "verified"),
     ("已报送", "submitted"),
@@ -104,7 +104,8 @@ class FilterBar(QWidget):
             self.state_filter.addItem(label, state)
         self.state_filter.setToolTip("按复核状态筛选：已录入、已复核（复核录入一致）、已报送")
         self.state_filter.currentIndexChanged.connect(self._emit)
-        second.addWidget(self.state_filter)
+        # Not in these rows (they set the window's minimum width, 1024-wide screens): the
+        # ledger page puts it beside its 复核 button.
 
         self.flagged_filter = QCheckBox("只看待核实", self)
         self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）的记录")

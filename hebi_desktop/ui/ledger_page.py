@@ -139,6 +139,7 @@ class LedgerPage(QWidget):
         self.date_from_edit = bar.date_from_edit
         self.date_to_edit = bar.date_to_edit
         self.flagged_filter = bar.flagged_filter
+        top.insertWidget(top.indexOf(self.verify_button), bar.state_filter)
         self.deleted_toggle = bar.deleted_toggle
         self.clear_filters_button = bar.clear_button
 

@@ -174,6 +174,12 @@ class VerificationService:
                 raise StaleRecord(record_id)
             values: dict[str, Any] = {"verified_at": now, "verified_by": operator}
             changes: dict[str, Any] = {STATE_CHANGE: [ENTERED_LABEL, VERIFIED_LABEL]}
+            for c in mismatches:  # the two values and the verifier's choice, in words
+                kept = "采用原录入" if choices[c.field] == ENTERED else "采用复核录入"
+                changes[f"复核不一致：{c.header}"] = [
+                    f"原录入 {self.shown(c, ENTERED)}",
+                    f"复核录入 {self.shown(c, REKEYED)}，{kept}",
+                ]
             if corrected:
                 checked = self.records.check({**current.values, **corrected})
                 if not checked.ok:

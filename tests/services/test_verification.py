@@ -81,6 +81,11 @@ def test_a_mismatch_needs_a_choice_and_keeping_the_entered_value(book: Book) -> 
     assert not book.records("housing").get(record_id).verified  # nothing written
     record = service.verify(record_id, 1, rekeyed, {"subsidy_amount": ENTERED})
     assert record.verified and record.values["subsidy_amount"] == Decimal("15000.00")
+    (entry,) = [e for e in book.records("housing").history(record_id) if e.action == "verify"]
+    assert entry.changes["复核不一致：补助金额（元）"] == [
+        "原录入 15000.00",
+        "复核录入 1500.00，采用原录入",
+    ]
     (stats,) = keyer_stats(book)
     assert (stats.keyer, stats.records, stats.fields, stats.mismatched) == ("录入员", 1, 2, 1)
     assert stats.rate == 0.5
@@ -174,3 +179,29 @@ def test_cli_settings_allows_self_verification(
     assert code == 0 and "允许本人复核：是" in out
     service = VerificationService(book, book.ledgers[0])
     assert service.verify(record_id, 1, RIGHT, operator="录入员").verified
+
+
+def test_an_import_that_changes_a_verified_field_returns_the_record_to_entered(
+    book: Book, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from hebi_desktop.exchange.importer import import_workbook
+
+    record_id = entered(book)
+    VerificationService(book, book.ledgers[0]).verify(record_id, 1, RIGHT)
+    exported = export_workbook(
+        book, ExportRequest(("housing",), record_submission=False), tmp_path / "out.xlsx"
+    ).path
+    workbook = load_workbook(exported)
+    sheet = workbook.worksheets[0]
+    (header,) = [
+        row for row in sheet.iter_rows(max_row=5) if any(c.value == "补助金额（元）" for c in row)
+    ]
+    column = next(c.column for c in header if c.value == "补助金额（元）")
+    sheet.cell(header[0].row + 1, column).value = 16000
+    workbook.save(exported)
+    result = import_workbook(book, "housing", exported, on_duplicate="update")
+    assert result.ok and result.updated == 1, result.errors
+    record = book.records("housing").get(record_id)
+    assert record.values["subsidy_amount"] == Decimal("16000.00") and not record.verified

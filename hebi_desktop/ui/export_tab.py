@@ -139,6 +139,8 @@ class ExportTab(QWidget):
         self.record_check = QCheckBox("记入报送记录（向上级报送时勾选）", filters)
         self.record_check.setChecked(True)
         form.addRow("报送：", self.record_check)
+        self.verified_check = QCheckBox("只导出已复核的记录（复核录入一致）", filters)
+        form.addRow("复核：", self.verified_check)
         layout.addWidget(filters)
 
         buttons = QHBoxLayout()
@@ -174,6 +176,7 @@ class ExportTab(QWidget):
             village=self.place.village(),
             date_from=date_from,
             date_to=date_to,
+            verified=True if self.verified_check.isChecked() else None,
         )
 
     def open_print(self) -> FormPreview | None:

@@ -204,3 +204,35 @@ def test_the_register_preview_warns_of_unverified_records_and_can_leave_them_out
     assert dialog.message_label.text() == ""
     assert len(dialog.document().rows) == 1
     dialog.close()
+
+
+def test_the_export_page_can_export_verified_records_only(
+    qtbot, book: Book, tmp_path, monkeypatch
+) -> None:
+    from openpyxl import load_workbook
+
+    from hebi_desktop.services.verification import VerificationService
+    from tests.ui.test_exchange_page import make_page as exchange_page
+    from tests.ui.test_exchange_page import only, save_as, wait_done
+
+    records = book.records("housing")
+    checked = records.create(housing(), operator="录入员").record.id
+    records.create(
+        housing(check_date=housing()["check_date"].replace(day=20), head_name="王小明"),
+        operator="录入员",
+    )
+    VerificationService(book, records.ledger).verify(
+        checked, 1, {"id_number": HOUSEHOLD_HEAD_ID, "subsidy_amount": "15000"}
+    )
+    page = exchange_page(qtbot, book)
+    only(page, "housing")
+    page.export_tab.verified_check.setChecked(True)
+    save_as(monkeypatch, tmp_path / "已复核.xlsx")
+    wait_done(qtbot, page.start_export())
+    cells = [
+        c
+        for row in load_workbook(tmp_path / "已复核.xlsx").worksheets[0].iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    ]
+    assert "张秀英" in cells and "王小明" not in cells

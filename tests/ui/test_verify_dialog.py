@@ -236,3 +236,15 @@ def test_the_export_page_can_export_verified_records_only(
         if isinstance(c, str)
     ]
     assert "张秀英" in cells and "王小明" not in cells
+
+
+def test_a_verified_row_says_who_verified_it(qtbot, book: Book) -> None:
+    page, _record_id = page_with_record(qtbot, book)
+    index = page.model.index(0, 0)
+    assert page.model.data(index, Qt.ItemDataRole.ToolTipRole) is None
+    open_verify(qtbot, page)
+    type_and_enter(qtbot, HOUSEHOLD_HEAD_ID)
+    type_and_enter(qtbot, "15000")
+    qtbot.waitUntil(lambda: page.model.record(0) is not None and page.model.record(0).verified)
+    tip = page.model.data(page.model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("已复核：测试员 ")

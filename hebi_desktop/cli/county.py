@@ -248,6 +248,12 @@ def _register_settings(commands: argparse._SubParsersAction) -> None:
         metavar="是/否",
         help="附加照片时是否另外保留原图（默认否）",
     )
+    parser.add_argument(
+        "--self-verify",
+        choices=("yes", "no"),
+        metavar="yes/no",
+        help="复核录入是否允许录入人本人复核（本单位只有一人时设为 yes；默认 no）",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_settings)
 
@@ -329,6 +335,8 @@ def run_settings(args: argparse.Namespace) -> int:
             changes[keys.ATTACHMENT_LONG_SIDE] = str(args.photo_long_side)
         if args.keep_originals is not None:
             changes[keys.ATTACHMENT_KEEP_ORIGINAL] = "1" if args.keep_originals == "是" else "0"
+        if args.self_verify:
+            changes[keys.VERIFY_SAME_PERSON] = "1" if args.self_verify == "yes" else ""
         # every value checked before anything is stored: all or nothing
         changes = {k: keys.cleaned(k, v) if v else None for k, v in changes.items()}
         for key, value in changes.items():
@@ -342,6 +350,7 @@ def run_settings(args: argparse.Namespace) -> int:
         ["工作范围", SCOPE_LABELS.get(values.get(keys.SCOPE, keys.SCOPE_TOWNSHIP), "")],
         ["照片长边", f"{values.get(keys.ATTACHMENT_LONG_SIDE, '2560')} 像素"],
         ["保留原图", "是" if values.get(keys.ATTACHMENT_KEEP_ORIGINAL) == "1" else "否"],
+        ["允许本人复核", "是" if values.get(keys.VERIFY_SAME_PERSON) == "1" else "否"],
     ]
     if changes:
         out("已保存。")

@@ -85,6 +85,11 @@ def _register_export(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="与 --with-files、--mask-ids 一起使用：脱敏导出时仍附带附件（默认不附带）",
     )
+    parser.add_argument(
+        "--verified-only",
+        action="store_true",
+        help="只导出已复核（复核录入一致）的记录",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_export)
 
@@ -138,6 +143,7 @@ def run_export(args: argparse.Namespace) -> int:
         village=args.village.strip() if args.village else None,
         date_from=_date("--from", args.date_from),
         date_to=_date("--to", args.date_to),
+        verified=True if args.verified_only else None,
     )
     ledgers = ledger_keys() if args.ledger == "all" else (args.ledger,)
     request = ExportRequest(

@@ -33,6 +33,7 @@ def build_parser() -> ChineseArgumentParser:
         demo,
         exchange,
         printing,
+        roster,
         stats,
     )
 
@@ -54,7 +55,7 @@ def build_parser() -> ChineseArgumentParser:
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
     )
-    for module in (demo, stats, check, backup, exchange, printing, county, attachments):
+    for module in (demo, stats, check, backup, exchange, printing, county, attachments, roster):
         module.register(commands)
     return parser
 

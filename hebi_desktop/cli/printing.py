@@ -55,6 +55,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="只打印自该台账上次报送以来新增或修改的记录",
     )
     parser.add_argument(
+        "--verified-only",
+        action="store_true",
+        help="只打印已复核（复核录入一致）的记录",
+    )
+    parser.add_argument(
         "--notice-from",
         metavar="日期",
         help="公示期开始日期（默认今天；只用于公示名单）",
@@ -103,7 +108,7 @@ def gui_application() -> Any:
 
 
 def run_print(args: argparse.Namespace) -> int:
-    from hebi_desktop.printing.content import PrintRequest
+    from hebi_desktop.printing.content import PrintRequest, unverified_in
     from hebi_desktop.printing.pdf import write_pdf
     from hebi_desktop.services.querying import RecordQuery  # SQLAlchemy: not for --help
 
@@ -119,6 +124,7 @@ def run_print(args: argparse.Namespace) -> int:
         village=args.village.strip() if args.village else None,
         date_from=date_from,
         date_to=date_to,
+        verified=True if args.verified_only else None,
     )
     request = PrintRequest(
         ledger=args.ledger,
@@ -133,8 +139,14 @@ def run_print(args: argparse.Namespace) -> int:
     gui_application()
     with open_book(args) as book:
         result = write_pdf(book, request, target, warn=lambda text: err(f"提醒：{text}"))
+        unverified = unverified_in(book, request) if request.form is Form.REGISTER else 0
     out(f"已生成：{result.path}")
     if result.rows == 0:
         out("  注意：没有符合筛选条件的记录，表格是空的")
     out(f"  {FORM_TITLES[request.form]}：{result.rows} 条，共 {result.pages} 页（{args.paper}）")
+    if unverified:
+        out(
+            f"  注意：其中 {unverified} 条尚未复核（复核录入），发放前请先复核，"
+            "或加 --verified-only 只打印已复核的记录"
+        )
     return 0

@@ -199,6 +199,10 @@ class Ledger:
     print_forms: PrintForms | None = None
     # What may be attached to a record (photos, scans) and what evidence a record needs.
     attachments: AttachmentRules = field(default_factory=AttachmentRules)
+    # The fields a second person re-enters blind to verify a record (复核录入): at least
+    # every ID number and amount (and a bank or 一卡通 account, when a ledger has one).
+    # Empty means exactly the ID-number and money fields.
+    verify_fields: tuple[str, ...] = ()
     by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -209,6 +213,17 @@ class Ledger:
             )
         if not self.key_columns:
             object.__setattr__(self, "key_columns", (self.name_field,))
+        must_verify = tuple(
+            f.name for f in self.fields if f.stored and f.kind in (Kind.ID_NUMBER, Kind.MONEY)
+        )
+        if not self.verify_fields:
+            object.__setattr__(self, "verify_fields", must_verify)
+        unverified = [name for name in must_verify if name not in self.verify_fields]
+        if unverified:
+            raise ValueError(
+                f"ledger {self.key}: verify_fields must include every ID number and amount; "
+                f"missing {unverified}"
+            )
         referenced = [
             *self.key_columns,
             *self.natural_key,
@@ -221,6 +236,7 @@ class Ledger:
             *(c.field for m in self.measures for c in m.conditions),
             *(c.field for w in self.watches for c in w.conditions),
             *(c.field for e in self.attachments.evidence for c in e.when),
+            *self.verify_fields,
         ]
         missing = [name for name in referenced if name not in self.by_name]
         if missing:

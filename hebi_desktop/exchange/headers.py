@@ -15,9 +15,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from hebi_desktop.domain.fields import Field, Kind, Ledger
+from hebi_desktop.domain.fields import Field, Kind
 from hebi_desktop.services.errors import UserError
 
 HEADER_SCAN_ROWS = 30
@@ -72,6 +72,22 @@ class HeaderLayout:
         return None
 
 
+class HeaderForm(Protocol):
+    """What header matching needs of a sheet's declaration: a ledger, or a roster's columns."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def nav_title(self) -> str: ...
+
+    @property
+    def fields(self) -> tuple[Field, ...]: ...
+
+    @property
+    def stored_fields(self) -> tuple[Field, ...]: ...
+
+
 _SKIP = object()  # 序号 and derived columns: known, deliberately not imported
 
 
@@ -83,7 +99,7 @@ class HeaderMatcher:
     ambiguous and matches neither.
     """
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: HeaderForm) -> None:
         self.ledger = ledger
         levels: list[dict[str, Any]] = [{}, {}, {}, {}]
         ambiguous: list[set[str]] = [set(), set(), set(), set()]
@@ -139,7 +155,7 @@ def _scale(header: str, f: Field) -> Decimal | None:
 
 
 def find_header(
-    rows: Sequence[tuple[int, Sequence[Any]]], ledger: Ledger, sheet_name: str
+    rows: Sequence[tuple[int, Sequence[Any]]], ledger: HeaderForm, sheet_name: str
 ) -> HeaderLayout:
     """Locate the header row among the first rows (``(row number, cells)``) and map it."""
     matcher = HeaderMatcher(ledger)

@@ -20,8 +20,7 @@ from typing import Any
 import python_calamine
 from python_calamine import CalamineWorkbook
 
-from hebi_desktop.domain.fields import Ledger
-from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS, HeaderMatcher
+from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS, HeaderForm, HeaderMatcher
 from hebi_desktop.exchange.limits import Limits, check_archive, estimated_size
 from hebi_desktop.services.errors import UserError
 
@@ -226,7 +225,7 @@ def open_source(path: Path, limits: Limits | None = None) -> Source:
     return Source(path, open_workbook(path), limits)
 
 
-def choose_sheet(source: Source, ledger: Ledger, name: str | None) -> AnySheet:
+def choose_sheet(source: Source, ledger: HeaderForm, name: str | None) -> AnySheet:
     """The sheet to import: the one asked for; else, among the sheets named like the ledger
     (or all sheets if none is), the one whose headers match the ledger best."""
     names = source.sheet_names

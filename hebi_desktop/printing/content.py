@@ -196,6 +196,18 @@ def build_document(
     return _roster(book, ledger, records, unit, place, day)
 
 
+def unverified_in(book: Book, request: PrintRequest) -> int:
+    """How many records with money the form holds that no second keying has verified:
+    a payment register should not pay from a single keying unknowingly."""
+    from hebi_desktop.domain.registry import get_ledger
+
+    ledger = get_ledger(request.ledger)
+    query = dataclasses.replace(_query(book, ledger, request), with_money=True)
+    if query.verified:
+        return 0
+    return book.records(ledger).count(dataclasses.replace(query, verified=False))
+
+
 def _query(book: Book, ledger: Ledger, request: PrintRequest) -> RecordQuery:
     query = dataclasses.replace(request.query, deleted=False)  # never the bin
     if request.since_last_submission:

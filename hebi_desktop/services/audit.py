@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "attach": "添加附件",
     "detach": "删除附件",
     "reattach": "恢复附件",
+    "confirm": "核实提醒",
 }
 
 

@@ -26,6 +26,7 @@ from hebi_desktop.services.audit import AuditService
 from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
 from hebi_desktop.services.records import RecordService
+from hebi_desktop.services.rosters import RosterService
 from hebi_desktop.services.settings import SettingsService
 from hebi_desktop.services.stats import StatsService
 from hebi_desktop.services.villages import VillageService
@@ -211,6 +212,10 @@ class Book:
     @cached_property
     def stats(self) -> StatsService:
         return StatsService(self)
+
+    @cached_property
+    def rosters(self) -> RosterService:
+        return RosterService(self)
 
     @cached_property
     def _record_services(self) -> dict[str, RecordService]:

@@ -45,7 +45,7 @@ class RecordQuery:
     date_from: dt.date | None = None  # on the ledger's main date
     date_to: dt.date | None = None
     status: Mapping[str, str] = field(default_factory=dict)  # choice field → value
-    flagged: bool | None = None  # the soft checks' stored flag
+    flagged: bool | None = None  # the soft checks' stored flag, or a roster check's hint
     # 待核实: True for records with a 提醒 — flagged, or lacking an attachment an evidence
     # rule asks for; False for records with neither.
     needs_review: bool | None = None
@@ -55,6 +55,9 @@ class RecordQuery:
     conditions: tuple[Condition, ...] = ()  # e.g. a Watch's
     ids: Sequence[int] | None = None
     unsent: Unsent | None = None  # incremental submissions (services/submissions.py)
+    verified: bool | None = None  # second keying done (True) or not yet (False)
+    state: str | None = None  # entered, verified or submitted (services/verification.py)
+    with_money: bool = False  # only records with an amount above zero
     sort: str | None = None  # field name; default: newest first
     descending: bool = False
 
@@ -112,10 +115,17 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
         if value:
             clauses.append(c[name] == value)
     if query.flagged is not None:
-        clauses.append(c.flagged == query.flagged)
+        # a soft rule's warning, or a hint of the last roster check
+        hinted = roster_hinted(ledger, table)
+        clauses.append(
+            or_(c.flagged == true(), hinted)
+            if query.flagged
+            else and_(c.flagged == false(), ~hinted)
+        )
     if query.needs_review is not None:
+        # 待核实: flagged, hinted by the roster check, or lacking declared evidence
         lacking = [missing_evidence_clause(ledger, table, e) for e in ledger.attachments.evidence]
-        review = or_(c.flagged == true(), *lacking)
+        review = or_(c.flagged == true(), roster_hinted(ledger, table), *lacking)
         clauses.append(review if query.needs_review else ~review)
     for code in query.missing_evidence:
         evidence = next(e for e in ledger.attachments.evidence if e.code == code)
@@ -128,7 +138,40 @@ def where_clauses(ledger: Ledger, table: Table, query: RecordQuery) -> list[Colu
         clauses.append(c.id.in_(list(query.ids)))
     if query.unsent is not None:
         clauses.append(unsent_clause(table, query.unsent))
+    if query.verified is not None:
+        clauses.append(c.verified_at.is_not(None) if query.verified else c.verified_at.is_(None))
+    if query.state:
+        clauses.append(state_clause(ledger, table, query.state))
+    if query.with_money:
+        clauses.append(or_(false(), *(c[f.name] > 0 for f in ledger.money_fields)))
     return clauses
+
+
+def roster_hinted(ledger: Ledger, table: Table) -> ColumnElement[bool]:
+    from hebi_desktop.storage.models import RosterHintRow
+
+    hints = RosterHintRow.__table__.c
+    return exists().where(hints.ledger == ledger.key, hints.record_id == table.c.id)
+
+
+STATES = ("entered", "verified", "submitted")
+
+
+def state_clause(ledger: Ledger, table: Table, state: str) -> ColumnElement[bool]:
+    """已录入 (not verified, not sent), 已复核 (verified, not sent), 已报送 (current version
+    sent by a submission)."""
+    from hebi_desktop.storage.models import SubmittedRecord
+
+    if state not in STATES:
+        raise ValueError(state)
+    sent = SubmittedRecord.__table__.c
+    submitted = exists().where(
+        sent.ledger == ledger.key, sent.record_id == table.c.id, sent.version >= table.c.version
+    )
+    if state == "submitted":
+        return submitted
+    verified = table.c.verified_at.is_not(None)
+    return and_(~submitted, verified if state == "verified" else ~verified)
 
 
 def text_clauses(ledger: Ledger, table: Table, needle: str) -> list[ColumnElement[bool]]:

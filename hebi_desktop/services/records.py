@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Row, Table, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hebi_desktop.domain.fields import Issue, Ledger
@@ -31,7 +31,7 @@ from hebi_desktop.services.errors import (
     ValidationFailed,
 )
 from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
-from hebi_desktop.storage.models import record_model
+from hebi_desktop.storage.models import RosterHintRow, record_model
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WARNING_SEPARATOR = "\n"
+# A record's state (second keying): entered, verified by a second keying, submitted.
+ENTERED_LABEL = "已录入"
+VERIFIED_LABEL = "已复核"
+SUBMITTED_LABEL = "已报送"
+STATE_CHANGE = "复核状态"  # the audit line of a change of state
 
 
 @dataclass(slots=True)
@@ -55,10 +60,16 @@ class Record:
     updated_at: dt.datetime
     updated_by: str
     deleted_at: dt.datetime | None = None
+    verified_at: dt.datetime | None = None  # second keying (services/verification.py)
+    verified_by: str | None = None
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
 
 
 @dataclass(slots=True)
@@ -164,6 +175,7 @@ class RecordService:
                 raise self.duplicate_error(checked.values, existing)
             row = self._row(checked, operator, now)
             row["version"] = expected_version + 1
+            unverified = self._unverify(old, checked, row)
             changed = connection.execute(
                 update(self.table)
                 .where(self.table.c.id == record_id, self.table.c.version == expected_version)
@@ -171,6 +183,7 @@ class RecordService:
             ).rowcount
             if changed != 1:
                 raise StaleRecord(record_id)
+            self._forget_roster_hints(connection, record_id)
             old_values = {k: old.values.get(k) for k in checked.values}
             audit.write_entry(
                 connection,
@@ -178,7 +191,7 @@ class RecordService:
                 ledger=self.ledger.key,
                 record_id=record_id,
                 action="update",
-                changes=audit.changed_fields(old_values, checked.values),
+                changes=audit.changed_fields(old_values, checked.values) | unverified,
                 at=now,
             )
             self._remember_village(connection, checked.values, now)
@@ -326,7 +339,9 @@ class RecordService:
             raise RecordNotFound(record_id)
         row = self._row(checked, operator, now)
         row["version"] = old.version + 1
+        unverified = self._unverify(old, checked, row)
         connection.execute(update(self.table).where(self.table.c.id == record_id).values(row))
+        self._forget_roster_hints(connection, record_id)
         audit.write_entry(
             connection,
             operator=operator,
@@ -335,10 +350,31 @@ class RecordService:
             action=action,
             changes=audit.changed_fields(
                 {k: old.values.get(k) for k in checked.values}, checked.values
-            ),
+            )
+            | unverified,
             at=now,
         )
         self._remember_village(connection, checked.values, now)
+
+    def _forget_roster_hints(self, connection: Connection, record_id: int) -> None:
+        """The record changed: the last roster check's hints about it may no longer hold
+        (the next check finds them again if they do)."""
+        hints = RosterHintRow.__table__.c
+        connection.execute(
+            delete(RosterHintRow).where(
+                hints.ledger == self.ledger.key, hints.record_id == record_id
+            )
+        )
+
+    def _unverify(self, old: Record, checked: Checked, row: dict[str, Any]) -> dict[str, Any]:
+        """A verified record whose verified field changes is 已录入 again: clear the mark
+        in ``row`` and return the audit line saying so (else nothing)."""
+        if not old.verified or all(
+            old.values.get(name) == checked.values.get(name) for name in self.ledger.verify_fields
+        ):
+            return {}
+        row.update(verified_at=None, verified_by=None)
+        return {STATE_CHANGE: [VERIFIED_LABEL, ENTERED_LABEL]}
 
     def _row(self, checked: Checked, operator: str, now: dt.datetime) -> dict[str, Any]:
         row = to_row(self.ledger, checked.values)
@@ -383,6 +419,8 @@ class RecordService:
             updated_at=mapping["updated_at"],
             updated_by=mapping["updated_by"],
             deleted_at=mapping["deleted_at"],
+            verified_at=mapping["verified_at"],
+            verified_by=mapping["verified_by"],
         )
 
     def _fetch(self, connection: Connection, record_id: int) -> Record | None:
@@ -424,12 +462,20 @@ class RecordService:
         if not ids:
             return []
         found: dict[int, Record] = {}
+        hints = RosterHintRow.__table__.c
         with self.book.reading() as connection:
             for start in range(0, len(ids), 500):  # stay under parameter limits
                 chunk = list(ids[start : start + 500])
                 for row in connection.execute(select(self.table).where(self.table.c.id.in_(chunk))):
                     record = self._record(row)
                     found[record.id] = record
+                hinted = select(hints.record_id, hints.message).where(
+                    hints.ledger == self.ledger.key, hints.record_id.in_(chunk)
+                )
+                for record_id, message in connection.execute(hinted.order_by(hints.id)):
+                    record = found[record_id]
+                    record.flagged = True  # 待核实: the last roster check's hint
+                    record.warnings.append(message)
         return [found[i] for i in ids if i in found]
 
     def list(

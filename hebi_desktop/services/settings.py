@@ -127,6 +127,10 @@ def place_changes(
     return changes, notes
 
 
+# 复核录入: "1" lets the clerk who keyed a record verify it too (a one-person office).
+VERIFY_SAME_PERSON = "verify_same_person"
+
+
 class SettingsService:
     def __init__(self, book: Book) -> None:
         self._book = book

@@ -217,6 +217,99 @@ class AttachmentContent(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class Roster(Base):
+    """One imported reference roster (比对名单): its kind, area, source and as-of date.
+
+    A newer roster of the same kind and area replaces the older one, which stays here as
+    history (``replaced_by_id``) so checks of older records can use the roster then in force.
+    """
+
+    __tablename__ = "rosters"
+    __table_args__ = (Index(None, "kind", "area_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    area_code: Mapped[str | None] = mapped_column(String(12))  # county or township; NULL: all
+    source: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(40))
+    people: Mapped[int] = mapped_column(Integer)
+    replaced_by_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class RosterPerson(Base):
+    """One person of a roster, with the household head when the sheet names one."""
+
+    __tablename__ = "roster_people"
+    __table_args__ = (Index(None, "roster_id", "id_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"))
+    row: Mapped[int] = mapped_column(Integer)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(40))
+    head_id_number: Mapped[str | None] = mapped_column(String(18))
+    head_name: Mapped[str | None] = mapped_column(String(40))
+    relation: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(40))
+    ended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HintConfirmation(Base):
+    """A roster hint a clerk marked 已核实，情况属实, with the reason.
+
+    ``fingerprint`` is the record's data when it was marked: the hint stays hidden only
+    while the record is unchanged.
+    """
+
+    __tablename__ = "hint_confirmations"
+    __table_args__ = (Index(None, "ledger", "record_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(40))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    operator: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class RosterHintRow(Base):
+    """A roster hint found by the last roster check, so 待核实 lists the record too.
+
+    Replaced wholesale by each roster check; a record's rows go when the record is saved
+    again (the next check decides anew).
+    """
+
+    __tablename__ = "roster_hints"
+    __table_args__ = (Index(None, "ledger", "record_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Verification(Base):
+    """One second keying of a record: who keyed, who verified, how many fields differed.
+
+    ``details`` (JSON) holds, per mismatched field, the stored value, the re-keyed value and
+    the one the verifier chose; the keyer statistics count these rows.
+    """
+
+    __tablename__ = "verifications"
+    __table_args__ = (Index(None, "ledger", "record_id"), Index(None, "keyer"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int] = mapped_column(Integer)
+    keyer: Mapped[str] = mapped_column(String(40))
+    verifier: Mapped[str] = mapped_column(String(40))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    fields: Mapped[int] = mapped_column(Integer)
+    mismatched: Mapped[int] = mapped_column(Integer)
+    details: Mapped[str | None] = mapped_column(Text)
+
+
 class RecordColumns:
     """Bookkeeping every ledger record carries.
 
@@ -239,6 +332,10 @@ class RecordColumns:
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # On a county desk: the received submission (汇总报送) the record came from.
     source_submission_id: Mapped[int | None] = mapped_column(Integer)
+    # Second keying (复核录入): who re-entered the verified fields blind, and when. Editing a
+    # verified field clears both (the record is 已录入 again).
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(40))
 
 
 # Scaled kinds (money, area) are stored as whole hundredths: exact sums, portable SQL.

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -29,6 +30,8 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.crosscheck import Finding, RecordRef, cross_check, write_findings
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.roster_check_panel import RosterCheckPanel
+from hebi_desktop.ui.verify_stats_panel import VerifyStatsPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 REF_ROLE = Qt.ItemDataRole.UserRole
@@ -75,10 +78,22 @@ class CrossCheckPage(QWidget):
         layout.addWidget(self.summary_label)
         self.progress_panel = ProgressPanel(self)
         layout.addWidget(self.progress_panel)
+        self.roster_panel = RosterCheckPanel(book, self)
+        self.roster_panel.open_query.connect(self.open_query)
+        layout.addWidget(self.roster_panel, 2)
+        self.verify_stats = VerifyStatsPanel(book, self)
+        layout.addWidget(self.verify_stats)
         self.run_button.clicked.connect(self.start_check)
         self.save_button.clicked.connect(self.choose_target)
         self.tree.itemDoubleClicked.connect(self._open)
         self.save_button.setEnabled(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Rosters and keyer figures change elsewhere (imports, verifications): show them
+        as they are now whenever the page comes up."""
+        super().showEvent(event)
+        self.roster_panel.show_rosters()
+        self.verify_stats.refresh()
 
     def start_check(self) -> Worker | None:
         if self.worker is not None:

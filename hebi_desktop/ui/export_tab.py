@@ -150,6 +150,8 @@ class ExportTab(QWidget):
         # Photos show people and houses: a masked export leaves them out unless asked again.
         self.mask_check.toggled.connect(self._mask_toggled)
         form.addRow("附件：", self.files_check)
+        self.verified_check = QCheckBox("只导出已复核的记录（复核录入一致）", filters)
+        form.addRow("复核：", self.verified_check)
         layout.addWidget(filters)
 
         buttons = QHBoxLayout()
@@ -189,6 +191,7 @@ class ExportTab(QWidget):
             village=self.place.village(),
             date_from=date_from,
             date_to=date_to,
+            verified=True if self.verified_check.isChecked() else None,
         )
 
     def open_print(self) -> FormPreview | None:

@@ -29,6 +29,12 @@ from hebi_desktop.ui.place_filter import DateRange, PlacePicker
 
 SEARCH_DELAY_MS = 250
 ALL = "全部"
+STATE_CHOICES: tuple[tuple[str, str | None], ...] = (
+    (f"复核：{ALL}", None),
+    ("已录入", "entered"),
+    ("已复核", "verified"),
+    ("已报送", "submitted"),
+)
 
 
 class FilterBar(QWidget):
@@ -93,6 +99,14 @@ class FilterBar(QWidget):
         self.dates.changed.connect(self._typed)
         second.addWidget(self.dates)
 
+        self.state_filter = QComboBox(self)
+        for label, state in STATE_CHOICES:
+            self.state_filter.addItem(label, state)
+        self.state_filter.setToolTip("按复核状态筛选：已录入、已复核（复核录入一致）、已报送")
+        self.state_filter.currentIndexChanged.connect(self._emit)
+        # Not in these rows (they set the window's minimum width, 1024-wide screens): the
+        # ledger page puts it beside its 复核 button.
+
         self.flagged_filter = QCheckBox("只看待核实", self)
         self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）或缺少应有附件的记录")
         self.flagged_filter.toggled.connect(self._emit)
@@ -137,6 +151,7 @@ class FilterBar(QWidget):
             "date_from": date_from,
             "date_to": date_to,
             "needs_review": True if self.flagged_filter.isChecked() else None,
+            "state": self.state_filter.currentData(),
             "deleted": self.deleted_toggle.isChecked(),
         }
 
@@ -161,6 +176,7 @@ class FilterBar(QWidget):
                     rest[name] = value
             self.dates.show_range(query.date_from, query.date_to)
             self.flagged_filter.setChecked(bool(query.flagged or query.needs_review))
+            self.state_filter.setCurrentIndex(max(self.state_filter.findData(query.state), 0))
             self.deleted_toggle.setChecked(query.deleted)
         finally:
             self._quiet -= 1

@@ -46,6 +46,7 @@ from hebi_desktop.ui.table_model import LedgerTableModel
 
 if TYPE_CHECKING:
     from hebi_desktop.ui.print_preview import FormPreview
+    from hebi_desktop.ui.verify_dialog import VerifyDialog
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class LedgerPage(QWidget):
         self.service = book.records(ledger)
         self.drafts = DraftService(book)
         self.dialog: RecordDialog | None = None
+        self.verify_dialog: VerifyDialog | None = None
         self.last_deleted: list[int] = []
         self._base = RecordQuery()  # what show_query asked for beyond the filter widgets
         self._title: str | None = None
@@ -115,7 +117,18 @@ class LedgerPage(QWidget):
         self.bulk_attach_button = QPushButton("批量附加…", self)
         self.bulk_attach_button.setToolTip("从文件夹按身份证号或姓名批量附加照片和扫描件")
         self.bulk_attach_button.clicked.connect(self.open_bulk_attach)
-        for button in (self.new_button, self.edit_button, self.delete_button, self.restore_button):
+        self.verify_button = QPushButton("复核", self)
+        self.verify_button.setToolTip(
+            "复核录入（F8）：另一人对照纸质材料重新录入身份证号、金额等，一致即标记为已复核"
+        )
+        self.verify_button.clicked.connect(self.verify_current)
+        for button in (
+            self.new_button,
+            self.edit_button,
+            self.verify_button,
+            self.delete_button,
+            self.restore_button,
+        ):
             top.addWidget(button)
         top.addWidget(self.print_button)
         top.addWidget(self.bulk_attach_button)
@@ -131,6 +144,7 @@ class LedgerPage(QWidget):
         self.date_from_edit = bar.date_from_edit
         self.date_to_edit = bar.date_to_edit
         self.flagged_filter = bar.flagged_filter
+        top.insertWidget(top.indexOf(self.verify_button), bar.state_filter)
         self.deleted_toggle = bar.deleted_toggle
         self.clear_filters_button = bar.clear_button
 
@@ -222,6 +236,9 @@ class LedgerPage(QWidget):
         new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         new.activated.connect(self.new_record)
+        verify = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
+        verify.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        verify.activated.connect(self.verify_current)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.focus_search)
@@ -321,6 +338,8 @@ class LedgerPage(QWidget):
             conditions=query.conditions,
             missing_evidence=query.missing_evidence,
             ids=query.ids,
+            verified=query.verified,
+            with_money=query.with_money,
         )
         self._title = (
             title if title else (self._describe(query) if self._base != RecordQuery() else None)
@@ -343,6 +362,8 @@ class LedgerPage(QWidget):
             return f"指定的 {len(query.ids)} 条记录"
         if query.changed_since is not None:
             return f"{query.changed_since:%Y-%m-%d %H:%M}以后修改的记录"
+        if query.verified is False and query.with_money:
+            return "有金额、尚未复核的记录"
         return "筛选结果"
 
     def show_all(self) -> None:
@@ -368,6 +389,8 @@ class LedgerPage(QWidget):
         copy = menu.addAction("复制身份证号", self.copy_id_number)
         copy.setVisible("id_number" in self.ledger.by_name)
         history = menu.addAction("查看修改记录", self.show_history)
+        if not deleted_view:
+            menu.addAction("复核录入（F8）", self.verify_current)
         for action in (edit, delete, copy, history):
             action.setEnabled(record_id is not None)
         return menu
@@ -451,6 +474,7 @@ class LedgerPage(QWidget):
         self.new_button.setEnabled(not deleted_view)
         self.edit_button.setEnabled(has_selection)
         self.edit_button.setText("查看" if deleted_view else "修改")
+        self.verify_button.setEnabled(has_selection and not deleted_view)
         self.delete_button.setEnabled(has_selection and not deleted_view)
         self.delete_button.setVisible(not deleted_view)
         self.restore_button.setVisible(deleted_view)
@@ -488,6 +512,24 @@ class LedgerPage(QWidget):
             self.refresh()
             return None
         return self._open_dialog(dialog)
+
+    def verify_current(self) -> VerifyDialog | None:
+        """Open the blind second keying of the current record (复核录入)."""
+        from hebi_desktop.ui.verify_dialog import VerifyDialog
+
+        record_id = self.current_id()
+        if record_id is None or self.deleted_toggle.isChecked():
+            return None
+        try:
+            dialog = VerifyDialog(self.book, self.ledger, record_id, self)
+        except UserError as error:
+            QMessageBox.information(self, "复核录入", str(error))
+            return None
+        self.verify_dialog = dialog
+        dialog.verified.connect(self._saved)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+        return dialog
 
     def edit_current(self) -> RecordDialog | None:
         record_id = self.current_id()

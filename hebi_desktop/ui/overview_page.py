@@ -39,6 +39,7 @@ from hebi_desktop.ui.icons import ledger_icon
 log = logging.getLogger(__name__)
 
 FLAGGED = "flagged"
+UNVERIFIED_MONEY = "unverified_money"  # amounts keyed once only (复核录入 not done)
 TILES_PER_ROW = 5
 BACKUP_OVERDUE_DAYS = 7
 
@@ -69,6 +70,9 @@ def problems_of(ledger: Ledger) -> list[Problem]:
         for e in ledger.attachments.evidence
     )
     found.append(Problem(ledger, FLAGGED, "待核实的记录（有提醒）", RecordQuery(needs_review=True)))
+    if ledger.money_fields:
+        unverified = RecordQuery(verified=False, with_money=True)
+        found.append(Problem(ledger, UNVERIFIED_MONEY, "有金额未复核的记录", unverified))
     return found
 
 
@@ -271,7 +275,9 @@ class OverviewPage(QWidget):
             button = box.problem_buttons[problem.key]
             button.setText(f"{problem.label}：{count} 条")
             button.setEnabled(count > 0)
-            hint = problem.key == FLAGGED or bool(problem.query.missing_evidence)
+            hint = problem.key in (FLAGGED, UNVERIFIED_MONEY) or bool(
+                problem.query.missing_evidence
+            )
             color = WARNING_COLOR if count and hint else ERROR_COLOR
             button.setStyleSheet(f"color: {color}; font-weight: bold;" if count else "")
         box.submission_label.setText(self._submission_text(ledger))

@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -30,7 +31,13 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
-from hebi_desktop.printing.content import Document, PrintRequest, build_document, notice_period
+from hebi_desktop.printing.content import (
+    Document,
+    PrintRequest,
+    build_document,
+    notice_period,
+    unverified_in,
+)
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.pdf import write_pdf
 from hebi_desktop.printing.render import PAPERS, render, set_up_page
@@ -108,6 +115,8 @@ class FormPreview(QPrintPreviewDialog):
         self.until_label = QLabel("至", self)
         self.message_label = QLabel(self)
         self.message_label.setStyleSheet("color: #c62828;")
+        self.verified_only = QCheckBox("只含已复核", self)
+        self.verified_only.setToolTip("只打印复核录入一致（已复核）的记录，发放登记表宜如此")
 
         if len(self.ledgers) > 1:
             toolbar.addWidget(QLabel(" 台账：", self))
@@ -117,6 +126,7 @@ class FormPreview(QPrintPreviewDialog):
         toolbar.addWidget(self.form_combo)
         toolbar.addWidget(QLabel(" 纸张：", self))
         toolbar.addWidget(self.paper_combo)
+        toolbar.addWidget(self.verified_only)
         self._notice_actions = [
             toolbar.addWidget(widget)
             for widget in (self.notice_label, self.notice_from, self.until_label, self.notice_to)
@@ -131,6 +141,7 @@ class FormPreview(QPrintPreviewDialog):
         self.ledger_combo.currentIndexChanged.connect(self._ledger_changed)
         self.form_combo.currentIndexChanged.connect(self._changed)
         self.paper_combo.currentIndexChanged.connect(self._paper_changed)
+        self.verified_only.toggled.connect(self._changed)
         self.notice_from.dateChanged.connect(self._changed)
         self.notice_to.dateChanged.connect(self._changed)
         self.paintRequested.connect(self._paint)
@@ -189,7 +200,9 @@ class FormPreview(QPrintPreviewDialog):
         return PrintRequest(
             ledger=self.ledger,
             form=self.form,
-            query=self.query,
+            query=dataclasses.replace(self.query, verified=True)
+            if self.verified_only.isChecked()
+            else self.query,
             since_last_submission=self.since_last_submission,
             paper=self.paper_combo.currentText(),
             landscape=landscape,
@@ -232,9 +245,18 @@ class FormPreview(QPrintPreviewDialog):
             QGuiApplication.restoreOverrideCursor()
         self.error = None
         # Shown above the preview, before anything is printed: which records would show
-        # empty boxes.
+        # empty boxes, and how many records of a payment register were keyed once only.
         self.message_label.setStyleSheet(f"color: {WARNING_COLOR};")
-        self.message_label.setText(self.glyph_warning)
+        self.message_label.setText(
+            "\n".join(text for text in (self.glyph_warning, self._unverified_warning()) if text)
+        )
+
+    def _unverified_warning(self) -> str:
+        """A payment register that includes records keyed once only says how many."""
+        if self.form is not Form.REGISTER:
+            return ""
+        count = unverified_in(self.book, self.request())
+        return f"注意：其中 {count} 条尚未复核（复核录入）" if count else ""
 
     def _show_error(self, printer: QPrinter, message: str) -> None:
         self.error = message

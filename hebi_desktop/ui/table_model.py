@@ -229,11 +229,16 @@ class LedgerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display_value(field, record.values.get(field.name))
         if role == Qt.ItemDataRole.ToolTipRole:
+            verified = (
+                f"已复核：{record.verified_by} {record.verified_at:%Y-%m-%d %H:%M}"
+                if record.verified_at is not None
+                else ""
+            )
             if record.flagged and record.warnings:
-                return "待核实：\n" + "\n".join(record.warnings)
+                return "\n".join(["待核实：", *record.warnings, *([verified] if verified else [])])
             if record.deleted_at is not None:
                 return f"已于{record.deleted_at:%Y-%m-%d %H:%M}删除"
-            return None
+            return verified or None
         if role == Qt.ItemDataRole.DecorationRole:
             if column == 0 and record.flagged:
                 return self.warning_icon()

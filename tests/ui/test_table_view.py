@@ -47,7 +47,7 @@ def test_row_menu_offers_edit_delete_copy_and_history(qtbot, book: Book, message
     rect = page.table.visualRect(page.model.index(0, page.model.column_of("village")))
     menu = page.show_row_menu(page.table.viewport().mapToGlobal(rect.center()))
     texts = [a.text() for a in menu.actions() if a.isVisible()]
-    assert texts == ["修改", "删除", "复制身份证号", "查看修改记录"]
+    assert texts == ["修改", "删除", "复制身份证号", "查看修改记录", "复核录入（F8）"]
     menu.close()
     record = book.records("housing").get(page.current_id())  # type: ignore[arg-type]
     page.copy_id_number()

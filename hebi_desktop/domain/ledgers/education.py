@@ -348,6 +348,7 @@ LEDGER = Ledger(
         Measure("amount", "资助金额（万元）", Aggregate.SUM, "amount", divisor=10000, decimals=2),
     ),
     breakdown="stage",
+    verify_fields=("id_number", "amount"),
     order=3,
     example=example,
     sample=sample,

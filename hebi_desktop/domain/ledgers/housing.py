@@ -486,6 +486,7 @@ LEDGER = Ledger(
             ),
         ),
     ),
+    verify_fields=("id_number", "subsidy_amount"),
     order=1,
     example=example,
     sample=sample,

@@ -395,6 +395,7 @@ LEDGER = Ledger(
             ),
         ),
     ),
+    verify_fields=("investment",),
     order=2,
     example=example,
     sample=sample,

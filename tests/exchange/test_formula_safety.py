@@ -138,6 +138,23 @@ def _county_summary(folder: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return target
 
 
+def _roster_report(folder: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    from hebi_desktop.exchange.roster_import import import_roster
+    from hebi_desktop.exchange.roster_report import write_roster_hints
+    from hebi_desktop.services.roster_checks import check_rosters
+    from tests.roster_helpers import household, person_id, write_roster
+
+    with township_desk(folder, BEIYANG) as desk:
+        roster = write_roster(folder / "roster.xlsx", household("王某", person_id(1970, 77)))
+        assert import_roster(desk, "tuopin", roster, as_of=dt.date(2024, 3, 31)).ok
+        rows = [  # 脱贫户 households whose heads are not on the roster: one hint each
+            samples.housing(**{**place(BEIYANG), "village": text}, id_number=_id(i))
+            for i, text in enumerate(HOSTILE)
+        ]
+        fill(desk, "housing", rows)
+        return write_roster_hints(folder / "roster-report.xlsx", check_rosters(desk).hints)
+
+
 Producer = Callable[[Path, pytest.CaptureFixture[str]], Path]
 WRITERS: dict[str, Producer] = {
     "exchange/export.py": _export,
@@ -146,6 +163,7 @@ WRITERS: dict[str, Producer] = {
     "cli/county.py": _collect_report,
     "services/crosscheck.py": _cross_check_report,
     "services/county_report.py": _county_summary,
+    "exchange/roster_report.py": _roster_report,
 }
 
 

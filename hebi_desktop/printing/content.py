@@ -22,6 +22,7 @@ from hebi_desktop.domain.fields import Field, Kind, Ledger
 from hebi_desktop.domain.pinyin import sort_key
 from hebi_desktop.domain.printing import FORM_TITLES, Column, Form, IdPolicy, column
 from hebi_desktop.domain.queries import Aggregate
+from hebi_desktop.services.desk_scope import query_place, with_default_place
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import REVIEWER, SUPERVISION_PHONE, UNIT_HEAD, UNIT_NAME
@@ -103,6 +104,7 @@ class PrintRequest:
     notice_from: dt.date | None = None
     notice_to: dt.date | None = None
     day: dt.date | None = None  # 填报日期; today when not given
+    all_places: bool = False  # no place filter: the whole database, not the desk's scope
 
 
 # --- dates and names -------------------------------------------------------------------
@@ -156,15 +158,10 @@ def unit_name(book: Book) -> str:
 
 
 def place_name(book: Book, query: RecordQuery) -> str:
-    """Whose records the form holds: the filtered township (and village) or county, else the
-    desk's township — 北阳镇, or 北阳镇王庄村 for a notice posted in one village."""
-    table = divisions()
-    place = ""
-    for code in (query.township_code, query.county_code, book.settings.township_code):
-        if code:
-            place = table.name(code) or ""
-            break
-    return place + (query.village or "")
+    """Whose records the form holds: the filtered township (and village) or county, else
+    the whole city — 北阳镇, or 北阳镇王庄村 for a notice posted in one village. Never the
+    desk's township over records of other places."""
+    return query_place(query) + (query.village or "")
 
 
 # --- the forms -------------------------------------------------------------------------
@@ -196,6 +193,8 @@ def build_document(
 
 def _query(book: Book, ledger: Ledger, request: PrintRequest) -> RecordQuery:
     query = dataclasses.replace(request.query, deleted=False)  # never the bin
+    if not request.all_places:
+        query = with_default_place(book, query)  # the desk's own scope unless chosen
     if request.since_last_submission:
         from hebi_desktop.exchange.submissions import last_submission
 

@@ -108,7 +108,8 @@ class LedgerPage(QWidget):
         self.restore_button.setToolTip("恢复选中的已删除记录")
         self.print_button = QPushButton("打印…", self)
         self.print_button.setToolTip(
-            "打印当前筛选出的记录：花名册、公示名单或发放登记表（可另存为 PDF）"
+            "打印本单位（或所选乡镇、村、日期）的记录：花名册、公示名单或发放登记表；"
+            "搜索框的内容只在预览中勾选“只打印筛选结果”时才起作用"
         )
         self.print_button.clicked.connect(self.open_print)
         for button in (self.new_button, self.edit_button, self.delete_button, self.restore_button):

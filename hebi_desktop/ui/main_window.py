@@ -37,6 +37,7 @@ from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.desk_scope import desk_scope
 from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         page = SettingsPage(self.book, self.stack)
         page.operator_changed.connect(self._operator_changed)
         page.restore_requested.connect(self.restore_from)
+        page.scope_changed.connect(self.apply_scope)
         page.backup_made.connect(self._after_backup)
         return page
 
@@ -320,7 +322,15 @@ class MainWindow(QMainWindow):
             "刷新", self.refresh_current, QKeySequence.StandardKey.Refresh
         )
         self.find_action = self._action("查找", self.find_in_page, QKeySequence.StandardKey.Find)
-        self.page_actions: list[QAction] = []
+        self.page_actions: list[QAction] = self._page_actions()
+        self.help_action = self._action(
+            "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents
+        )
+        self.logs_action = self._action("打开日志文件夹", self.open_logs)
+        self.about_action = self._action("关于", self.show_about)
+
+    def _page_actions(self) -> list[QAction]:
+        actions = []
         for number, entry in enumerate(self.entries, start=1):
             action = self._action(
                 entry.title,
@@ -328,12 +338,8 @@ class MainWindow(QMainWindow):
                 f"Ctrl+{number}" if number <= 9 else None,
             )
             action.setIcon(entry.icon)
-            self.page_actions.append(action)
-        self.help_action = self._action(
-            "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents
-        )
-        self.logs_action = self._action("打开日志文件夹", self.open_logs)
-        self.about_action = self._action("关于", self.show_about)
+            actions.append(action)
+        return actions
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -346,9 +352,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("查看(&V)")
+        self.view_menu = view_menu
         for action in self.page_actions:
             view_menu.addAction(action)
-        view_menu.addSeparator()
+        self._pages_end = view_menu.addSeparator()
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.refresh_action)
         help_menu = bar.addMenu("帮助(&H)")
@@ -460,9 +467,49 @@ class MainWindow(QMainWindow):
         )
 
     def _update_title(self) -> None:
-        place = divisions().name(self.book.settings.township_code)
+        scope = desk_scope(self.book)
+        place = f"{scope.name}（县区）" if scope.is_set and not scope.township_code else ""
+        place = divisions().name(scope.township_code) or place
         # The title ends with the program name, so Qt does not append it a second time.
         self.setWindowTitle(f"{place} — {APP_TITLE}" if place else APP_TITLE)
+
+    def apply_scope(self, *_args: object) -> None:
+        """The desk's 工作范围 changed: navigation, pages (their defaults) and title now."""
+        entries = nav_entries(county_desk=self.book.settings.get(SCOPE) == SCOPE_COUNTY)
+        keys = [entry.key for entry in entries]
+        current = self.current_key() or OVERVIEW
+        if keys != self.nav.keys():
+            self.entries = entries
+            old = self.nav
+            self.nav = NavigationList(entries, self)
+            central = self.centralWidget()
+            lines = central.layout() if central is not None else None
+            assert lines is not None, "the central widget lays out navigation and pages"
+            lines.replaceWidget(old, self.nav)
+            old.hide()
+            old.deleteLater()
+            self.nav.currentRowChanged.connect(self._nav_changed)
+            for key in keys:
+                if key not in self.pages and key not in self._placeholders:
+                    placeholder = QWidget(self.stack)
+                    self._placeholders[key] = placeholder
+                    self.stack.addWidget(placeholder)
+            for key in [k for k in self.pages if k not in keys]:
+                page = self.pages.pop(key)
+                self.stack.removeWidget(page)
+                page.hide()
+                page.deleteLater()
+            for key in [k for k in self._placeholders if k not in keys]:
+                self._placeholders.pop(key).deleteLater()
+            for action in self.page_actions:
+                self.view_menu.removeAction(action)
+                self.removeAction(action)
+                action.deleteLater()
+            self.page_actions = self._page_actions()
+            self.view_menu.insertActions(self._pages_end, self.page_actions)
+        self.set_book(self.book)
+        self.show_page(current if current in keys else OVERVIEW)
+        self.statusBar().showMessage(f"工作范围已改为：{desk_scope(self.book).name}", 10000)
 
     def _records_changed(self) -> None:
         self.watcher.seen()

@@ -13,14 +13,16 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPainter
+from PySide6.QtCore import QDate, QMetaObject, QSize, QStandardPaths, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QPageLayout, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QToolBar,
@@ -33,14 +35,18 @@ from hebi_desktop.printing.content import Document, PrintRequest, build_document
 from hebi_desktop.printing.pdf import write_pdf
 from hebi_desktop.printing.render import PAPERS, render, set_up_page
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.desk_scope import scope_words, with_default_place
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.services.settings import SUPERVISION_PHONE
 from hebi_desktop.ui import geometry
+from hebi_desktop.ui.field_widgets import WARNING_COLOR
 
 log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 LAST_PRINT_DIR = "last_print_dir"
+NO_PHONE = "还没有填写监督电话（设置 → 单位与签字人），公示名单上的监督电话将空着。"
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -61,12 +67,15 @@ class FormPreview(QPrintPreviewDialog):
         query: RecordQuery,
         since_last_submission: bool = False,
         parent: QWidget | None = None,
+        *,
+        all_places: bool = False,
     ) -> None:
         self.page_device = QPrinter(QPrinter.PrinterMode.HighResolution)
         set_up_page(self.page_device)
         super().__init__(self.page_device, parent)
         self.book = book
-        self.query = query
+        self.screen_query = query  # what the list shows, search text and all
+        self.all_places = all_places
         self.since_last_submission = since_last_submission
         self.error: str | None = None
         self._document: Document | None = None
@@ -83,6 +92,7 @@ class FormPreview(QPrintPreviewDialog):
         assert isinstance(layout, QBoxLayout), "QPrintPreviewDialog lays out in a box"
         layout.insertWidget(0, toolbar)
         self.options_bar = toolbar
+        layout.insertWidget(1, self._scope_row())
         self.ledgers = [key for key in ledgers if get_ledger(key).print_forms is not None]
 
         self.ledger_combo = QComboBox(self)
@@ -130,6 +140,107 @@ class FormPreview(QPrintPreviewDialog):
         self.notice_from.dateChanged.connect(self._changed)
         self.notice_to.dateChanged.connect(self._changed)
         self.paintRequested.connect(self._paint)
+        self.only_filtered.toggled.connect(self._scope_changed)
+        self._guard_print_action()
+        self._show_scope()
+
+    # --- scope ------------------------------------------------------------------------
+
+    def _scope_row(self) -> QWidget:
+        """打印范围 in words, 只打印筛选结果 when the list is narrowed, the notice's warning."""
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(8, 2, 8, 2)
+        line.addWidget(QLabel("打印范围：", row))
+        self.scope_label = QLabel(row)
+        self.scope_label.setObjectName("printScope")
+        self.scope_label.setStyleSheet("color: #1565c0; font-weight: bold;")
+        line.addWidget(self.scope_label)
+        self.only_filtered = QCheckBox("只打印筛选结果", row)
+        self.only_filtered.setToolTip(
+            "勾选后只打印台账页上搜索、筛选出的记录；不勾选时打印上面范围内的全部记录"
+        )
+        narrowed = self._narrowing(self.screen_query)
+        self.only_filtered.setVisible(bool(narrowed))
+        if narrowed:
+            self.only_filtered.setText(f"只打印筛选结果（{narrowed}）")
+        line.addWidget(self.only_filtered)
+        self.phone_label = QLabel(row)
+        self.phone_label.setStyleSheet(f"color: {WARNING_COLOR};")
+        line.addWidget(self.phone_label)
+        line.addStretch(1)
+        return row
+
+    @staticmethod
+    def _narrowing(query: RecordQuery) -> str:
+        """What on the list narrows it beyond place and dates, in words ('' for nothing)."""
+        parts = []
+        if query.text and query.text.strip():
+            parts.append(f"搜索“{query.text.strip()}”")
+        if any(query.status.values()) or query.flagged is not None:
+            parts.append("状态筛选")
+        if query.conditions or query.ids is not None or query.changed_since is not None:
+            parts.append("指定条件")
+        return "、".join(parts)
+
+    @property
+    def query(self) -> RecordQuery:
+        """What prints: the place and dates, the desk's scope when no place was chosen;
+        search text and status filters only when 只打印筛选结果 is ticked."""
+        query = self.screen_query
+        if not self.only_filtered.isChecked():
+            query = dataclasses.replace(
+                query,
+                text=None,
+                status={},
+                flagged=None,
+                conditions=(),
+                ids=None,
+                changed_since=None,
+            )
+        if not self.all_places:
+            query = with_default_place(self.book, query)
+        return query
+
+    def scope_text(self) -> str:
+        return scope_words(self.query, since_last_submission=self.since_last_submission)
+
+    def _show_scope(self) -> None:
+        self.scope_label.setText(self.scope_text())
+        missing = self.form is Form.NOTICE and not self.book.settings.get(SUPERVISION_PHONE)
+        self.phone_label.setText(NO_PHONE if missing else "")
+
+    def _scope_changed(self, *_args: object) -> None:
+        self._show_scope()
+        self.preview.updatePreview()
+
+    def phone_missing_confirmed(self) -> bool:
+        """A notice with no 监督电话: ask before it goes to paper or PDF."""
+        if self.form is not Form.NOTICE or self.book.settings.get(SUPERVISION_PHONE):
+            return True
+        answer = QMessageBox.question(
+            self,
+            "公示名单没有监督电话",
+            f"{NO_PHONE}\n\n公示名单应写明监督电话，以便群众反映问题。仍要继续吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _guard_print_action(self) -> None:
+        """Qt's 打印 button asks about a missing 监督电话 first."""
+        self.print_action: QAction | None = None
+        for action in self.findChildren(QAction):
+            if action.text().replace("&", "") in ("Print", "打印"):
+                self.print_action = action
+                action.triggered.disconnect()
+                action.triggered.connect(self.print_now)
+                return
+
+    def print_now(self) -> None:
+        if not self.phone_missing_confirmed():
+            return
+        QMetaObject.invokeMethod(self, "_q_print")
 
     # --- choices ----------------------------------------------------------------------
 
@@ -177,6 +288,7 @@ class FormPreview(QPrintPreviewDialog):
 
     def _changed(self, *_args: object) -> None:
         self._show_notice_dates()
+        self._show_scope()
         self.preview.updatePreview()
 
     def request(self) -> PrintRequest:
@@ -191,6 +303,7 @@ class FormPreview(QPrintPreviewDialog):
             landscape=landscape,
             notice_from=_pydate(self.notice_from.date()) if notice else None,
             notice_to=_pydate(self.notice_to.date()) if notice else None,
+            all_places=True,  # self.query has the desk's scope already when none was chosen
         )
 
     # --- painting ---------------------------------------------------------------------
@@ -237,6 +350,8 @@ class FormPreview(QPrintPreviewDialog):
         return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
     def choose_pdf(self) -> Path | None:
+        if not self.phone_missing_confirmed():
+            return None
         title = self.document().title if self.error is None else get_ledger(self.ledger).title
         suggested = self._folder() / f"{title}{dt.date.today():%Y%m%d}.pdf"
         chosen, _filter = QFileDialog.getSaveFileName(
@@ -267,12 +382,16 @@ def open_preview(
     ledgers: tuple[str, ...],
     query: RecordQuery,
     since_last_submission: bool = False,
+    *,
+    all_places: bool = False,
 ) -> FormPreview | None:
     """Open the preview (modal); a message instead when no chosen ledger has printed forms."""
     printable = [key for key in ledgers if get_ledger(key).print_forms is not None]
     if not printable:
         QMessageBox.information(parent, "打印", "请先选择要打印的台账。")
         return None
-    dialog = FormPreview(book, tuple(printable), query, since_last_submission, parent)
+    dialog = FormPreview(
+        book, tuple(printable), query, since_last_submission, parent, all_places=all_places
+    )
     dialog.open()
     return dialog

@@ -60,6 +60,7 @@ class SettingsPage(QWidget):
     ``backup_made(path)`` after 立即备份 succeeded."""
 
     operator_changed = Signal()
+    scope_changed = Signal(str)
     restore_requested = Signal(object)
     backup_made = Signal(object)
 
@@ -86,7 +87,9 @@ class SettingsPage(QWidget):
         layout.addWidget(self._build_operator(body))
         self.signers_box = SignersBox(book, body)
         layout.addWidget(self.signers_box)
-        layout.addWidget(ScopeBox(book, body))
+        self.scope_box = ScopeBox(book, body)
+        self.scope_box.scope_changed.connect(self.scope_changed)
+        layout.addWidget(self.scope_box)
         layout.addWidget(self._build_backup(body))
         layout.addWidget(self._build_database(body))
         layout.addStretch(1)

@@ -12,7 +12,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.ui.collect_page import COLUMNS, CollectPage
 from hebi_desktop.ui.crosscheck_page import CrossCheckPage
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import COLLECT
+from hebi_desktop.ui.navigation import COLLECT, EXCHANGE, SETTINGS
 from tests import samples
 from tests.county_helpers import (
     BEIYANG,
@@ -25,6 +25,7 @@ from tests.county_helpers import (
     place,
     township_desk,
 )
+from tests.ui.ledger_helpers import Button, Messages
 
 WAIT_MS = 30_000
 
@@ -145,19 +146,34 @@ def test_summary_tab_shows_every_township_and_the_missing_ones(
         assert saved is not None and saved.exists()
 
 
-def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book) -> None:
+def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book, messages: Messages) -> None:
     from hebi_desktop.services.settings import SCOPE
-    from hebi_desktop.ui.settings_page import SettingsPage
-
-    page = SettingsPage(book)
-    qtbot.addWidget(page)
-    page.show()
     from hebi_desktop.ui.scope_box import ScopeBox
 
+    window = MainWindow(book)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.windowTitle() == "北阳镇 — 鹤壁乡镇台账"
+    page = window.show_page(SETTINGS)
     (box,) = page.findChildren(ScopeBox)
     assert box.township_radio.isChecked()
-    qtbot.mouseClick(box.county_radio, Qt.MouseButton.LeftButton)
+
+    messages.answer = Button.No  # the clerk reads what changes and declines
+    box.county_radio.click()  # below the fold of the settings page
+    question = messages.texts("question")[-1]
+    assert "导出、打印、报送默认为整个淇县" in question and "汇总报送" in question
+    assert book.settings.get(SCOPE) is None and box.township_radio.isChecked()
+    assert COLLECT not in [e.key for e in window.entries]
+
+    messages.answer = Button.Yes
+    box.county_radio.click()
     assert book.settings.get(SCOPE) == "county"
-    window = MainWindow(book)  # the next start
-    qtbot.addWidget(window)
+    # At once, in the same window: navigation, title and the export's default place.
     assert COLLECT in [e.key for e in window.entries]
+    assert window.windowTitle() == "淇县（县区） — 鹤壁乡镇台账"
+    assert window.current_key() == SETTINGS
+    exchange = window.show_page(EXCHANGE)
+    tab = exchange.export_tab
+    assert tab.county_combo.currentText() == "淇县"
+    assert tab.township_combo.currentData() is None
+    assert "淇县 · 全部行政村" in tab.scope_label.text()

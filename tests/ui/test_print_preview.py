@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QFileDialog
 
+from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.printing import Form
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
@@ -45,7 +46,9 @@ def test_ledger_page_prints_what_the_filters_show(
     page = LedgerPage(filled, get_ledger("housing"))
     qtbot.addWidget(page)
     page.show()
-    village = next(iter(filled.records("housing").iter_items()))[1]["village"]
+    first = next(iter(filled.records("housing").iter_items()))[1]
+    township, village = first["township_code"], first["village"]
+    page.township_filter.setCurrentIndex(page.township_filter.findData(township))
     retype(qtbot, page.village_filter, village)
     page.filter_bar.flush()
     shown = page.model.rowCount()
@@ -69,7 +72,7 @@ def test_ledger_page_prints_what_the_filters_show(
     assert dialog.save_action.isEnabled()
     dialog.save_action.trigger()
     texts = pages(target)
-    assert f"北阳镇{village}住房安全动态监测台账花名册" in texts[0]
+    assert f"{divisions().name(township)}{village}住房安全动态监测台账花名册" in texts[0]
     assert f"合计共{shown}条" in texts[-1]
     assert "已保存" in dialog.message_label.text()
     dialog.close()
@@ -104,9 +107,11 @@ def test_export_page_prints_the_chosen_ledger_with_its_filters(qtbot, filled: Bo
     page.show()
     for key, check in page.ledger_checks.items():
         check.setChecked(key == "water")
+    page.export_tab.county_combo.setCurrentIndex(0)  # 县区：全部: the whole city, chosen
     qtbot.mouseClick(page.print_button, LEFT)
     dialog = _preview(page)
     assert dialog.ledger == "water"
+    assert dialog.scope_label.text() == "鹤壁市 · 全部行政村 · 全部日期"
     forms = [dialog.form_combo.itemText(i) for i in range(dialog.form_combo.count())]
     assert forms == ["台账花名册", "公示名单"]  # no payments, no register
     dialog.preview.updatePreview()

@@ -165,7 +165,17 @@ class LedgerPage(QWidget):
         header.sectionResized.connect(lambda *_: geometry.save_widths(header, self._settings_key))
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
+        remembered = geometry.restored_sort(self._settings_key)
+        if remembered is not None and remembered[0] < self._model.columnCount():
+            column, descending = remembered
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(column, order)  # sorts once setSortingEnabled is on
         self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(
+            lambda column, order: geometry.save_sort(
+                self._settings_key, column, order == Qt.SortOrder.DescendingOrder
+            )
+        )
         self.empty_label = QLabel(EMPTY_TEXT, self)
         self.empty_label.setObjectName("emptyLedger")
         self.empty_label.setWordWrap(True)

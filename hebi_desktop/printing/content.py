@@ -244,7 +244,7 @@ def _width(f: Field, spec: Column) -> int:
         Kind.ID_NUMBER: 19,
         Kind.PHONE: 13,
         Kind.DATE: 11,
-        Kind.MONEY: 12,
+        Kind.MONEY: 13,  # 16,645,916.00 in bold in the 合计 row
         Kind.DECIMAL: 9,
         Kind.SCHOOL_YEAR: 10,
         Kind.YES_NO: 5,

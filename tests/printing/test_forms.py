@@ -46,7 +46,7 @@ def _print(book: Book, folder: Path, key: str, form: Form, **options: object) ->
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
+    return f"{value:,.2f}"  # 16,645,916.00: thousands separators, as reports print money
 
 
 def _wan(value: Decimal) -> Decimal:
@@ -113,7 +113,7 @@ def test_totals_equal_stats(filled: Book, out_dir: Path, key: str, form: Form) -
         if field.kind is Kind.MONEY:
             printed = _money(sums[measure.field])
             assert printed in total_row
-            assert _wan(Decimal(printed)) == headline.value(measure.key)
+            assert _wan(Decimal(printed.replace(",", ""))) == headline.value(measure.key)
         else:
             items = filled.records(ledger).iter_items(RecordQuery())
             exact = sum(values[measure.field] or 0 for _id, values in items)
@@ -130,7 +130,10 @@ def _columns(ledger, form: Form) -> list[Column]:  # type: ignore[no-untyped-def
 
 def test_page_subtotals_add_up_to_the_total(filled: Book, out_dir: Path) -> None:
     texts = _print(filled, out_dir, "housing", Form.ROSTER)
-    subtotals = [Decimal(re.search(r"本页小计\d+条([\d.]+)", t).group(1)) for t in texts]  # type: ignore[union-attr]
+    subtotals = [
+        Decimal(re.search(r"本页小计\d+条([\d.,]+)", t).group(1).replace(",", ""))  # type: ignore[union-attr]
+        for t in texts
+    ]
     counts = [int(re.search(r"本页小计(\d+)条", t).group(1)) for t in texts]  # type: ignore[union-attr]
     assert sum(counts) == ROWS
     total = filled.records("housing").sums(RecordQuery())["subsidy_amount"]

@@ -17,6 +17,7 @@ from tests import samples
 from tests.county_helpers import (
     BEIYANG,
     GAOCUN,
+    SHANTANG,
     TWICE_PAID_STUDENT,
     county_desk,
     export_all,
@@ -177,3 +178,28 @@ def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book, messages: Messa
     assert tab.county_combo.currentText() == "淇县"
     assert tab.township_combo.currentData() is None
     assert "淇县 · 全部行政村" in tab.scope_label.text()
+
+
+def test_a_files_problem_is_readable_without_a_tooltip(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QRect
+
+    with township_desk(tmp_path, SHANTANG) as desk:  # 浚县: not this county's
+        fill(desk, "housing", housing_rows(SHANTANG, 2, 970))
+        foreign = export_all(desk, tmp_path / "浚县善堂镇人民政府报送的住房安全台账.xlsx")
+    with county_desk(tmp_path) as county:
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        page.resize(1000, 600)
+        page.show()
+        page.add_files([foreign])
+        qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() >= 1, timeout=WAIT_MS)
+        column = COLUMNS.index("问题")
+        problem = cell(page, 0, "问题")
+        assert "浚县" in problem
+        width = page.table.columnWidth(column) - 8
+        needed = page.table.fontMetrics().boundingRect(
+            QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, problem
+        )
+        assert page.table.wordWrap() and page.table.rowHeight(0) >= needed.height()
+        page.table.selectRow(0)
+        assert problem in page.detail_label.text()

@@ -566,3 +566,18 @@ def test_id_number_and_date_inputs_take_the_fields_width_on_a_narrow_form(qtbot)
     editor.input.setText("2026-11-05")
     editor.tidy()  # the date as read still shows, under the input
     assert editor.echo() == "→ 2026年11月5日" and editor.echo_label.isVisibleTo(editor)
+
+
+def test_the_history_has_no_stretched_row(qtbot, book: Book) -> None:
+    created = book.records("housing").create(samples.housing()).record
+    dialog = open_dialog(qtbot, book, HOUSING, created.id)
+    dialog.resize(1000, 700)
+    dialog.tabs.setCurrentWidget(dialog.history_view)  # laid out after its rows were set
+    table = dialog.history_view.table
+    qtbot.waitUntil(lambda: table.columnWidth(3) > 300)
+    qtbot.wait(50)
+    line = table.fontMetrics().lineSpacing()
+    # A new record's values as one wrapped paragraph: a few lines, not one per field.
+    assert table.rowHeight(0) <= 8 * line, (table.rowHeight(0), line)
+    text = dialog.history_view.row_texts()[0][3]
+    assert "户主姓名：张秀英" in text and "\n" not in text

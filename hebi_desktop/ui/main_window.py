@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QEventLoop, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -66,6 +66,7 @@ from hebi_desktop.ui.pages import (
     WaitablePage,
     WorkingPage,
 )
+from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
     from hebi_desktop.ui.exchange_page import ExchangePage
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self._placeholders: dict[str, QWidget] = {}
         self._closing_done = False
         self.exit_backup: Path | None = None
+        self.restore_progress: QProgressDialog | None = None
         self.setWindowIcon(app_icon())
         self.entries = nav_entries(county_desk=book.settings.get(SCOPE) == SCOPE_COUNTY)
         self.nav = NavigationList(self.entries, self)
@@ -572,26 +574,59 @@ class MainWindow(QMainWindow):
         if self._dialog_open():
             QMessageBox.warning(self, "从备份恢复", "请先保存或关闭正在填写的记录，再恢复。")
             return False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome = backups.restore_backup(self.book, Path(backup))
-        except (BackupError, UserError) as error:
-            QApplication.restoreOverrideCursor()
-            reopened = getattr(error, "book", None)
+        outcome = self._restore_in_background(Path(backup))
+        if not isinstance(outcome, backups.Restored):
+            reopened = getattr(outcome, "book", None)
             if reopened is not None:
                 self.set_book(reopened)
-            QMessageBox.warning(self, "恢复失败", str(error))
+            QMessageBox.warning(self, "恢复失败", str(outcome))
             return False
-        QApplication.restoreOverrideCursor()
         self.set_book(outcome.book)
         kept = f"\n\n恢复前的数据库已保留在：{outcome.kept}" if outcome.kept else ""
         QMessageBox.information(self, "恢复完成", f"已从“{Path(backup).name}”恢复。{kept}")
         return True
 
+    def _restore_in_background(self, backup: Path) -> backups.Restored | Exception:
+        """The restore on a worker thread, "正在恢复…" on screen at once; the window keeps
+        painting (a local event loop waits, the progress dialog keeps the clicks out)."""
+        waiting = QProgressDialog(f"正在从“{backup.name}”恢复…", "", 0, 0, self)
+        waiting.setWindowTitle("从备份恢复")
+        waiting.setCancelButton(None)  # type: ignore[arg-type]
+        waiting.setWindowModality(Qt.WindowModality.WindowModal)
+        waiting.setMinimumDuration(0)
+        waiting.setAutoClose(False)
+        waiting.show()
+        self.restore_progress = waiting
+        self.watcher.blockSignals(True)  # the book is closed while the file is replaced
+        book = self.book
+
+        def job(_progress: object, _cancelled: object) -> backups.Restored | Exception:
+            try:
+                return backups.restore_backup(book, backup)
+            except (BackupError, UserError) as error:
+                return error
+
+        worker = Worker(job, self)
+        loop = QEventLoop(self)
+        worker.done.connect(loop.quit)
+        worker.start()
+        if worker.running:
+            loop.exec()
+        self.watcher.blockSignals(False)
+        waiting.close()
+        waiting.deleteLater()
+        self.restore_progress = None
+        if worker.error_message is not None:  # a bug, not a refused backup
+            return UserError(worker.error_message)
+        result: backups.Restored | Exception = worker.result
+        return result
+
     def set_book(self, book: Book) -> None:
         """Use ``book`` from now on: every page is rebuilt on its next visit."""
         current = self.current_key() or OVERVIEW
         self.book = book
+        self.watcher.book = book
+        self.watcher.seen()
         for key, page in list(self.pages.items()):
             placeholder = QWidget(self.stack)
             index = self.stack.indexOf(page)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QMetaObject, QSize, QStandardPaths, Qt
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.printing.content import Document, PrintRequest, build_document, notice_period
-from hebi_desktop.printing.pdf import write_pdf
+from hebi_desktop.printing.pdf import PrintResult, write_pdf
 from hebi_desktop.printing.render import PAPERS, render, set_up_page
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.desk_scope import scope_words, with_default_place
@@ -41,11 +43,13 @@ from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SUPERVISION_PHONE
 from hebi_desktop.ui import geometry
 from hebi_desktop.ui.field_widgets import WARNING_COLOR
+from hebi_desktop.ui.workers import Worker
 
 log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 LAST_PRINT_DIR = "last_print_dir"
+PREPARING = "正在准备预览…"
 NO_PHONE = "还没有填写监督电话（设置 → 单位与签字人），公示名单上的监督电话将空着。"
 
 
@@ -78,6 +82,11 @@ class FormPreview(QPrintPreviewDialog):
         self.all_places = all_places
         self.since_last_submission = since_last_submission
         self.error: str | None = None
+        self.save_worker: Worker | None = None
+        self._building: Worker | None = None
+        self._building_key: PrintRequest | None = None
+        self._saving_to: Path | None = None
+        self._build_error: tuple[PrintRequest, str] | None = None
         self._document: Document | None = None
         self._document_key: PrintRequest | None = None
         self.setWindowTitle("打印预览")
@@ -131,6 +140,9 @@ class FormPreview(QPrintPreviewDialog):
         self.save_action = toolbar.addAction("另存为 PDF…")
         self.save_action.setToolTip("把预览中的表格保存为 PDF 文件")
         self.save_action.triggered.connect(self.choose_pdf)
+        self.cancel_save_action = toolbar.addAction("取消保存")
+        self.cancel_save_action.setVisible(False)
+        self.cancel_save_action.triggered.connect(self.cancel_save)
         toolbar.addWidget(self.message_label)
 
         self._fill_forms()
@@ -240,6 +252,11 @@ class FormPreview(QPrintPreviewDialog):
     def print_now(self) -> None:
         if not self.phone_missing_confirmed():
             return
+        try:
+            self.document()  # the printer gets the whole form, never the waiting page
+        except UserError as error:
+            QMessageBox.warning(self, "打印", str(error))
+            return
         QMetaObject.invokeMethod(self, "_q_print")
 
     # --- choices ----------------------------------------------------------------------
@@ -308,27 +325,77 @@ class FormPreview(QPrintPreviewDialog):
 
     # --- painting ---------------------------------------------------------------------
 
+    def _document_key_now(self) -> PrintRequest:
+        return dataclasses.replace(self.request(), paper="A4", landscape=True)
+
     def document(self) -> Document:
         """The form's words, read again only when the choice of form or period changed."""
         request = self.request()
-        key = dataclasses.replace(request, paper="A4", landscape=True)
+        key = self._document_key_now()
         if self._document is None or self._document_key != key:
             self._document = build_document(self.book, request)
             self._document_key = key
         return self._document
 
+    def _prepare(self, key: PrintRequest) -> None:
+        """Read the records and build the form's words off the GUI thread; the preview
+        shows 正在准备… meanwhile and is painted again when they are ready. (Bound
+        methods, not closures over ``self``: no reference cycle for a worker thread's
+        garbage collection to break.)"""
+        if self._building is not None:
+            return
+        worker = Worker(partial(_build, self.book, self.request()), self)
+        self._building = worker
+        self._building_key = key
+        worker.finished.connect(self._built)
+        worker.failed.connect(self._build_failed)
+        worker.done.connect(self._building_done)
+        worker.start()
+
+    def _built(self, document: object) -> None:
+        assert isinstance(document, Document)
+        if self._document_key_now() == self._building_key:
+            self._document, self._document_key = document, self._building_key
+        self.preview.updatePreview()  # a changed choice meanwhile is prepared now
+
+    def _build_failed(self, message: str) -> None:
+        if self._building_key is not None:
+            self._build_error = (self._building_key, message)
+        self.preview.updatePreview()
+
+    def _building_done(self) -> None:
+        worker, self._building = self._building, None
+        if worker is not None:
+            worker.deleteLater()
+
     def _paint(self, printer: QPrinter) -> None:
-        # Thousands of rows take seconds to lay out; the dialog paints synchronously.
+        key = self._document_key_now()
+        if self._build_error is not None and self._build_error[0] == key:
+            self._show_error(printer, self._build_error[1])
+            return
+        if self._document is None or self._document_key != key:
+            self._prepare(key)
+            self._show_waiting(printer)
+            return
+        # Laying out the pages of a long form still takes a moment on this thread.
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            render(self.document(), printer)
+            render(self._document, printer)
         except UserError as error:
             self._show_error(printer, str(error))
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
         self.error = None
-        self.message_label.setText("")
+        if not self.saving:
+            self.message_label.setText("")
+
+    def _show_waiting(self, printer: QPrinter) -> None:
+        painter = QPainter()
+        if painter.begin(printer):
+            area = printer.pageLayout().paintRectPixels(printer.resolution())
+            painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), PREPARING)
+            painter.end()
 
     def _show_error(self, printer: QPrinter, message: str) -> None:
         self.error = message
@@ -349,10 +416,14 @@ class FormPreview(QPrintPreviewDialog):
         )
         return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
-    def choose_pdf(self) -> Path | None:
+    def choose_pdf(self) -> Worker | None:
         if not self.phone_missing_confirmed():
             return None
-        title = self.document().title if self.error is None else get_ledger(self.ledger).title
+        ready = self._document is not None and self._document_key == self._document_key_now()
+        if ready and self._document is not None:
+            title = self._document.title
+        else:  # not read yet: the place and the form, without waiting for the records
+            title = f"{self.scope_text().split(' · ')[0]}{FORM_TITLES[self.form]}"
         suggested = self._folder() / f"{title}{dt.date.today():%Y%m%d}.pdf"
         chosen, _filter = QFileDialog.getSaveFileName(
             self, "另存为 PDF", str(suggested), PDF_FILTER
@@ -361,19 +432,78 @@ class FormPreview(QPrintPreviewDialog):
             return None
         return self.save_pdf(Path(chosen))
 
-    def save_pdf(self, target: Path) -> Path | None:
-        """Write the previewed form to ``target``; a Chinese message when it cannot."""
+    @property
+    def saving(self) -> bool:
+        return self.save_worker is not None
+
+    def save_pdf(self, target: Path) -> Worker | None:
+        """Write the previewed form to ``target`` on a worker (the window stays usable, the
+        toolbar says so at once, 取消保存 stops it); a Chinese message when it cannot."""
+        if self.saving:
+            return None
         if not target.suffix:
             target = target.with_suffix(".pdf")
-        try:
-            result = write_pdf(self.book, self.request(), target)
-        except UserError as error:
-            QMessageBox.warning(self, "另存为 PDF", str(error))
-            return None
-        self.book.settings.set(LAST_PRINT_DIR, str(target.parent))
+        worker = Worker(partial(_write, self.book, self.request(), target), self)
+        self.save_worker = worker
+        self._saving_to = target
+        self.save_action.setEnabled(False)
+        self.cancel_save_action.setVisible(True)
+        self.message_label.setStyleSheet("color: #1565c0;")
+        self.message_label.setText(f"正在保存 {target.name}…（可以继续查看预览）")
+        worker.finished.connect(self._pdf_saved)
+        worker.failed.connect(self._pdf_failed)
+        worker.cancelled.connect(self._pdf_cancelled)
+        worker.done.connect(self._save_done)
+        worker.start()
+        return worker
+
+    def _pdf_cancelled(self) -> None:
+        self.message_label.setText("已取消保存，没有生成文件。")
+
+    def _pdf_saved(self, result: PrintResult) -> None:
+        self.book.settings.set(LAST_PRINT_DIR, str(result.path.parent))
         self.message_label.setStyleSheet("color: #2e7d32;")
         self.message_label.setText(f"已保存：{result.path.name}（{result.pages} 页）")
-        return result.path
+
+    def _pdf_failed(self, message: str) -> None:
+        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setText(f"未保存：{message}")
+        QMessageBox.warning(self, "另存为 PDF", message)
+
+    def _save_done(self) -> None:
+        worker, self.save_worker = self.save_worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self.save_action.setEnabled(True)
+        self.cancel_save_action.setVisible(False)
+
+    def cancel_save(self) -> None:
+        if self.save_worker is not None:
+            self.save_worker.cancel()
+
+    def done(self, result: int) -> None:
+        """Closing stops the work in flight (a half PDF is never left behind)."""
+        for worker in (self.save_worker, self._building):
+            if worker is not None:
+                worker.cancel()
+                worker.wait()
+        super().done(result)
+
+
+def _build(
+    book: Book, request: PrintRequest, _progress: object, cancelled: Callable[[], bool]
+) -> Document:
+    return build_document(book, request, cancelled)
+
+
+def _write(
+    book: Book,
+    request: PrintRequest,
+    target: Path,
+    _progress: object,
+    cancelled: Callable[[], bool],
+) -> PrintResult:
+    return write_pdf(book, request, target, cancelled)
 
 
 def open_preview(

@@ -24,6 +24,7 @@ from tests.exchange.test_desk_scope import ROWS, title_line, townships_in
 from tests.printing.pdf_text import pages
 from tests.ui.ledger_helpers import Messages, retype
 from tests.ui.test_exchange_page import save_as, wait_done
+from tests.ui.test_print_preview import saved
 
 LEFT = Qt.MouseButton.LeftButton
 HOUSING = get_ledger("housing")
@@ -154,6 +155,6 @@ def test_a_notice_without_a_supervision_phone_asks_before_printing(
     messages.answer = messages.answer.Yes
     target = tmp_path / "公示.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(target), ""))
-    assert dialog.choose_pdf() == target
+    assert saved(qtbot, dialog, dialog.choose_pdf()) == target
     assert "公示名单" in "".join(pages(target))
     dialog.close()

@@ -34,6 +34,17 @@ def filled(book: Book) -> Book:
     return book
 
 
+def saved(qtbot: Any, dialog: FormPreview, worker: Any = None) -> Path:
+    """Wait for 另存为 PDF (it runs on a worker); the file written."""
+    worker = worker or dialog.save_worker
+    assert worker is not None
+    if worker.running:
+        with qtbot.waitSignal(worker.done, timeout=60_000):
+            pass
+    assert worker.error_message is None, worker.error_message
+    return Path(worker.result.path)
+
+
 def _preview(parent: Any) -> FormPreview:
     dialog = parent.findChild(FormPreview)
     assert dialog is not None, "打印… opened no preview"
@@ -71,6 +82,8 @@ def test_ledger_page_prints_what_the_filters_show(
     )
     assert dialog.save_action.isEnabled()
     dialog.save_action.trigger()
+    assert dialog.saving and "正在保存" in dialog.message_label.text()  # said at once
+    saved(qtbot, dialog)
     texts = pages(target)
     assert f"{divisions().name(township)}{village}住房安全动态监测台账花名册" in texts[0]
     assert f"合计共{shown}条" in texts[-1]
@@ -92,7 +105,8 @@ def test_notice_period_and_paper_are_chosen_in_the_preview(
     dialog.notice_to.setDate(QDate(2026, 12, 18))
     dialog.paper_combo.setCurrentText("A3")
     assert dialog.preview.pageCount() >= 1
-    path = dialog.save_pdf(tmp_path / "公示")
+    worker = dialog.save_pdf(tmp_path / "公示")
+    path = saved(qtbot, dialog, worker)
     assert path == tmp_path / "公示.pdf"
     assert page_size_mm(path) == pytest.approx((420, 297), abs=1)
     text = "".join(pages(path))
@@ -130,7 +144,8 @@ def test_preview_shows_a_chinese_message_instead_of_a_form(
     qtbot.addWidget(page)
     dialog = page.open_print()
     assert dialog is not None
-    dialog.preview.updatePreview()
+    dialog.preview.updatePreview()  # the records are read off the GUI thread first
+    qtbot.waitUntil(lambda: dialog.error is not None, timeout=10_000)
     assert dialog.error is not None and "中文字体" in dialog.error
     assert "中文字体" in dialog.message_label.text()
     dialog.close()

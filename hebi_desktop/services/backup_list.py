@@ -48,7 +48,9 @@ class BackupInfo:
 
 
 def size_text(size: int) -> str:
-    """1.2 MB / 350 KB: a size a clerk reads at a glance."""
+    """75.2 GB / 1.2 MB / 350 KB: a size a clerk reads at a glance."""
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB"
     if size >= 1024 * 1024:
         return f"{size / 1024 / 1024:.1f} MB"
     return f"{max(size // 1024, 1)} KB"

@@ -85,7 +85,6 @@ class FormPreview(QPrintPreviewDialog):
         self.save_worker: Worker | None = None
         self._building: Worker | None = None
         self._building_key: PrintRequest | None = None
-        self._saving_to: Path | None = None
         self._build_error: tuple[PrintRequest, str] | None = None
         self._document: Document | None = None
         self._document_key: PrintRequest | None = None
@@ -445,7 +444,6 @@ class FormPreview(QPrintPreviewDialog):
             target = target.with_suffix(".pdf")
         worker = Worker(partial(_write, self.book, self.request(), target), self)
         self.save_worker = worker
-        self._saving_to = target
         self.save_action.setEnabled(False)
         self.cancel_save_action.setVisible(True)
         self.message_label.setStyleSheet("color: #1565c0;")

@@ -66,7 +66,8 @@ def child_export(db: str, ledger: str, target: str) -> dict[str, Any]:
 
     book = Book.open(db)
     started = time.perf_counter()
-    result = export_workbook(book, ExportRequest((ledger,), record_submission=False), Path(target))
+    request = ExportRequest((ledger,), record_submission=False, all_places=True)  # whole city
+    result = export_workbook(book, request, Path(target))
     seconds = time.perf_counter() - started
     book.close()
     return {"seconds": seconds, "rows": result.rows[ledger]}

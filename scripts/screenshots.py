@@ -1,6 +1,7 @@
 """Render each page of the window to ``docs/screenshots/*.png`` (for the README).
 
     python scripts/screenshots.py [--rows 500] [--out docs/screenshots]
+    python scripts/screenshots.py --size 1024x768 --scale 1.5   # the small-screen set
 
 Runs offscreen on a temporary demo database (``fill_demo``), so it needs no screen and
 touches no real data (nor the user's window settings). The virtual screen is 1366×768,
@@ -34,7 +35,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=500, help="demo records per ledger")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="screen, e.g. 1024x768")
+    parser.add_argument("--scale", type=float, default=1.0, help="QT_SCALE_FACTOR, e.g. 1.5")
     args = parser.parse_args(argv)
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    # The default set keeps its names; another screen's pictures get its size in the name.
+    suffix = (
+        ""
+        if (width, height, args.scale) == (WIDTH, HEIGHT, 1.0)
+        else (f"-{width}x{height}" + (f"-{round(args.scale * 100)}" if args.scale != 1.0 else ""))
+    )
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
     with tempfile.TemporaryDirectory(prefix="hebi-shots-") as temp:
         screen = Path(temp) / "screen.json"
         screen.write_text(
@@ -42,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "windowFrameMargins": False,  # the picture is the whole screen
                     "screens": [
-                        {"name": "office", "x": 0, "y": 0, "width": WIDTH, "height": HEIGHT}
+                        {"name": "office", "x": 0, "y": 0, "width": width, "height": height}
                         | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
                     ],
                 }
@@ -52,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
         os.environ["HEBI_DESKTOP_DATA_DIR"] = str(Path(temp) / "data")
         os.environ.pop("HEBI_DESKTOP_DB", None)
-        return render(Path(temp), args.rows, args.out)
+        return render(Path(temp), args.rows, args.out, suffix)
 
 
 def _settle(app: object, rounds: int = 5) -> None:
@@ -60,7 +72,7 @@ def _settle(app: object, rounds: int = 5) -> None:
         app.processEvents()  # type: ignore[attr-defined]
 
 
-def render(temp: Path, rows: int, out: Path) -> int:
+def render(temp: Path, rows: int, out: Path, suffix: str = "") -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QFont, QFontDatabase
 
@@ -98,7 +110,7 @@ def render(temp: Path, rows: int, out: Path) -> int:
 
     def shoot(name: str) -> None:
         _settle(app)
-        path = out / f"{name}.png"
+        path = out / f"{name}{suffix}.png"
         window.grab().save(str(path))
         print(f"已生成 {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
@@ -107,7 +119,7 @@ def render(temp: Path, rows: int, out: Path) -> int:
 
     housing = window.show_page(ledger_page_key("housing"))
     shoot("housing")
-    _shoot_form(app, housing, out)
+    _shoot_form(app, housing, out, suffix)
 
     window.show_page(ledger_page_key("water"))
     shoot("water")
@@ -139,7 +151,7 @@ def render(temp: Path, rows: int, out: Path) -> int:
     return 0
 
 
-def _shoot_form(app: object, page: object, out: Path) -> None:
+def _shoot_form(app: object, page: object, out: Path, suffix: str = "") -> None:
     """The housing form with an inline error under a wrongly typed ID number."""
     dialog = page.new_record()  # type: ignore[attr-defined]
     form = dialog.form
@@ -172,7 +184,7 @@ def _shoot_form(app: object, page: object, out: Path) -> None:
     for name, text in values.items():
         form.editors[name].input.setText(text)
     _settle(app)
-    path = out / "housing-form.png"
+    path = out / f"housing-form{suffix}.png"
     dialog.grab().save(str(path))
     print(f"已生成 {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     dialog.form.dirty = False

@@ -56,6 +56,12 @@ def _register_export(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--township", metavar="乡镇", help="只导出该乡镇（名称或代码）")
     parser.add_argument("--village", metavar="行政村", help="只导出该行政村")
     parser.add_argument(
+        "--all-places",
+        action="store_true",
+        help="导出数据库中全部县区、乡镇的记录（不给 --county/--township 时，"
+        "默认只导出本机所在乡镇，县区电脑为本县区）",
+    )
+    parser.add_argument(
         "--from",
         dest="date_from",
         metavar="日期",
@@ -152,6 +158,7 @@ def run_export(args: argparse.Namespace) -> int:
         since_last_submission=args.since_last_submission,
         mask_ids=args.mask_ids,
         record_submission=not args.no_record,
+        all_places=args.all_places,
     )
     if args.with_files:
         return _export_with_files(args, request, target)

@@ -46,6 +46,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--township", metavar="乡镇", help="只打印该乡镇（名称或代码）")
     parser.add_argument("--village", metavar="行政村", help="只打印该行政村")
     parser.add_argument(
+        "--all-places",
+        action="store_true",
+        help="打印数据库中全部县区、乡镇的记录（不给 --county/--township 时，"
+        "默认只打印本机所在乡镇，县区电脑为本县区）",
+    )
+    parser.add_argument(
         "--from", dest="date_from", metavar="日期", help="只打印日期不早于该日的记录"
     )
     parser.add_argument("--to", dest="date_to", metavar="日期", help="只打印日期不晚于该日的记录")
@@ -135,6 +141,7 @@ def run_print(args: argparse.Namespace) -> int:
         landscape=not args.portrait,
         notice_from=_date("--notice-from", args.notice_from),
         notice_to=_date("--notice-to", args.notice_to),
+        all_places=args.all_places,
     )
     gui_application()
     with open_book(args) as book:

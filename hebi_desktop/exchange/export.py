@@ -43,6 +43,7 @@ from hebi_desktop.exchange.layout import (
 )
 from hebi_desktop.exchange.metadata import ContentDigest, stamp, submission_meta
 from hebi_desktop.exchange.summary import LedgerFigures, write_summary
+from hebi_desktop.services.desk_scope import query_place, with_default_place
 from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import OPERATOR_PHONE
@@ -68,6 +69,7 @@ class ExportRequest:
     mask_ids: bool = False
     record_submission: bool = True
     keep_ids: bool = False  # return the exported records' ids (a ZIP with their files)
+    all_places: bool = False  # no place filter: the whole database, not the desk's scope
 
 
 @dataclass
@@ -115,6 +117,8 @@ def export_workbook(
             f"开始日期 {query.date_from:%Y-%m-%d} 晚于结束日期 {query.date_to:%Y-%m-%d}，"
             "请检查日期范围"
         )
+    if not request.all_places:  # the desk's own scope unless another was chosen
+        request = dataclasses.replace(request, query=with_default_place(book, query))
     target = Path(target)
     check_target(target, database_files(book.sqlite_file))
     book.settings.check_stored()  # a bad stored 填报人 is named, not an internal error
@@ -192,7 +196,7 @@ def _heading(book: Book, query: RecordQuery, now: dt.datetime) -> _Heading:
         phone=settings.get(OPERATOR_PHONE) or "",
         day=now.date(),
     )
-    return _Heading(_place_name(query, unit), filler)
+    return _Heading(query_place(query), filler)
 
 
 def _workbook(book: Book, reader: Snapshot, heading: _Heading, plans: list[_Plan]) -> Workbook:
@@ -219,16 +223,6 @@ def _workbook(book: Book, reader: Snapshot, heading: _Heading, plans: list[_Plan
         ]
         write_summary(workbook, f"{place}台账汇总", heading.filler, sections)
     return workbook
-
-
-def _place_name(query: RecordQuery, unit: str) -> str:
-    """Whose records the workbook holds: the filtered township or county, else the unit."""
-    table = divisions()
-    if query.township_code:
-        return table.name(query.township_code)
-    if query.county_code:
-        return table.name(query.county_code)
-    return unit
 
 
 def column_widths(reader: Snapshot, ledger: Ledger, query: RecordQuery) -> dict[str, float]:

@@ -29,7 +29,7 @@ from openpyxl.packaging.custom import StringProperty
 
 from hebi_desktop import __version__
 from hebi_desktop.domain.divisions import divisions
-from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY, UNIT_NAME
+from hebi_desktop.services.settings import UNIT_NAME
 
 if TYPE_CHECKING:
     from hebi_desktop.domain.fields import Ledger
@@ -134,15 +134,18 @@ def submission_meta(
 
     query = plans[0].query if plans else None
     settings = book.settings
+    # The scope the rows were chosen by, never the desk's when the clerk chose another.
     township = query.township_code if query else None
-    if township is None and settings.get(SCOPE) != SCOPE_COUNTY:
-        township = settings.township_code  # a township desk exports its own township
-    county = (query.county_code if query else None) or settings.county_code
+    county = query.county_code if query else None
     if township and not county:
         county = divisions().by_code[township].parent_code
     filters = query_filters(query) if query is not None else {}
     filters.pop("since", None)
-    unit = settings.get(UNIT_NAME) or divisions().name(township) or divisions().name(county)
+    unit = (
+        settings.get(UNIT_NAME)
+        or divisions().name(settings.township_code)
+        or divisions().name(settings.county_code)
+    )
     return SubmissionMeta(
         ledgers=tuple(p.ledger.key for p in plans),
         county_code=county,

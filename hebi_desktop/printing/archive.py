@@ -7,7 +7,6 @@ township's archive of thousands of households never sits in memory at once.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,7 +19,13 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPagedPaintDevic
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.pinyin import sort_key
 from hebi_desktop.domain.registry import get_ledger
-from hebi_desktop.printing.content import PrintRequest, chinese_date, place_name, unit_name
+from hebi_desktop.printing.content import (
+    PrintRequest,
+    chinese_date,
+    form_query,
+    place_name,
+    unit_name,
+)
 from hebi_desktop.printing.fonts import chinese_family
 from hebi_desktop.services.attachments import AttachmentInfo, AttachmentService
 from hebi_desktop.services.errors import Cancelled, UserError
@@ -83,7 +88,7 @@ def build_archive(
     unit = unit_name(book)
     if not unit:
         raise UserError("请先在“设置”中填写单位全称（或所在县区、乡镇），打印的表格要写明填报单位")
-    query = dataclasses.replace(request.query, deleted=False)
+    query = form_query(book, ledger, request)
     items = list(book.records(ledger).iter_items(query, cancelled=cancelled))
     name = ledger.name_field
     items.sort(key=lambda item: (sort_key(item[1].get("village")), sort_key(item[1].get(name))))

@@ -22,6 +22,7 @@ from hebi_desktop.domain.fields import Field, Kind, Ledger
 from hebi_desktop.domain.pinyin import sort_key
 from hebi_desktop.domain.printing import FORM_TITLES, Column, Form, IdPolicy, column
 from hebi_desktop.domain.queries import Aggregate
+from hebi_desktop.services.desk_scope import query_place, with_default_place
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import REVIEWER, SUPERVISION_PHONE, UNIT_HEAD, UNIT_NAME
@@ -105,6 +106,7 @@ class PrintRequest:
     notice_from: dt.date | None = None
     notice_to: dt.date | None = None
     day: dt.date | None = None  # 填报日期; today when not given
+    all_places: bool = False  # no place filter: the whole database, not the desk's scope
 
 
 # --- dates and names -------------------------------------------------------------------
@@ -158,15 +160,10 @@ def unit_name(book: Book) -> str:
 
 
 def place_name(book: Book, query: RecordQuery) -> str:
-    """Whose records the form holds: the filtered township (and village) or county, else the
-    desk's township — 北阳镇, or 北阳镇王庄村 for a notice posted in one village."""
-    table = divisions()
-    place = ""
-    for code in (query.township_code, query.county_code, book.settings.township_code):
-        if code:
-            place = table.name(code) or ""
-            break
-    return place + (query.village or "")
+    """Whose records the form holds: the filtered township (and village) or county, else
+    the whole city — 北阳镇, or 北阳镇王庄村 for a notice posted in one village. Never the
+    desk's township over records of other places."""
+    return query_place(query) + (query.village or "")
 
 
 # --- the forms -------------------------------------------------------------------------
@@ -182,7 +179,7 @@ def build_document(
     forms = ledger.print_forms
     if forms is None or not forms.has(request.form):
         raise UserError(f"{ledger.title}没有“{FORM_TITLES[request.form]}”")
-    query = _query(book, ledger, request)
+    query = form_query(book, ledger, request)
     records = _records(book, ledger, query, cancelled)
     day = request.day or dt.date.today()
     unit = unit_name(book)
@@ -202,14 +199,17 @@ def unverified_in(book: Book, request: PrintRequest) -> int:
     from hebi_desktop.domain.registry import get_ledger
 
     ledger = get_ledger(request.ledger)
-    query = dataclasses.replace(_query(book, ledger, request), with_money=True)
+    query = dataclasses.replace(form_query(book, ledger, request), with_money=True)
     if query.verified:
         return 0
     return book.records(ledger).count(dataclasses.replace(query, verified=False))
 
 
-def _query(book: Book, ledger: Ledger, request: PrintRequest) -> RecordQuery:
+def form_query(book: Book, ledger: Ledger, request: PrintRequest) -> RecordQuery:
+    """The records a form prints: the request's filters within the desk's own scope."""
     query = dataclasses.replace(request.query, deleted=False)  # never the bin
+    if not request.all_places:
+        query = with_default_place(book, query)  # the desk's own scope unless chosen
     if request.since_last_submission:
         from hebi_desktop.exchange.submissions import last_submission
 
@@ -260,7 +260,7 @@ def _width(f: Field, spec: Column) -> int:
         Kind.ID_NUMBER: 19,
         Kind.PHONE: 13,
         Kind.DATE: 11,
-        Kind.MONEY: 12,
+        Kind.MONEY: 13,  # 16,645,916.00 in bold in the 合计 row
         Kind.DECIMAL: 9,
         Kind.SCHOOL_YEAR: 10,
         Kind.YES_NO: 5,

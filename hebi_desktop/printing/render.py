@@ -556,7 +556,7 @@ class Renderer:
             align = Qt.AlignmentFlag.AlignHCenter
             if index in by_column:
                 value = by_column[index]
-                text = f"{value:.2f}" if column.money else f"{value:.0f}"
+                text = f"{value:,.2f}" if column.money else f"{value:.0f}"  # 16,645,916.00
                 align = Qt.AlignmentFlag.AlignRight
             if text:
                 painter.drawText(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from hebi_desktop import __version__
 from hebi_desktop.paths import backups_dir, default_database_path
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.instances import window_pid
@@ -49,6 +50,7 @@ MAX_KEEP = 999
 LAST_BACKUP_AT = "last_backup_at"
 LAST_BACKUP_FILE = "last_backup_file"
 LAST_BACKUP_MARK = "last_backup_mark"
+LAST_BACKUP_VERSION = "last_backup_version"  # the program that made the copy (for the list)
 BACKUP_MAX_MB = "backup_max_mb"
 DEFAULT_MAX_MB = 2048  # all automatic backups together; the newest one is always kept
 
@@ -160,6 +162,7 @@ def make_backup(
     rules = policy(book)
     target_folder = Path(folder) if folder is not None else rules.folder
     mark = change_mark(book)
+    book.settings.set(LAST_BACKUP_VERSION, __version__)  # read back by the backup list
     path = book.backup(_free_name(target_folder, reason), progress)
     book.settings.set(LAST_BACKUP_MARK, mark)
     if reason == AUTOMATIC:

@@ -43,6 +43,7 @@ from hebi_desktop.ui.county_summary_panel import CountySummaryPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 COLUMNS = ("文件", "填报单位", "台账", "乡镇", "方式", "条数", "状态", "问题")
+MAX_COLUMN = 220  # pixels for every column but 问题
 OK_COLOR, BAD_COLOR, SAME_COLOR = "#1b5e20", "#b71c1c", "#546e7a"
 
 
@@ -133,7 +134,17 @@ class CollectPage(QWidget):
             len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
         )
         self.table.verticalHeader().hide()
+        # 问题 is read in full: wrapped in its row, and whole under the table for the row
+        # chosen (no tooltip hunting).
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
+        self.detail_label = QLabel(self)
+        self.detail_label.setObjectName("collectDetail")
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail_label)
+        self.table.currentCellChanged.connect(self._show_detail)
         self.summary_label = QLabel("还没有文件", self)
         layout.addWidget(self.summary_label)
         self.progress_panel = ProgressPanel(self)
@@ -282,6 +293,9 @@ class CollectPage(QWidget):
                     item.setData(Qt.ItemDataRole.ForegroundRole, _brush(color))
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
+        for column in range(len(COLUMNS) - 1):  # long file names leave room for 问题
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_COLUMN))
+        self._show_detail(self.table.currentRow())
         results = [self.results[p] for p in self.paths if p in self.results]
         bad = sum(1 for r in results if not r.ok)
         waiting = sum(1 for r in results if r.dry_run and r.ok)
@@ -291,6 +305,15 @@ class CollectPage(QWidget):
             else "还没有文件"
         )
         self._update_buttons()
+
+    def _show_detail(self, row: int, *_args: object) -> None:
+        """The chosen row's file and its 问题 in full, under the table."""
+        problem = self.table.item(row, len(COLUMNS) - 1) if row >= 0 else None
+        name = self.table.item(row, 0) if row >= 0 else None
+        if problem is None or not problem.text():
+            self.detail_label.setText("")
+            return
+        self.detail_label.setText(f"{name.text() if name else ''}：{problem.text()}")
 
 
 def _brush(color: str) -> Any:

@@ -28,6 +28,7 @@ from hebi_desktop.services.county_report import (
     write_county_summary,
 )
 from hebi_desktop.services.errors import StorageError, UserError
+from hebi_desktop.ui.overview_page import grouped
 
 
 class CountySummaryPanel(QWidget):
@@ -84,7 +85,7 @@ class CountySummaryPanel(QWidget):
             label = "合计" if figures is section.total else figures.label
             self.table.setItem(row, 0, QTableWidgetItem(label))
             for column, figure in enumerate(figures.figures, start=1):
-                self.table.setItem(row, column, QTableWidgetItem(figure.text()))
+                self.table.setItem(row, column, QTableWidgetItem(grouped(figure)))
         self.table.resizeColumnsToContents()
         names = "、".join(t.name for t in missing)
         text = f"{self.month_edit.text()} 未报送：{names or '无'}"

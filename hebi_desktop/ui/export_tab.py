@@ -7,6 +7,7 @@ same choices drive 打印… (the print preview).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from collections.abc import Callable
@@ -32,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.desk_scope import desk_scope, query_place, scope_words
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.icons import icon
@@ -107,6 +108,10 @@ class ExportTab(QWidget):
         self.village_editor = self.place.village_editor
         self.village_edit: QLineEdit = self.place.village_edit
         form.addRow("地区：", self.place)
+        self.scope_label = QLabel(filters)
+        self.scope_label.setObjectName("exportScope")
+        self.scope_label.setWordWrap(True)
+        form.addRow("", self.scope_label)
 
         dates = QHBoxLayout()
         self.dates = DateRange(filters)
@@ -171,6 +176,47 @@ class ExportTab(QWidget):
         buttons.addWidget(self.export_label, 1)
         layout.addLayout(buttons)
         layout.addStretch(1)
+        self.show_desk_scope()
+        self.place.township_changed.connect(self._describe_scope)
+        self.place.village_typed.connect(self._describe_scope)
+        self.dates.changed.connect(self._describe_scope)
+        self.incremental_radio.toggled.connect(self._describe_scope)
+
+    def show_desk_scope(self) -> None:
+        """Put the desk's own place into the form: what leaves the desk unless changed."""
+        scope = desk_scope(self.book)
+        self.desk = scope
+        county = self.county_combo.findData(scope.county_code) if scope.county_code else 0
+        self.county_combo.setCurrentIndex(max(county, 0))
+        township = self.township_combo.findData(scope.township_code) if scope.township_code else 0
+        self.township_combo.setCurrentIndex(max(township, 0))
+        self._describe_scope()
+
+    def _place_query(self) -> RecordQuery:
+        """The chosen place; a township implies its county (one scope key per place)."""
+        township = self.place.township_code()
+        return RecordQuery(
+            county_code=None if township else self.place.county_code(),
+            township_code=township,
+            village=self.place.village(),
+        )
+
+    def outside_desk(self) -> bool:
+        return not self.desk.holds(self._place_query())
+
+    def _describe_scope(self, *_args: object) -> None:
+        start, end = self.dates.lenient()
+        query = dataclasses.replace(self._place_query(), date_from=start, date_to=end)
+        words = scope_words(query, since_last_submission=self.incremental_radio.isChecked())
+        if self.outside_desk():
+            self.scope_label.setText(
+                f"将导出：{words}。注意：这不是本单位的范围（本单位：{self.desk.name}），"
+                "文件名和标题按所选范围写。"
+            )
+            self.scope_label.setStyleSheet(f"color: {WARNING_COLOR};")
+        else:
+            self.scope_label.setText(f"将导出：{words}")
+            self.scope_label.setStyleSheet("color: #1565c0;")
 
     def _mask_toggled(self, masked: bool) -> None:
         if masked:
@@ -185,10 +231,8 @@ class ExportTab(QWidget):
         if dates is None:
             return None
         date_from, date_to = dates
-        return RecordQuery(
-            county_code=self.place.county_code(),
-            township_code=self.place.township_code(),
-            village=self.place.village(),
+        return dataclasses.replace(
+            self._place_query(),
             date_from=date_from,
             date_to=date_to,
             verified=True if self.verified_check.isChecked() else None,
@@ -202,15 +246,10 @@ class ExportTab(QWidget):
         from hebi_desktop.ui.print_preview import open_preview
 
         since = self.incremental_radio.isChecked()
-        return open_preview(self, self.book, self.chosen_ledgers(), query, since)
+        return open_preview(self, self.book, self.chosen_ledgers(), query, since, all_places=True)
 
     def _default_export_name(self, keys: tuple[str, ...], query: RecordQuery) -> str:
-        table = divisions()
-        place = (
-            table.name(query.township_code)
-            or table.name(query.county_code)
-            or table.name(self.book.settings.township_code)
-        )
+        place = query_place(query)  # what the rows are, never the desk's name over others'
         what = get_ledger(keys[0]).title if len(keys) == 1 else "台账汇总"
         if self.incremental_radio.isChecked():
             what += "（增量）"
@@ -227,6 +266,17 @@ class ExportTab(QWidget):
         query = self.export_query()
         if query is None:
             return None
+        if self.outside_desk() and self.record_check.isChecked():
+            answer = QMessageBox.question(
+                self,
+                "导出",
+                f"所选范围（{query_place(query)}）不是本单位的范围（{self.desk.name}）。\n\n"
+                "仍要导出并记入报送记录吗？文件名、标题和报送标识都写所选范围。",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
         suggested = self._host.folder(LAST_EXPORT_DIR) / self._default_export_name(keys, query)
         with_files = self.files_check.isChecked()
         if with_files:
@@ -246,6 +296,7 @@ class ExportTab(QWidget):
             since_last_submission=self.incremental_radio.isChecked(),
             mask_ids=self.mask_check.isChecked(),
             record_submission=self.record_check.isChecked(),
+            all_places=True,  # the place chosen in the form (the desk's by default) is final
         )
         exporter = self._exporter or default_exporter()
         if with_files:

@@ -117,6 +117,7 @@ class FieldEditor(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(1)
+        self._outer = outer
         self.row = QHBoxLayout()
         self.row.setContentsMargins(0, 0, 0, 0)
         self.row.setSpacing(4)
@@ -184,6 +185,23 @@ class FieldEditor(QWidget):
     def focus_widget(self) -> QWidget:
         """The widget that takes keyboard focus (for the tab order)."""
         return self.input
+
+    def _add_note(self, label: QLabel, sample: str, *, below: bool) -> None:
+        """A read-out (born/age, the date as read) under the input, so the input keeps
+        the field's whole width on a narrow or scaled screen; beside it in a filter bar."""
+        if below:
+            label.setWordWrap(True)
+            label.hide()
+            self._outer.insertWidget(1, label)
+        else:
+            label.setMinimumWidth(self.fontMetrics().horizontalAdvance(sample))
+            self.row.addWidget(label)
+
+    @staticmethod
+    def _show_note(label: QLabel, text: str) -> None:
+        label.setText(text)
+        if label.wordWrap():  # below the input: no empty line when there is nothing to say
+            label.setVisible(bool(text))
 
 
 class LineEditor(FieldEditor):
@@ -288,14 +306,11 @@ class IdNumberEditor(LineEditor):
         super().__init__(field, parent)
         self.info_label = QLabel(self)
         self.info_label.setObjectName("idInfo")
-        self.info_label.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("女，0000-00-00出生，00岁")
-        )
-        self.row.addWidget(self.info_label)
+        self._add_note(self.info_label, "女，0000-00-00出生，00岁", below=True)
         self.input.textChanged.connect(self._update_info)
 
     def _update_info(self, text: str) -> None:
-        self.info_label.setText(id_summary(text))
+        self._show_note(self.info_label, id_summary(text))
 
     def info(self) -> str:
         return self.info_label.text()
@@ -323,7 +338,9 @@ class DateEditor(FieldEditor):
 
     input: QLineEdit
 
-    def __init__(self, field: Field, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, field: Field, parent: QWidget | None = None, *, echo_below: bool = True
+    ) -> None:
         super().__init__(field, parent)
         self.calendar_button = QToolButton(self)
         self.calendar_button.setText("▾")
@@ -333,8 +350,7 @@ class DateEditor(FieldEditor):
         self.row.addWidget(self.calendar_button)
         self.echo_label = QLabel(self)
         self.echo_label.setObjectName("dateEcho")
-        self.echo_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("→ 0000年00月00日"))
-        self.row.addWidget(self.echo_label)
+        self._add_note(self.echo_label, "→ 0000年00月00日", below=echo_below)
         self.input.editingFinished.connect(self.tidy)
         self.input.textChanged.connect(self._update_echo)
         self.calendar = QCalendarWidget(self)
@@ -389,7 +405,8 @@ class DateEditor(FieldEditor):
 
     def _update_echo(self, *_args: object) -> None:
         day = self.date()
-        self.echo_label.setText("" if day is None else f"→ {day.year}年{day.month}月{day.day}日")
+        text = "" if day is None else f"→ {day.year}年{day.month}月{day.day}日"
+        self._show_note(self.echo_label, text)
 
     def show_calendar(self) -> None:
         current = self.date()

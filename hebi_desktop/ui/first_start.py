@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -155,6 +156,22 @@ class OperatorForm(QWidget):
         for key, value in self.values().items():
             book.settings.set(key, value)
 
+    def show_missing(self) -> list[str]:
+        """Say every answer still missing (Enter on an incomplete form) and go to the first."""
+        problems = self.problems()
+        self.message_label.setText("还不能开始：" + "；".join(problems) if problems else "")
+        self.message_label.setVisible(bool(problems))
+        first = {
+            "请填写填报人姓名": self.name_edit,
+            "请选择县区": self.county_combo,
+            "请选择乡镇": self.township_combo,
+        }
+        for problem in problems:
+            widget = first.get(problem, self.phone_edit)
+            widget.setFocus()
+            break
+        return problems
+
     def _update_message(self) -> None:
         # Only the phone gets a red message as typed; missing answers are obvious.
         problems = [p for p in self.problems() if p.startswith("联系电话")]
@@ -168,7 +185,8 @@ class FirstStartDialog(QDialog):
     def __init__(self, book: Book, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.book = book
-        self.setWindowTitle(f"{APP_TITLE} — 首次使用")
+        # Qt appends the program name to every title that does not end with it: once.
+        self.setWindowTitle("首次使用")
         self.setWindowIcon(app_icon())
         layout = QVBoxLayout(self)
         heading = QLabel(f"欢迎使用{APP_TITLE}", self)
@@ -209,6 +227,15 @@ class FirstStartDialog(QDialog):
 
     def _update(self) -> None:
         self.ok_button.setEnabled(self.form.is_complete())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter with answers missing: say which, instead of doing nothing."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not self.form.is_complete():
+            self.form.show_missing()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def accept(self) -> None:
         if not self.form.is_complete():

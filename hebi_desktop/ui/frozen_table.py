@@ -57,6 +57,24 @@ class FrozenColumnsTable(QTableView):
         self.verticalScrollBar().valueChanged.connect(self.frozen_view.verticalScrollBar().setValue)
         self.frozen_view.doubleClicked.connect(self.doubleClicked)
         self.frozen_view.horizontalHeader().sectionClicked.connect(self._frozen_header_clicked)
+        self.frozen_view.horizontalHeader().setSortIndicatorShown(True)
+        self.horizontalHeader().sortIndicatorChanged.connect(self._show_sort_on_frozen)
+
+    def setSelectionBehavior(self, behavior: QAbstractItemView.SelectionBehavior) -> None:
+        """The overlay selects as the main view does: a click on 户主姓名 selects the row."""
+        super().setSelectionBehavior(behavior)
+        self.frozen_view.setSelectionBehavior(behavior)
+
+    def setSelectionMode(self, mode: QAbstractItemView.SelectionMode) -> None:
+        super().setSelectionMode(mode)
+        self.frozen_view.setSelectionMode(mode)
+
+    def _show_sort_on_frozen(self, column: int, order: Qt.SortOrder) -> None:
+        """The sort indicator on a frozen column's header, where the clerk sees it."""
+        header = self.frozen_view.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column if column in self.frozen_columns else -1, order)
+        header.blockSignals(False)
 
     # --- set-up -----------------------------------------------------------------------
 

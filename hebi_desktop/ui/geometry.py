@@ -116,7 +116,7 @@ def save_geometry(widget: QWidget, key: str) -> None:
 
 
 def restore_widths(header: QHeaderView, key: str) -> bool:
-    """Column widths the clerk set last time (only widths: the sort stays the page's)."""
+    """Column widths the clerk set last time (the sort: :func:`restore_sort`)."""
     saved = settings().value(f"{key}/widths")
     if not isinstance(saved, list) or not saved:
         return False
@@ -128,3 +128,19 @@ def restore_widths(header: QHeaderView, key: str) -> bool:
 
 def save_widths(header: QHeaderView, key: str) -> None:
     settings().setValue(f"{key}/widths", [header.sectionSize(c) for c in range(header.count())])
+
+
+def save_sort(key: str, column: int, descending: bool) -> None:
+    """The column the clerk sorted a table by, kept with its widths."""
+    settings().setValue(f"{key}/sort", [column, int(descending)])
+
+
+def restored_sort(key: str) -> tuple[int, bool] | None:
+    """(column, descending) saved by :func:`save_sort`; None when never sorted."""
+    saved = settings().value(f"{key}/sort")
+    if not isinstance(saved, list) or len(saved) != 2:
+        return None
+    column, descending = (str(v) for v in saved)
+    if not column.lstrip("-").isdigit() or int(column) < 0:
+        return None
+    return int(column), descending == "1"

@@ -66,6 +66,9 @@ class HistoryView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
+        # Rows follow their text whenever the columns change (the tab is laid out after
+        # the entries are set): no row stretched from a width it never had.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -81,12 +84,13 @@ class HistoryView(QWidget):
             lines = change_lines(self.ledger, entry)
             if not lines:
                 lines = ["（无字段变化）"] if entry.action == "update" else [""]
-            cells = (_when(entry.at), entry.operator, entry.action_label, "\n".join(lines))
+            # A new record's values read as one wrapped paragraph, changes one per line.
+            joined = ("；" if entry.action == "create" else "\n").join(lines)
+            cells = (_when(entry.at), entry.operator, entry.action_label, joined)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
         self.summary_label.setText(
             f"共 {len(self.entries)} 次操作" if self.entries else "暂无修改记录"
         )

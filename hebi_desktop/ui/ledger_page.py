@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -81,6 +83,8 @@ class LedgerPage(QWidget):
         self.dialog: RecordDialog | None = None
         self.verify_dialog: VerifyDialog | None = None
         self.last_deleted: list[int] = []
+        self.last_restored: list[int] = []  # what 撤销恢复 (Ctrl+Z) deletes again
+        self.saved_hidden: int | None = None  # a saved record the filters do not show
         self._base = RecordQuery()  # what show_query asked for beyond the filter widgets
         self._title: str | None = None
         self._total = 0
@@ -99,7 +103,13 @@ class LedgerPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title_label.setFont(font)
-        top.addWidget(self.title_label)
+        # The title may give way on a narrow screen (the navigation names the ledger too):
+        # the buttons beside it must stay whole.
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title_label.setMinimumWidth(
+            self.title_label.fontMetrics().horizontalAdvance("住房安全")
+        )
+        top.addWidget(self.title_label, 1)
         top.addStretch(1)
         self.new_button = QPushButton(_icon("new"), "新建", self)
         self.new_button.setToolTip("新建记录（Ctrl+N）")
@@ -111,7 +121,8 @@ class LedgerPage(QWidget):
         self.restore_button.setToolTip("恢复选中的已删除记录")
         self.print_button = QPushButton("打印…", self)
         self.print_button.setToolTip(
-            "打印当前筛选出的记录：花名册、公示名单或发放登记表（可另存为 PDF）"
+            "打印本单位（或所选乡镇、村、日期）的记录：花名册、公示名单或发放登记表；"
+            "搜索框的内容只在预览中勾选“只打印筛选结果”时才起作用"
         )
         self.print_button.clicked.connect(self.open_print)
         self.bulk_attach_button = QPushButton("批量附加…", self)
@@ -183,7 +194,17 @@ class LedgerPage(QWidget):
         header.sectionResized.connect(lambda *_: geometry.save_widths(header, self._settings_key))
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
+        remembered = geometry.restored_sort(self._settings_key)
+        if remembered is not None and remembered[0] < self._model.columnCount():
+            column, descending = remembered
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(column, order)  # sorts once setSortingEnabled is on
         self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(
+            lambda column, order: geometry.save_sort(
+                self._settings_key, column, order == Qt.SortOrder.DescendingOrder
+            )
+        )
         self.empty_label = QLabel(EMPTY_TEXT, self)
         self.empty_label.setObjectName("emptyLedger")
         self.empty_label.setWordWrap(True)
@@ -199,8 +220,12 @@ class LedgerPage(QWidget):
         bottom.addStretch(1)
         self.status_label = QLabel(self)
         bottom.addWidget(self.status_label)
+        self.reveal_button = QPushButton("显示该记录", self)
+        self.reveal_button.setToolTip("清除搜索和筛选，显示并选中刚保存的记录")
+        self.reveal_button.hide()
+        bottom.addWidget(self.reveal_button)
         self.undo_button = QPushButton("撤销删除", self)
-        self.undo_button.setToolTip("恢复刚刚删除的记录")
+        self.undo_button.setToolTip("恢复刚刚删除的记录（Ctrl+Z）")
         self.undo_button.hide()
         bottom.addWidget(self.undo_button)
         layout.addLayout(bottom)
@@ -209,7 +234,11 @@ class LedgerPage(QWidget):
         self.edit_button.clicked.connect(self.edit_current)
         self.delete_button.clicked.connect(self.delete_selected)
         self.restore_button.clicked.connect(self.restore_selected)
-        self.undo_button.clicked.connect(self.undo_delete)
+        self.undo_button.clicked.connect(self.undo_last)
+        self.reveal_button.clicked.connect(self.reveal_saved)
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo_last)
         self.filter_bar.changed.connect(self._filters_changed)
         self.search_edit.returnPressed.connect(self.go_to_results)
         down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search_edit)
@@ -543,8 +572,44 @@ class LedgerPage(QWidget):
     def _saved(self, record_id: int) -> None:
         self._forget_undo()
         self.refresh()
-        self.select_record(record_id)
+        shown = self.select_record(record_id)
+        what = self._saved_label(record_id)
+        if shown:
+            self.say(f"已保存：{what}")
+        else:  # the search or a filter hides it: say so, and offer to show it
+            self.saved_hidden = record_id
+            self.say(f"已保存：{what}。当前的搜索或筛选条件下不显示这条记录")
+            self.reveal_button.show()
         self.records_changed.emit()
+
+    def _saved_label(self, record_id: int) -> str:
+        """张三 410…1234: whom the clerk just saved, the ID number shortened."""
+        try:
+            values = self.service.get(record_id).values
+        except (RecordNotFound, StorageError):
+            return "记录"
+        name = display_value(
+            self.ledger.field(self.ledger.name_field), values.get(self.ledger.name_field)
+        )
+        number = str(values.get("id_number") or "")
+        short = f"{number[:3]}…{number[-4:]}" if len(number) > 7 else number
+        return " ".join(part for part in (name, short) if part) or "记录"
+
+    def say(self, text: str) -> None:
+        """A short confirmation on the page and in the window's status bar."""
+        self.status_label.setText(text)
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 8000)
+
+    def reveal_saved(self) -> bool:
+        """显示该记录: drop the search and filters, then select the saved record."""
+        record_id, self.saved_hidden = self.saved_hidden, None
+        self.reveal_button.hide()
+        if record_id is None:
+            return False
+        self.show_all()
+        return self.select_record(record_id)
 
     def _delete_or_restore(self) -> None:
         if self.deleted_toggle.isChecked():
@@ -574,12 +639,26 @@ class LedgerPage(QWidget):
             self.refresh()
             QMessageBox.warning(self, "记录未删除", f"{error}\n\n选中的记录都没有删除。")
             return 0
+        self._forget_undo()
         self.last_deleted = ids
         self.refresh()
-        self.status_label.setText(f"已删除 {len(ids)} 条记录")
-        self.undo_button.show()
+        self.say(f"已删除 {len(ids)} 条记录")
+        self._offer_undo("撤销删除", "恢复刚刚删除的记录（Ctrl+Z）")
         self.records_changed.emit()
         return len(ids)
+
+    def _offer_undo(self, label: str, tip: str) -> None:
+        self.undo_button.setText(label)
+        self.undo_button.setToolTip(tip)
+        self.undo_button.show()
+
+    def undo_last(self) -> int:
+        """撤销 (the button or Ctrl+Z): undo the last delete or restore of this page."""
+        if self.last_deleted:
+            return self.undo_delete()
+        if self.last_restored:
+            return self.undo_restore()
+        return 0
 
     def undo_delete(self) -> int:
         """Bring back what the last delete removed."""
@@ -587,17 +666,36 @@ class LedgerPage(QWidget):
         restored = self._restore(ids)
         self._forget_undo()
         if restored:
-            self.status_label.setText(f"已撤销删除，恢复 {restored} 条记录")
+            self.say(f"已撤销删除，恢复 {restored} 条记录")
             self._select_ids(ids)
         return restored
+
+    def undo_restore(self) -> int:
+        """Delete again what the last 恢复 brought back (one transaction)."""
+        ids, self.last_restored = self.last_restored, []
+        self._forget_undo()
+        try:
+            self.service.delete_many(dict.fromkeys(ids))
+        except UserError as error:
+            self.refresh()
+            QMessageBox.warning(self, "未能撤销", f"{error}\n\n记录仍是恢复后的状态。")
+            return 0
+        self.refresh()
+        self.records_changed.emit()
+        self.say(f"已撤销恢复，{len(ids)} 条记录重新放回“已删除记录”")
+        return len(ids)
 
     def restore_selected(self) -> int:
         """Restore the selected records of the deleted view; returns how many came back."""
         if not self.deleted_toggle.isChecked():
             return 0
-        restored = self._restore(self.selected_ids())
+        ids = self.selected_ids()
+        self._forget_undo()
+        restored = self._restore(ids)
         if restored:
-            self.status_label.setText(f"已恢复 {restored} 条记录")
+            self.last_restored = ids
+            self.say(f"已恢复 {restored} 条记录")
+            self._offer_undo("撤销恢复", "把刚刚恢复的记录重新删除（Ctrl+Z）")
         return restored
 
     def _restore(self, ids: list[int]) -> int:
@@ -615,7 +713,10 @@ class LedgerPage(QWidget):
 
     def _forget_undo(self) -> None:
         self.last_deleted = []
+        self.last_restored = []
+        self.saved_hidden = None
         self.undo_button.hide()
+        self.reveal_button.hide()
         self.status_label.setText("")
 
     def _label(self, values: dict[str, Any]) -> str:

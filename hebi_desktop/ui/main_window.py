@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QEventLoop, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +37,7 @@ from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.desk_scope import desk_scope
 from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
@@ -65,6 +66,7 @@ from hebi_desktop.ui.pages import (
     WaitablePage,
     WorkingPage,
 )
+from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
     from hebi_desktop.ui.exchange_page import ExchangePage
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self._placeholders: dict[str, QWidget] = {}
         self._closing_done = False
         self.exit_backup: Path | None = None
+        self.restore_progress: QProgressDialog | None = None
         self.setWindowIcon(app_icon())
         self.entries = nav_entries(county_desk=book.settings.get(SCOPE) == SCOPE_COUNTY)
         self.nav = NavigationList(self.entries, self)
@@ -220,6 +223,7 @@ class MainWindow(QMainWindow):
         page = SettingsPage(self.book, self.stack)
         page.operator_changed.connect(self._operator_changed)
         page.restore_requested.connect(self.restore_from)
+        page.scope_changed.connect(self.apply_scope)
         page.backup_made.connect(self._after_backup)
         return page
 
@@ -320,7 +324,15 @@ class MainWindow(QMainWindow):
             "刷新", self.refresh_current, QKeySequence.StandardKey.Refresh
         )
         self.find_action = self._action("查找", self.find_in_page, QKeySequence.StandardKey.Find)
-        self.page_actions: list[QAction] = []
+        self.page_actions: list[QAction] = self._page_actions()
+        self.help_action = self._action(
+            "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents
+        )
+        self.logs_action = self._action("打开日志文件夹", self.open_logs)
+        self.about_action = self._action("关于", self.show_about)
+
+    def _page_actions(self) -> list[QAction]:
+        actions = []
         for number, entry in enumerate(self.entries, start=1):
             action = self._action(
                 entry.title,
@@ -328,12 +340,8 @@ class MainWindow(QMainWindow):
                 f"Ctrl+{number}" if number <= 9 else None,
             )
             action.setIcon(entry.icon)
-            self.page_actions.append(action)
-        self.help_action = self._action(
-            "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents
-        )
-        self.logs_action = self._action("打开日志文件夹", self.open_logs)
-        self.about_action = self._action("关于", self.show_about)
+            actions.append(action)
+        return actions
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -346,9 +354,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("查看(&V)")
+        self.view_menu = view_menu
         for action in self.page_actions:
             view_menu.addAction(action)
-        view_menu.addSeparator()
+        self._pages_end = view_menu.addSeparator()
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.refresh_action)
         help_menu = bar.addMenu("帮助(&H)")
@@ -460,9 +469,49 @@ class MainWindow(QMainWindow):
         )
 
     def _update_title(self) -> None:
-        place = divisions().name(self.book.settings.township_code)
+        scope = desk_scope(self.book)
+        place = f"{scope.name}（县区）" if scope.is_set and not scope.township_code else ""
+        place = divisions().name(scope.township_code) or place
         # The title ends with the program name, so Qt does not append it a second time.
         self.setWindowTitle(f"{place} — {APP_TITLE}" if place else APP_TITLE)
+
+    def apply_scope(self, *_args: object) -> None:
+        """The desk's 工作范围 changed: navigation, pages (their defaults) and title now."""
+        entries = nav_entries(county_desk=self.book.settings.get(SCOPE) == SCOPE_COUNTY)
+        keys = [entry.key for entry in entries]
+        current = self.current_key() or OVERVIEW
+        if keys != self.nav.keys():
+            self.entries = entries
+            old = self.nav
+            self.nav = NavigationList(entries, self)
+            central = self.centralWidget()
+            lines = central.layout() if central is not None else None
+            assert lines is not None, "the central widget lays out navigation and pages"
+            lines.replaceWidget(old, self.nav)
+            old.hide()
+            old.deleteLater()
+            self.nav.currentRowChanged.connect(self._nav_changed)
+            for key in keys:
+                if key not in self.pages and key not in self._placeholders:
+                    placeholder = QWidget(self.stack)
+                    self._placeholders[key] = placeholder
+                    self.stack.addWidget(placeholder)
+            for key in [k for k in self.pages if k not in keys]:
+                page = self.pages.pop(key)
+                self.stack.removeWidget(page)
+                page.hide()
+                page.deleteLater()
+            for key in [k for k in self._placeholders if k not in keys]:
+                self._placeholders.pop(key).deleteLater()
+            for action in self.page_actions:
+                self.view_menu.removeAction(action)
+                self.removeAction(action)
+                action.deleteLater()
+            self.page_actions = self._page_actions()
+            self.view_menu.insertActions(self._pages_end, self.page_actions)
+        self.set_book(self.book)
+        self.show_page(current if current in keys else OVERVIEW)
+        self.statusBar().showMessage(f"工作范围已改为：{desk_scope(self.book).name}", 10000)
 
     def _records_changed(self) -> None:
         self.watcher.seen()
@@ -525,26 +574,59 @@ class MainWindow(QMainWindow):
         if self._dialog_open():
             QMessageBox.warning(self, "从备份恢复", "请先保存或关闭正在填写的记录，再恢复。")
             return False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome = backups.restore_backup(self.book, Path(backup))
-        except (BackupError, UserError) as error:
-            QApplication.restoreOverrideCursor()
-            reopened = getattr(error, "book", None)
+        outcome = self._restore_in_background(Path(backup))
+        if not isinstance(outcome, backups.Restored):
+            reopened = getattr(outcome, "book", None)
             if reopened is not None:
                 self.set_book(reopened)
-            QMessageBox.warning(self, "恢复失败", str(error))
+            QMessageBox.warning(self, "恢复失败", str(outcome))
             return False
-        QApplication.restoreOverrideCursor()
         self.set_book(outcome.book)
         kept = f"\n\n恢复前的数据库已保留在：{outcome.kept}" if outcome.kept else ""
         QMessageBox.information(self, "恢复完成", f"已从“{Path(backup).name}”恢复。{kept}")
         return True
 
+    def _restore_in_background(self, backup: Path) -> backups.Restored | Exception:
+        """The restore on a worker thread, "正在恢复…" on screen at once; the window keeps
+        painting (a local event loop waits, the progress dialog keeps the clicks out)."""
+        waiting = QProgressDialog(f"正在从“{backup.name}”恢复…", "", 0, 0, self)
+        waiting.setWindowTitle("从备份恢复")
+        waiting.setCancelButton(None)  # type: ignore[arg-type]
+        waiting.setWindowModality(Qt.WindowModality.WindowModal)
+        waiting.setMinimumDuration(0)
+        waiting.setAutoClose(False)
+        waiting.show()
+        self.restore_progress = waiting
+        self.watcher.blockSignals(True)  # the book is closed while the file is replaced
+        book = self.book
+
+        def job(_progress: object, _cancelled: object) -> backups.Restored | Exception:
+            try:
+                return backups.restore_backup(book, backup)
+            except (BackupError, UserError) as error:
+                return error
+
+        worker = Worker(job, self)
+        loop = QEventLoop(self)
+        worker.done.connect(loop.quit)
+        worker.start()
+        if worker.running:
+            loop.exec()
+        self.watcher.blockSignals(False)
+        waiting.close()
+        waiting.deleteLater()
+        self.restore_progress = None
+        if worker.error_message is not None:  # a bug, not a refused backup
+            return UserError(worker.error_message)
+        result: backups.Restored | Exception = worker.result
+        return result
+
     def set_book(self, book: Book) -> None:
         """Use ``book`` from now on: every page is rebuilt on its next visit."""
         current = self.current_key() or OVERVIEW
         self.book = book
+        self.watcher.book = book
+        self.watcher.seen()
         for key, page in list(self.pages.items()):
             placeholder = QWidget(self.stack)
             index = self.stack.indexOf(page)

@@ -124,8 +124,12 @@ class DateRange(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.date_from_editor = DateEditor(Field("date_from", "起始日期", Kind.DATE), self)
-        self.date_to_editor = DateEditor(Field("date_to", "截止日期", Kind.DATE), self)
+        self.date_from_editor = DateEditor(
+            Field("date_from", "起始日期", Kind.DATE), self, echo_below=False
+        )
+        self.date_to_editor = DateEditor(
+            Field("date_to", "截止日期", Kind.DATE), self, echo_below=False
+        )
         self.date_from_editor.input.setPlaceholderText("起（不限）")
         self.date_to_editor.input.setPlaceholderText("止（不限）")
         for editor in (self.date_from_editor, self.date_to_editor):

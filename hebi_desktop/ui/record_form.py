@@ -133,8 +133,9 @@ class RecordForm(QWidget):
             village.input.editingFinished.connect(self._village_finished)
 
     @staticmethod
-    def _label_text(field: Field) -> str:
-        star = f'<span style="color:{ERROR_COLOR}">*</span>' if field.required else ""
+    def _label_text(field: Field, applies: bool = True) -> str:
+        """The header with a red * when required; none on a field that does not apply now."""
+        star = f'<span style="color:{ERROR_COLOR}">*</span>' if field.required and applies else ""
         return f"{field.header}{star}"
 
     # --- loading ----------------------------------------------------------------------
@@ -279,6 +280,9 @@ class RecordForm(QWidget):
             applies = field.applies(checked.values)
             editor.setEnabled(applies)
             editor.setToolTip("" if applies else f"仅在{field.applies_text}时填写")
+            label = self.labels[field.name]
+            label.setText(self._label_text(field, applies))
+            label.setEnabled(applies)
             if not applies and editor.value() is not None:
                 self._loading += 1
                 try:

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +34,7 @@ from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
+from hebi_desktop.ui.backup_picker import BackupPicker, FolderPicker
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.first_start import OperatorForm
 from hebi_desktop.ui.icons import icon
@@ -45,7 +46,6 @@ from hebi_desktop.ui.workers import ProgressPanel, Worker
 log = logging.getLogger(__name__)
 
 OK_COLOR = "#2e7d32"
-BACKUP_FILTER = "数据库备份 (*.sqlite *.db);;所有文件 (*)"
 Yes = QMessageBox.StandardButton.Yes
 No = QMessageBox.StandardButton.No
 
@@ -60,6 +60,7 @@ class SettingsPage(QWidget):
     ``backup_made(path)`` after 立即备份 succeeded."""
 
     operator_changed = Signal()
+    scope_changed = Signal(str)
     restore_requested = Signal(object)
     backup_made = Signal(object)
 
@@ -86,7 +87,9 @@ class SettingsPage(QWidget):
         layout.addWidget(self._build_operator(body))
         self.signers_box = SignersBox(book, body)
         layout.addWidget(self.signers_box)
-        layout.addWidget(ScopeBox(book, body))
+        self.scope_box = ScopeBox(book, body)
+        self.scope_box.scope_changed.connect(self.scope_changed)
+        layout.addWidget(self.scope_box)
         layout.addWidget(self._build_backup(body))
         layout.addWidget(self._build_database(body))
         layout.addStretch(1)
@@ -262,12 +265,15 @@ class SettingsPage(QWidget):
         return backups.default_folder(self.book.sqlite_file)
 
     def choose_folder(self) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(self, "选择备份文件夹", str(self.folder()))
-        if not chosen:
+        """The folder list (current, default, 文档; 从其他位置选择… for the rest)."""
+        picker = FolderPicker(self.folder(), backups.default_folder(self.book.sqlite_file), self)
+        self.folder_picker = picker
+        if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
             return None
-        self.folder_edit.setText(str(Path(chosen)))
+        chosen = picker.chosen
+        self.folder_edit.setText(str(chosen))
         self._policy_changed()
-        return Path(chosen)
+        return chosen
 
     def _policy_changed(self, *_args: Any) -> None:
         if self._loading:
@@ -338,12 +344,11 @@ class SettingsPage(QWidget):
                 self, "从备份恢复", "共享服务器数据库（PostgreSQL）请由管理员恢复。"
             )
             return None
-        chosen, _filter = QFileDialog.getOpenFileName(
-            self, "选择要恢复的备份", str(self.folder()), BACKUP_FILTER
-        )
-        if not chosen:
+        picker = BackupPicker(self.folder(), self)
+        self.backup_picker = picker
+        if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
             return None
-        path = Path(chosen)
+        path = picker.chosen
         question = (
             f"确定用备份“{path.name}”替换当前数据库吗？\n\n"
             "备份之后录入或修改的记录将不在恢复后的数据库中。"

@@ -10,6 +10,7 @@ undoing its work. The window stays responsive meanwhile.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -98,6 +99,7 @@ class Worker(QObject):
     def start(self) -> None:
         if self._thread is not None:
             raise RuntimeError("a worker runs its job once")
+        _collector.pause()
         self._running = True
         thread = _Thread(self._job, self.is_cancelled, self)
         thread.reported.connect(self._on_progress)
@@ -149,9 +151,39 @@ class Worker(QObject):
         self.done.emit()
 
     def _end(self) -> None:
-        self._running = False
+        was_running, self._running = self._running, False
         if self._thread is not None:
             self._thread.wait()
+        if was_running:
+            _collector.resume()
+
+
+class _CycleCollector:
+    """Python's cycle collector paused while any worker runs.
+
+    A collection triggered by the worker's allocations would run on the worker's thread
+    and could destroy Qt objects (a closed dialog's widgets) there, which crashes Qt.
+    Plain reference counting still frees everything else; cycles wait until the last
+    worker ends, when the collector resumes on the GUI thread.
+    """
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.was_enabled = True
+
+    def pause(self) -> None:
+        if self.running == 0:
+            self.was_enabled = gc.isenabled()
+            gc.disable()
+        self.running += 1
+
+    def resume(self) -> None:
+        self.running = max(self.running - 1, 0)
+        if self.running == 0 and self.was_enabled:
+            gc.enable()
+
+
+_collector = _CycleCollector()
 
 
 def run_in_background(job: Job, parent: QObject | None = None) -> Worker:

@@ -268,7 +268,7 @@ def test_all_adds_a_summary_with_the_stats_numbers_and_a_bar_chart(
     book.records("water").create(water())
     book.records("education").create(education())
     target = tmp_path / "all.xlsx"
-    result = export(book, target, "housing", "water", "education")
+    result = export(book, target, "housing", "water", "education", all_places=True)
     assert result.rows == {"housing": 2, "water": 1, "education": 1}
     workbook = load_workbook(target)
     titles = [get_ledger(k).title for k in ("housing", "water", "education")]

@@ -16,6 +16,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
@@ -27,7 +28,8 @@ from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.submissions import last_submission, list_submissions
 from hebi_desktop.storage.models import Submission
 from tests.cli_helpers import ROOT, call, run
-from tests.exchange.helpers import calamine_rows, export
+from tests.exchange import helpers
+from tests.exchange.helpers import calamine_rows
 from tests.samples import housing
 
 IMPORTER = textwrap.dedent(
@@ -53,6 +55,12 @@ IMPORTER = textwrap.dedent(
     print("inserted", result.inserted, flush=True)
     """
 )
+
+
+def export(*args: Any, **options: Any) -> Any:
+    """These tests are about whole-ledger watermarks: the records of every place."""
+    options.setdefault("all_places", True)
+    return helpers.export(*args, **options)
 
 
 def person(n: int) -> str:
@@ -122,6 +130,7 @@ def test_records_committed_after_an_incremental_export_are_in_the_next_one(
                 "-o",
                 str(second),
                 "--since-last-submission",
+                "--all-places",
                 "--db",
                 db_url,
             ],

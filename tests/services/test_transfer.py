@@ -83,7 +83,7 @@ def test_an_office_moves_to_the_server_and_back_losing_nothing(
         with Book.open(db) as book:
             target = tmp_path / f"{db.stem}.xlsx"
             keys = tuple(ledger.key for ledger in book.ledgers)
-            request = ExportRequest(keys, record_submission=False)
+            request = ExportRequest(keys, record_submission=False, all_places=True)
             export_workbook(book, request, target)
             exported.append(workbook_cells(target))
     assert exported[0] == exported[1]

@@ -12,11 +12,12 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.ui.collect_page import COLUMNS, CollectPage
 from hebi_desktop.ui.crosscheck_page import CrossCheckPage
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import COLLECT
+from hebi_desktop.ui.navigation import COLLECT, EXCHANGE, SETTINGS
 from tests import samples
 from tests.county_helpers import (
     BEIYANG,
     GAOCUN,
+    SHANTANG,
     TWICE_PAID_STUDENT,
     county_desk,
     export_all,
@@ -25,6 +26,7 @@ from tests.county_helpers import (
     place,
     township_desk,
 )
+from tests.ui.ledger_helpers import Button, Messages
 
 WAIT_MS = 30_000
 
@@ -145,22 +147,62 @@ def test_summary_tab_shows_every_township_and_the_missing_ones(
         assert saved is not None and saved.exists()
 
 
-def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book) -> None:
+def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book, messages: Messages) -> None:
     from hebi_desktop.services.settings import SCOPE
-    from hebi_desktop.ui.settings_page import SettingsPage
-
-    page = SettingsPage(book)
-    qtbot.addWidget(page)
-    page.show()
     from hebi_desktop.ui.scope_box import ScopeBox
 
+    window = MainWindow(book)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.windowTitle() == "北阳镇 — 鹤壁乡镇台账"
+    page = window.show_page(SETTINGS)
     (box,) = page.findChildren(ScopeBox)
     assert box.township_radio.isChecked()
-    qtbot.mouseClick(box.county_radio, Qt.MouseButton.LeftButton)
+
+    messages.answer = Button.No  # the clerk reads what changes and declines
+    box.county_radio.click()  # below the fold of the settings page
+    question = messages.texts("question")[-1]
+    assert "导出、打印、报送默认为整个淇县" in question and "汇总报送" in question
+    assert book.settings.get(SCOPE) is None and box.township_radio.isChecked()
+    assert COLLECT not in [e.key for e in window.entries]
+
+    messages.answer = Button.Yes
+    box.county_radio.click()
     assert book.settings.get(SCOPE) == "county"
-    window = MainWindow(book)  # the next start
-    qtbot.addWidget(window)
+    # At once, in the same window: navigation, title and the export's default place.
     assert COLLECT in [e.key for e in window.entries]
+    assert window.windowTitle() == "淇县（县区） — 鹤壁乡镇台账"
+    assert window.current_key() == SETTINGS
+    exchange = window.show_page(EXCHANGE)
+    tab = exchange.export_tab
+    assert tab.county_combo.currentText() == "淇县"
+    assert tab.township_combo.currentData() is None
+    assert "淇县 · 全部行政村" in tab.scope_label.text()
+
+
+def test_a_files_problem_is_readable_without_a_tooltip(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QRect
+
+    with township_desk(tmp_path, SHANTANG) as desk:  # 浚县: not this county's
+        fill(desk, "housing", housing_rows(SHANTANG, 2, 970))
+        foreign = export_all(desk, tmp_path / "浚县善堂镇人民政府报送的住房安全台账.xlsx")
+    with county_desk(tmp_path) as county:
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        page.resize(1000, 600)
+        page.show()
+        page.add_files([foreign])
+        qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() >= 1, timeout=WAIT_MS)
+        column = COLUMNS.index("问题")
+        problem = cell(page, 0, "问题")
+        assert "浚县" in problem
+        width = page.table.columnWidth(column) - 8
+        needed = page.table.fontMetrics().boundingRect(
+            QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, problem
+        )
+        assert page.table.wordWrap() and page.table.rowHeight(0) >= needed.height()
+        page.table.selectRow(0)
+        assert problem in page.detail_label.text()
 
 
 def test_the_crosscheck_export_masks_ids_beside_village_hints_unless_asked(

@@ -85,11 +85,13 @@ def housing_sheet(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def test_export_writes_a_workbook_that_reads_back(
-    qtbot, book: Book, tmp_path: Path, monkeypatch, exchange
+    qtbot, book: Book, tmp_path: Path, monkeypatch, exchange, messages: Messages
 ) -> None:
-    fill_demo(book, 20, ledgers=("housing",))
+    fill_demo(book, 20, ledgers=("housing",))  # all over the city
     page = make_page(qtbot, book)
     only(page, "housing")
+    page.export_tab.county_combo.setCurrentIndex(0)  # 县区：全部, the clerk's choice
+    assert "鹤壁市" in page.export_tab.scope_label.text()
     target_dir = tmp_path / "报送"
     target_dir.mkdir()
     offered = save_as(monkeypatch, target_dir / "北阳镇住房")  # the suffix is added
@@ -98,6 +100,7 @@ def test_export_writes_a_workbook_that_reads_back(
     worker = wait_done(qtbot, page.worker)
 
     assert worker.error_message is None
+    assert "不是本单位的范围" in messages.texts("question")[0]
     target = target_dir / "北阳镇住房.xlsx"
     assert target.exists()
     assert Path(offered[0]).name.endswith(".xlsx") and "住房安全" in Path(offered[0]).name

@@ -98,3 +98,30 @@ def test_the_answers_come_back_when_asked_again(qtbot, book: Book) -> None:
     assert shown.form.county_combo.currentText() == "淇县"
     assert shown.form.township_combo.currentText() == "北阳镇"
     assert shown.ok_button.isEnabled()
+
+
+def test_enter_on_an_incomplete_form_names_what_is_missing(
+    qtbot, dialog: FirstStartDialog, fresh_book: Book
+) -> None:
+    form = dialog.form
+    form.name_edit.setFocus()
+    qtbot.keyClick(form.name_edit, Qt.Key.Key_Return)
+    text = form.message_label.text()
+    assert "填报人姓名" in text and "县区" in text
+    assert form.message_label.isVisibleTo(dialog)
+    assert dialog.result() != QDialog.DialogCode.Accepted and not fresh_book.settings.operator
+
+    type_text(qtbot, form.name_edit, "张丽")
+    choose(qtbot, form.county_combo, "淇县")
+    qtbot.keyClick(form.county_combo, Qt.Key.Key_Enter)
+    assert "乡镇" in form.message_label.text() and "填报人" not in form.message_label.text()
+    assert form.township_combo.hasFocus()  # the first missing answer
+
+
+def test_the_title_names_the_program_once(dialog: FirstStartDialog) -> None:
+    from hebi_desktop import APP_TITLE
+
+    # Qt appends " — 鹤壁乡镇台账" to a title that does not already end with it.
+    title = dialog.windowTitle()
+    shown = title if title.endswith(APP_TITLE) else f"{title} — {APP_TITLE}"
+    assert shown.count(APP_TITLE) == 1, shown

@@ -33,6 +33,8 @@ def test_the_export_form_refuses_a_reversed_range_and_a_bad_date(qtbot, book: Bo
 def test_the_export_form_narrows_townships_by_county(qtbot, book: Book) -> None:
     page = ExchangePage(book)
     qtbot.addWidget(page)
+    assert page.county_combo.currentData() == "410622"  # the desk's own, to start with
+    page.county_combo.setCurrentIndex(0)
     everywhere = page.township_combo.count()
     page.county_combo.setCurrentIndex(page.county_combo.findData("410622"))
     assert 1 < page.township_combo.count() < everywhere
@@ -41,7 +43,7 @@ def test_the_export_form_narrows_townships_by_county(qtbot, book: Book) -> None:
     query = page.export_query()
     assert query is not None
     assert (query.county_code, query.township_code, query.village) == (
-        "410622",
+        None,  # a township names its county: one scope for the same rows
         "410622102",
         "王庄村",
     )

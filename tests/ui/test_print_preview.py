@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QFileDialog
 
+from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.printing import Form
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
@@ -33,6 +34,17 @@ def filled(book: Book) -> Book:
     return book
 
 
+def saved(qtbot: Any, dialog: FormPreview, worker: Any = None) -> Path:
+    """Wait for 另存为 PDF (it runs on a worker); the file written."""
+    worker = worker or dialog.save_worker
+    assert worker is not None
+    if worker.running:
+        with qtbot.waitSignal(worker.done, timeout=60_000):
+            pass
+    assert worker.error_message is None, worker.error_message
+    return Path(worker.result.path)
+
+
 def _preview(parent: Any) -> FormPreview:
     dialog = parent.findChild(FormPreview)
     assert dialog is not None, "打印… opened no preview"
@@ -45,7 +57,9 @@ def test_ledger_page_prints_what_the_filters_show(
     page = LedgerPage(filled, get_ledger("housing"))
     qtbot.addWidget(page)
     page.show()
-    village = next(iter(filled.records("housing").iter_items()))[1]["village"]
+    first = next(iter(filled.records("housing").iter_items()))[1]
+    township, village = first["township_code"], first["village"]
+    page.township_filter.setCurrentIndex(page.township_filter.findData(township))
     retype(qtbot, page.village_filter, village)
     page.filter_bar.flush()
     shown = page.model.rowCount()
@@ -69,8 +83,10 @@ def test_ledger_page_prints_what_the_filters_show(
     )
     assert dialog.save_action.isEnabled()
     dialog.save_action.trigger()
+    assert dialog.saving and "正在保存" in dialog.message_label.text()  # said at once
+    saved(qtbot, dialog)
     texts = pages(target)
-    assert f"北阳镇{village}住房安全动态监测台账花名册" in texts[0]
+    assert f"{divisions().name(township)}{village}住房安全动态监测台账花名册" in texts[0]
     assert f"合计共{shown}条" in texts[-1]
     assert "已保存" in dialog.message_label.text()
     dialog.close()
@@ -90,7 +106,8 @@ def test_notice_period_and_paper_are_chosen_in_the_preview(
     dialog.notice_to.setDate(QDate(2026, 12, 18))
     dialog.paper_combo.setCurrentText("A3")
     assert dialog.preview.pageCount() >= 1
-    path = dialog.save_pdf(tmp_path / "公示")
+    worker = dialog.save_pdf(tmp_path / "公示")
+    path = saved(qtbot, dialog, worker)
     assert path == tmp_path / "公示.pdf"
     assert page_size_mm(path) == pytest.approx((420, 297), abs=1)
     text = "".join(pages(path))
@@ -105,9 +122,11 @@ def test_export_page_prints_the_chosen_ledger_with_its_filters(qtbot, filled: Bo
     page.show()
     for key, check in page.ledger_checks.items():
         check.setChecked(key == "water")
+    page.export_tab.county_combo.setCurrentIndex(0)  # 县区：全部: the whole city, chosen
     qtbot.mouseClick(page.print_button, LEFT)
     dialog = _preview(page)
     assert dialog.ledger == "water"
+    assert dialog.scope_label.text() == "鹤壁市 · 全部行政村 · 全部日期"
     forms = [dialog.form_combo.itemText(i) for i in range(dialog.form_combo.count())]
     assert forms == ["台账花名册", "公示名单", "一户一档"]  # no payments, no register
     dialog.preview.updatePreview()
@@ -126,7 +145,8 @@ def test_preview_shows_a_chinese_message_instead_of_a_form(
     qtbot.addWidget(page)
     dialog = page.open_print()
     assert dialog is not None
-    dialog.preview.updatePreview()
+    dialog.preview.updatePreview()  # the records are read off the GUI thread first
+    qtbot.waitUntil(lambda: dialog.error is not None, timeout=10_000)
     assert dialog.error is not None and "中文字体" in dialog.error
     assert "中文字体" in dialog.message_label.text()
     dialog.close()
@@ -169,7 +189,8 @@ def test_the_preview_names_records_with_characters_no_font_has(
     page.show()
     qtbot.mouseClick(page.print_button, LEFT)
     dialog = _preview(page)
-    dialog.preview.updatePreview()
+    dialog.preview.updatePreview()  # the records are read off the GUI thread first
+    qtbot.waitUntil(lambda: "空框" in dialog.message_label.text(), timeout=10_000)
     shown = dialog.message_label.text()
     assert "空框" in shown and f"记录编号{saved.record.id}" in shown
     assert f"U+{ord(rare):04X}" in shown

@@ -539,3 +539,45 @@ def test_a_stale_edit_offers_mine_and_theirs_per_field(qtbot, book: Book, messag
     stored = service.get(created.id)
     assert (stored.values["head_name"], stored.values["remarks"]) == ("张秀芳", "已入户核实")
     assert stored.version == created.version + 2
+
+
+def test_a_field_that_does_not_apply_shows_no_required_star(qtbot, book: Book) -> None:
+    dialog = open_dialog(qtbot, book, HOUSING)
+    form = dialog.form
+    method = form.labels["renovation_method"]
+    assert not form.editors["renovation_method"].isEnabled()
+    assert "*" not in method.text() and not method.isEnabled()
+    assert "*" in form.labels["check_date"].text()  # required and open: starred
+    fill(qtbot, form, {"in_renovation": "是"})
+    assert "*" in method.text() and method.isEnabled()
+
+
+def test_id_number_and_date_inputs_take_the_fields_width_on_a_narrow_form(qtbot) -> None:
+    from hebi_desktop.ui.field_widgets import make_editor
+
+    for name in ("id_number", "check_date"):
+        editor = make_editor(HOUSING.field(name))
+        qtbot.addWidget(editor)
+        editor.resize(230, 60)  # a field column at 1024×768 with a 1.5 scale factor
+        editor.show()
+        qtbot.waitExposed(editor)
+        extra = editor.calendar_button.width() + 8 if name == "check_date" else 0
+        assert editor.input.width() >= 230 - extra, name
+    editor.input.setText("2026-11-05")
+    editor.tidy()  # the date as read still shows, under the input
+    assert editor.echo() == "→ 2026年11月5日" and editor.echo_label.isVisibleTo(editor)
+
+
+def test_the_history_has_no_stretched_row(qtbot, book: Book) -> None:
+    created = book.records("housing").create(samples.housing()).record
+    dialog = open_dialog(qtbot, book, HOUSING, created.id)
+    dialog.resize(1000, 700)
+    dialog.tabs.setCurrentWidget(dialog.history_view)  # laid out after its rows were set
+    table = dialog.history_view.table
+    qtbot.waitUntil(lambda: table.columnWidth(3) > 300)
+    qtbot.wait(50)
+    line = table.fontMetrics().lineSpacing()
+    # A new record's values as one wrapped paragraph: a few lines, not one per field.
+    assert table.rowHeight(0) <= 8 * line, (table.rowHeight(0), line)
+    text = dialog.history_view.row_texts()[0][3]
+    assert "户主姓名：张秀英" in text and "\n" not in text

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 from hebi_desktop.domain import resident_id
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
+from hebi_desktop.ui.backup_picker import BackupPicker, FolderPicker
 from hebi_desktop.ui.main_window import MainWindow
 from hebi_desktop.ui.navigation import SETTINGS
 from hebi_desktop.ui.settings_page import SettingsPage
@@ -22,6 +23,14 @@ from tests import samples
 from tests.ui.ledger_helpers import Button, Messages, choose, retype
 
 LEFT = Qt.MouseButton.LeftButton
+
+
+def elsewhere(picker: BackupPicker | FolderPicker) -> int:
+    """The list dialog answered with 从其他位置选择… (then Qt's file dialog, patched)."""
+    picker.choose_elsewhere()
+    return picker.result()
+
+
 OTHER_ID = resident_id.make("410622", dt.date(1948, 1, 2), 12)
 
 
@@ -73,6 +82,7 @@ def test_backup_now_writes_into_the_chosen_folder(
     folder = tmp_path / "U盘备份"
     folder.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *_a, **_k: str(folder))
+    monkeypatch.setattr(FolderPicker, "exec", elsewhere)  # a USB stick: not in the list
     qtbot.mouseClick(page.choose_folder_button, LEFT)
     assert backups.policy(book).folder == folder  # remembered at once
 
@@ -124,6 +134,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_file(
     window.show()
     page = window.show_page(SETTINGS)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(backup), ""))
+    monkeypatch.setattr(BackupPicker, "exec", elsewhere)  # 从其他位置选择…
     messages.answer = Button.Yes
     page.restore_button.click()
 
@@ -146,6 +157,7 @@ def test_restore_is_refused_without_confirmation(
     page = SettingsPage(book)
     qtbot.addWidget(page)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(backup), ""))
+    monkeypatch.setattr(BackupPicker, "exec", elsewhere)  # 从其他位置选择…
     messages.answer = Button.No
     with qtbot.assertNotEmitted(page.restore_requested):
         assert page.choose_restore() is None
@@ -233,3 +245,78 @@ def test_a_pasted_control_character_in_a_signer_is_refused_in_chinese(
     assert "控制字符" in page.signers_box.message_label.text()
     assert page.signers_box.save() is False
     assert book.settings.get("reviewer") is None
+
+
+def test_restore_lists_the_desks_backups_with_kind_counts_and_version(
+    qtbot, book: Book, tmp_path: Path, monkeypatch, messages: Messages
+) -> None:
+    from hebi_desktop import __version__
+
+    service = book.records("housing")
+    service.create(samples.housing())
+    folder = backups.policy(book).folder
+    manual = backups.make_backup(book, backups.MANUAL)
+    service.create(samples.housing(head_name="李桂兰", id_number=OTHER_ID))
+    automatic = backups.make_backup(book, backups.AUTOMATIC)
+    (folder / "别的程序.sqlite").write_bytes(b"not ours")  # other files are not listed
+    page = SettingsPage(book)
+    qtbot.addWidget(page)
+
+    shown: list[BackupPicker] = []
+
+    def look_then_choose_the_older(picker: BackupPicker) -> int:
+        shown.append(picker)
+        picker.table.selectRow(1)
+        picker.choose_selected()
+        return picker.result()
+
+    monkeypatch.setattr(BackupPicker, "exec", look_then_choose_the_older)
+    messages.answer = Button.No  # only looking
+    page.choose_restore()
+    (picker,) = shown
+    table = picker.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[:3] == ["备份时间", "类型", "大小"] and headers[-1] == "程序版本"
+    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(2)]
+    assert [row[1] for row in rows] == ["自动", "手动"]  # newest first
+    housing = headers.index("住房安全")
+    assert [row[housing] for row in rows] == ["2 条", "1 条"]
+    assert rows[0][-1] == __version__ and rows[0][2].endswith("KB")
+    assert table.rowCount() == 2
+    assert picker.chosen == manual and manual.name in messages.texts("question")[-1]
+    assert automatic.exists()
+
+
+def test_restore_without_backups_says_so_and_offers_another_place(
+    qtbot, book: Book, monkeypatch
+) -> None:
+    page = SettingsPage(book)
+    qtbot.addWidget(page)
+    seen: list[BackupPicker] = []
+    monkeypatch.setattr(BackupPicker, "exec", lambda picker: seen.append(picker) or 0)
+    assert page.choose_restore() is None
+    (picker,) = seen
+    assert picker.table.rowCount() == 0 and "还没有备份" in picker.where_label.text()
+    assert picker.elsewhere_button.text() == "从其他位置选择…"
+    assert not picker.restore_button.isEnabled()
+
+
+def test_the_backup_folder_is_chosen_from_a_list(
+    qtbot, page: SettingsPage, book: Book, monkeypatch
+) -> None:
+    backups.make_backup(book, backups.MANUAL)
+    seen: list[FolderPicker] = []
+
+    def pick_second(picker: FolderPicker) -> int:
+        seen.append(picker)
+        picker.table.selectRow(len(picker.folders) - 1)
+        picker.choose_selected()
+        return picker.result()
+
+    monkeypatch.setattr(FolderPicker, "exec", pick_second)
+    chosen = page.choose_folder()
+    (picker,) = seen
+    first = [picker.table.item(0, c).text() for c in range(picker.table.columnCount())]
+    assert first[0] == str(backups.policy(book).folder if chosen is None else picker.folders[0])
+    assert "当前" in first[1] and first[2] == "1 份"
+    assert chosen == picker.folders[-1] and backups.policy(book).folder == chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
@@ -105,3 +105,39 @@ def test_an_empty_ledger_says_how_to_add_records(qtbot, book: Book) -> None:
     book.records("housing").create(samples.housing())
     page.refresh()
     assert not page.empty_label.isVisible()
+
+
+def test_a_click_on_a_frozen_key_column_selects_the_row(qtbot, book: Book) -> None:
+    add_households(book)
+    page = make_page(qtbot, book, "housing")
+    frozen = page.table.frozen_view
+    index = page.model.index(1, page.model.column_of("head_name"))
+    qtbot.mouseClick(
+        frozen.viewport(), Qt.MouseButton.LeftButton, pos=frozen.visualRect(index).center()
+    )
+    assert page.selected_ids() == [page.model.record_id(1)]
+    assert page.edit_button.isEnabled() and page.delete_button.isEnabled()
+
+
+def test_the_sort_shows_its_indicator_and_is_kept_per_ledger(qtbot, book: Book) -> None:
+    add_households(book)
+    first = make_page(qtbot, book, "housing")
+    header = first.table.horizontalHeader()
+    name = first.model.column_of("head_name")
+    frozen_header = first.table.frozen_view.horizontalHeader()
+    where = QPoint(frozen_header.sectionViewportPosition(name) + 5, 5)
+    # The 户主姓名 header the clerk sees is the frozen overlay's.
+    qtbot.mouseClick(frozen_header.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert header.sortIndicatorSection() == name
+    assert frozen_header.isSortIndicatorShown() and frozen_header.sortIndicatorSection() == name
+    header.setSortIndicator(name, Qt.SortOrder.DescendingOrder)
+    assert first.model.query.sort == "head_name" and first.model.query.descending
+
+    again = LedgerPage(book, get_ledger("housing"))  # the next start
+    qtbot.addWidget(again)
+    assert again.table.horizontalHeader().sortIndicatorSection() == name
+    assert again.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert again.model.query.sort == "head_name" and again.model.query.descending
+    water = LedgerPage(book, get_ledger("water"))  # another ledger keeps its own
+    qtbot.addWidget(water)
+    assert water.model.query.sort is None

@@ -8,6 +8,7 @@ so what the clerk previews is what the printer and the PDF get.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -356,10 +357,9 @@ class FormPreview(QPrintPreviewDialog):
         self._document, self._document_key = document, key
         self.glyph_warning = ""
         if isinstance(document, Document):
-            try:
+            # With no Chinese font at all, painting says so in place of the form.
+            with contextlib.suppress(UserError):
                 self.glyph_warning = warning_text(unprintable_rows(document))
-            except UserError:
-                pass  # no Chinese font at all: painting says so in place of the form
 
     def _prepare(self, key: PrintRequest) -> None:
         """Read the records and build the form's words off the GUI thread; the preview

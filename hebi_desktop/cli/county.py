@@ -37,13 +37,25 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
         description="把各乡镇报送的工作簿汇总到本机（工作范围须为县区）。每个文件全有或全无："
         "有一行出错整个文件不接收。全量报送替换该乡镇此前的同一台账记录（原记录保留在已删除中），"
         "增量报送按记录的唯一标识新增或更新；同一文件重复报送不会重复接收；外县区的文件拒收。"
-        "有文件被拒收时退出码为1。",
+        "接收前核对每个文件：内容与报送标识不符（导出后被改动）的文件、会删除某乡镇较多记录的"
+        "全量报送暂不接收，需确认后加 --accept-edited / --allow-shrink；比已接收的报送更旧的文件"
+        "拒收；同一次汇总的文件按导出时间先后接收。有文件被拒收或暂不接收时退出码为1。",
     )
     parser.add_argument("files", nargs="+", metavar="文件", help="乡镇报送的 .xlsx 工作簿")
     parser.add_argument(
         "--dry-run", action="store_true", help="只检查并列出将要做的事，不写入数据库"
     )
     parser.add_argument("--report", metavar="报告.xlsx", help="把每个文件的结果和问题写入工作簿")
+    parser.add_argument(
+        "--accept-edited",
+        action="store_true",
+        help="接收内容与报送标识不符（导出后被改动过）的文件；接收记录会注明",
+    )
+    parser.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="接收会清空或大量删除某乡镇记录的全量报送",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_collect)
 
@@ -55,6 +67,12 @@ def _describe(result: FileCollection) -> list[str]:
     if result.refused:
         lines.append(f"  拒收：{result.refused}")
         return lines
+    for reason in result.held:
+        lines.append(f"  暂不接收：{reason}")
+    for text in result.edits:
+        lines.append(f"    {text}")
+    for text in result.shrinks:
+        lines.append(f"    {text}")
     for part in result.parts:
         lines.append(
             f"  {part.ledger.title}：{part.township_names}，{part.mode_label}，"
@@ -72,8 +90,10 @@ def _describe(result: FileCollection) -> list[str]:
             lines.append(f"    ……另有 {len(part.errors) - MAX_LINES} 个错误未列出")
         if part.warnings:
             lines.append(f"    提醒 {len(part.warnings)} 条（可接收，记录会被标记待核实）")
-    if not result.ok:
+    if any(p.errors for p in result.parts):
         lines.append("  有错误，整个文件未接收；请乡镇改正后重新报送")
+    elif result.edits and result.ok and not result.dry_run:
+        lines.append("  已按确认接收内容被改动过的文件（已记入操作记录）")
     return lines
 
 
@@ -134,7 +154,7 @@ def write_collect_report(
 
 def run_collect(args: argparse.Namespace) -> int:
     from hebi_desktop.exchange.files import check_target, database_files
-    from hebi_desktop.services.collect import collect_files
+    from hebi_desktop.services.collect import Choices, collect_files
 
     paths = [Path(name) for name in args.files]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -144,19 +164,28 @@ def run_collect(args: argparse.Namespace) -> int:
         database = database_files(book.sqlite_file)
         if args.report:  # refuse a bad report name before anything is taken in
             check_target(Path(args.report), {**database, **{p: "要汇总的工作簿" for p in paths}})
-        results = collect_files(book, paths, dry_run=args.dry_run)
+        choices = Choices(accept_edited=args.accept_edited, allow_shrink=args.allow_shrink)
+        results = collect_files(book, paths, dry_run=args.dry_run, choices=choices)
     for result in results:
         for line in _describe(result):
             out(line)
-    taken = sum(1 for r in results if r.ok)
-    refused = len(results) - taken
+    before = sum(1 for r in results if r.taken_before)
+    taken = sum(1 for r in results if r.ok) - before
+    held = sum(1 for r in results if r.waiting)
+    refused = len(results) - taken - before - held
     verb = "可接收" if args.dry_run else "已接收"
-    out(f"共 {len(results)} 个文件：{verb} {taken} 个，拒收 {refused} 个")
+    counts = [f"{verb} {taken} 个"]
+    if before:
+        counts.append(f"已接收过 {before} 个（未重复接收）")
+    if held:
+        counts.append(f"暂不接收 {held} 个（待确认）")
+    counts.append(f"拒收 {refused} 个")
+    out(f"共 {len(results)} 个文件：" + "，".join(counts))
     if args.dry_run:
         out("（试运行，未写入数据库）")
     if args.report:
         out(f"报告：{write_collect_report(Path(args.report), results, database)}")
-    return 1 if refused else 0
+    return 1 if refused or held else 0
 
 
 # --- summary ------------------------------------------------------------------------------

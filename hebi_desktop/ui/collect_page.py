@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.collect import (
     STATUS_LABELS,
+    Choices,
     FileCollection,
     Status,
     collect_files,
@@ -57,6 +58,8 @@ def _lines(result: FileCollection) -> list[tuple[list[str], str]]:
         if len(part.errors) > 3:
             problems.append(f"……共{len(part.errors)}个错误")
         problems += part.problems
+        if result.waiting:
+            problems = [*result.held, *result.edits, *result.shrinks, *problems]
         if part.warnings:
             problems.append(f"提醒{len(part.warnings)}条")
         status = STATUS_LABELS[part.status]
@@ -191,11 +194,36 @@ class CollectPage(QWidget):
             return None
         paths = list(self.paths)
         book = self.book
+        choices = self._confirm_held()
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
-            return collect_files(book, paths, progress=progress, cancelled=cancelled)
+            return collect_files(
+                book, paths, progress=progress, cancelled=cancelled, choices=choices
+            )
 
         return self._start(job, "正在接收…", self._collected)
+
+    def _confirm_held(self) -> Choices:
+        """Ask before taking in files that were edited after export or shrink a township;
+        without a yes they stay held (the service refuses them by default)."""
+        held = [r for p in self.paths if (r := self.results.get(p)) is not None and r.waiting]
+        if not held:
+            return Choices()
+        details = "\n\n".join(
+            "\n".join([f"【{r.path.name}】{r.unit}", *r.edits, *r.shrinks]) for r in held
+        )
+        answer = QMessageBox.question(
+            self,
+            "汇总报送",
+            f"有{len(held)}个文件需要确认后才能接收：\n\n{details}\n\n"
+            "确认这些文件无误、仍要接收吗？选“否”则只接收其他文件。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return Choices()
+        edited = any(r.edits for r in held)
+        return Choices(accept_edited=edited, allow_shrink=any(r.shrinks for r in held))
 
     def _previewed(self, found: object) -> None:
         assert isinstance(found, list)
@@ -254,9 +282,9 @@ class CollectPage(QWidget):
         self.add_button.setEnabled(idle)
         self.clear_button.setEnabled(idle and bool(self.paths))
         acceptable = any(
-            r.ok and any(p.status is not Status.RECEIVED for p in r.parts)
+            ((r.ok and r.dry_run) or r.waiting)  # a held file waits for a confirmed retry
+            and any(p.status is not Status.RECEIVED for p in r.parts)
             for r in self.results.values()
-            if r.dry_run
         )
         self.collect_button.setEnabled(idle and acceptable)
 
@@ -278,10 +306,13 @@ class CollectPage(QWidget):
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         results = [self.results[p] for p in self.paths if p in self.results]
-        bad = sum(1 for r in results if not r.ok)
+        bad = sum(1 for r in results if not r.ok and not r.waiting)
         waiting = sum(1 for r in results if r.dry_run and r.ok)
+        held = sum(1 for r in results if r.waiting)
         self.summary_label.setText(
-            f"共 {len(self.paths)} 个文件：待接收 {waiting} 个，有问题 {bad} 个"
+            f"共 {len(self.paths)} 个文件：待接收 {waiting} 个，"
+            + (f"需确认 {held} 个，" if held else "")
+            + f"有问题 {bad} 个"
             if self.paths
             else "还没有文件"
         )

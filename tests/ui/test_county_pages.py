@@ -161,3 +161,29 @@ def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book) -> None:
     window = MainWindow(book)  # the next start
     qtbot.addWidget(window)
     assert COLLECT in [e.key for e in window.entries]
+
+
+def test_edited_file_is_taken_in_only_after_the_clerk_confirms(
+    qtbot, tmp_path: Path, messages
+) -> None:
+    from tests.services.test_collect_trust import _edited_copy
+
+    edited = _edited_copy(_exports(tmp_path)[0], tmp_path / "改过.xlsx")
+    with county_desk(tmp_path) as county:
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        page.add_files([edited])
+        qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() == 3, timeout=WAIT_MS)
+        assert cell(page, 0, "状态") == "暂不接收（待确认）"
+        assert "导出后被人改动过" in cell(page, 0, "问题")
+        assert "需确认 1 个" in page.summary_label.text()
+        messages.answer = messages.answer.No
+        qtbot.mouseClick(page.collect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.busy, timeout=WAIT_MS)
+        assert "改过.xlsx" in messages.texts("question")[0]
+        assert county.records("housing").count() == 0  # held without a yes
+        messages.answer = messages.answer.Yes
+        with qtbot.waitSignal(page.records_changed, timeout=WAIT_MS):
+            qtbot.mouseClick(page.collect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.busy, timeout=WAIT_MS)
+        assert county.records("housing").count() == 3

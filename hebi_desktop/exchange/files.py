@@ -89,7 +89,8 @@ def check_target(
             raise UserError(f"无法写入“{target}”：{reason(error)}") from None
         if target.stat().st_size and not kind.is_kind(target):
             raise UserError(
-                f"“{target}”已存在且不是 {kind.noun}（可能是数据库或备份），不会覆盖它；请另起文件名"
+                f"“{target}”已存在且不是 {kind.noun}（可能是数据库或备份），不会覆盖它；"
+                "请另起文件名"
             )
 
 

@@ -8,6 +8,7 @@ is refused with a Chinese message before any work is done.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -161,11 +162,34 @@ def _private_temporary_file(suffix: str = "") -> str:
 sheet_writer.create_temporary_file = _private_temporary_file
 
 
+def close_abandoned_archives(error: BaseException) -> None:
+    """Close the zip files a failed save left open.
+
+    openpyxl does not close its ``ZipFile`` when a write fails (a full disk); the garbage
+    collector would later close it, fail again and print an English traceback
+    (``ZipFile.__del__``). Closed here, quietly, the file is released at once.
+    """
+    frame = error.__traceback__
+    while frame is not None:
+        for value in list(frame.tb_frame.f_locals.values()):
+            if isinstance(value, zipfile.ZipFile):
+                with contextlib.suppress(Exception):
+                    value.close()
+        frame = frame.tb_next
+
+
+def write_failed(error: OSError, what: str = "保存工作簿") -> UserError:
+    """The Chinese message for an output that could not be written (nothing was left)."""
+    close_abandoned_archives(error)
+    advice = "；请清理磁盘或换一个有空间的位置后重试" if error.errno == errno.ENOSPC else ""
+    return UserError(f"{what}失败：{reason(error)}，没有生成文件{advice}")
+
+
 def save(workbook: Workbook, temp: Path) -> None:
     try:
         workbook.save(temp)
     except OSError as error:
-        raise UserError(f"保存工作簿失败：{reason(error)}") from None
+        raise write_failed(error) from None
 
 
 def sha256_of(path: Path) -> str:

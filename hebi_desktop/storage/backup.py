@@ -43,10 +43,23 @@ def backup_file(source: Path, target: Path, progress: Progress | None = None) ->
     check_backup_target(source, target)
     try:
         return _backup_file(source, target, progress)
-    except OSError as error:
+    except (OSError, sqlite3.Error) as error:
         with contextlib.suppress(OSError):
-            partial_name(target).unlink(missing_ok=True)
-        raise BackupError(f"无法写入备份文件“{target}”：{reason(error)}") from None
+            partial_name(target).unlink(missing_ok=True)  # never a 0-byte .part on the stick
+        if isinstance(error, OSError):
+            raise BackupError(f"无法写入备份文件“{target}”：{reason(error)}") from None
+        if _disk_full(error):
+            raise BackupError(
+                f"无法写入备份文件“{target}”：磁盘空间不足，没有生成备份；"
+                "请清理磁盘或换一个有空间的位置后重试"
+            ) from None
+        raise
+
+
+def _disk_full(error: sqlite3.Error) -> bool:
+    """SQLite's way of saying the target disk is full (SQLITE_FULL, or an I/O error)."""
+    text = str(error).lower()
+    return "disk is full" in text or "disk i/o error" in text
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

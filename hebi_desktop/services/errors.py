@@ -87,10 +87,7 @@ class DatabaseUnavailable(StorageError):
 
 
 class ServerUnreachable(StorageError):
-    DEFAULT = (
-        "连不上数据库服务器（连接中断），本次操作未保存；"
-        "请检查网络和服务器是否开机，稍后重试"
-    )
+    DEFAULT = "连不上数据库服务器（连接中断），本次操作未保存；请检查网络和服务器是否开机，稍后重试"
 
 
 class ConflictError(StorageError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import logging
 import os
 import tempfile
@@ -23,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet import _writer as sheet_writer
 
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.storage.checksums import sha256_file as sha256_of
 from hebi_desktop.storage.oserrors import name_too_long
 from hebi_desktop.storage.oserrors import reason as os_reason
 
@@ -190,14 +190,6 @@ def save(workbook: Workbook, temp: Path) -> None:
         workbook.save(temp)
     except OSError as error:
         raise write_failed(error) from None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def move_into_place(temp: Path, target: Path, kind: OutputKind = WORKBOOK) -> None:

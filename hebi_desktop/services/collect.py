@@ -43,6 +43,7 @@ from hebi_desktop.domain.fields import Ledger, Level
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.villages import known_villages
+from hebi_desktop.exchange.csv_source import is_csv
 from hebi_desktop.exchange.files import sha256_of
 from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_header
 from hebi_desktop.exchange.importer import (
@@ -390,6 +391,12 @@ def inspect_file(
         result.sha256 = sha256_of(path)
     except OSError as error:
         result.refused = f"无法读取文件（{error.strerror or error}）"
+        return result
+    if is_csv(path):
+        result.refused = (
+            "CSV 文件不能汇总：CSV 里没有报送标识（哪个乡镇、全量还是增量、内容校验值），"
+            "无法核对是否完整、是否被改动；请乡镇用本程序导出 Excel 工作簿（.xlsx）后报送"
+        )
         return result
     meta = result.meta = read_metadata(path)
     table = divisions()

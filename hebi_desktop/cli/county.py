@@ -17,6 +17,7 @@ from hebi_desktop.services.errors import UserError
 
 if TYPE_CHECKING:
     from hebi_desktop.services.collect import FileCollection
+    from hebi_desktop.services.collect_checks import ShrinkLimit
 
 MAX_LINES = 50  # row problems printed per file; the report has them all
 
@@ -55,6 +56,11 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
         "--allow-shrink",
         action="store_true",
         help="接收会清空或大量删除某乡镇记录的全量报送",
+    )
+    parser.add_argument(
+        "--shrink-limit",
+        metavar="百分比,条数",
+        help="全量报送最多可删除该乡镇现有记录的多少（两者取较大者，默认 20,50），超过则暂不接收",
     )
     add_db_option(parser)
     parser.set_defaults(run=run_collect)
@@ -152,6 +158,21 @@ def write_collect_report(
     )
 
 
+def _shrink_limit(text: str | None) -> ShrinkLimit | None:
+    from hebi_desktop.services.collect_checks import ShrinkLimit
+
+    if not text:
+        return None
+    share, _comma, records = text.replace("，", ",").replace("%", "").partition(",")
+    try:
+        limit = ShrinkLimit(float(share) / 100, int(records or ShrinkLimit().records))
+    except ValueError:
+        limit = None
+    if limit is None or not 0 <= limit.share <= 1 or limit.records < 0:
+        raise UserError(f"参数 --shrink-limit：应为“百分比,条数”，如 20,50（现为“{text}”）")
+    return limit
+
+
 def run_collect(args: argparse.Namespace) -> int:
     from hebi_desktop.exchange.files import check_target, database_files
     from hebi_desktop.services.collect import Choices, collect_files
@@ -164,7 +185,11 @@ def run_collect(args: argparse.Namespace) -> int:
         database = database_files(book.sqlite_file)
         if args.report:  # refuse a bad report name before anything is taken in
             check_target(Path(args.report), {**database, **{p: "要汇总的工作簿" for p in paths}})
-        choices = Choices(accept_edited=args.accept_edited, allow_shrink=args.allow_shrink)
+        choices = Choices(
+            accept_edited=args.accept_edited,
+            allow_shrink=args.allow_shrink,
+            shrink_limit=_shrink_limit(args.shrink_limit),
+        )
         results = collect_files(book, paths, dry_run=args.dry_run, choices=choices)
     for result in results:
         for line in _describe(result):

@@ -165,3 +165,21 @@ def test_command_counts_honestly_and_holds_edited(
     assert code == 0 and "已接收 0 个" in out and "已接收过 1 个" in out, out
     code, out, _err = call(capsys, "--db", db, "collect", str(edited), "--accept-edited")
     assert code == 0 and "已接收 1 个" in out, out
+
+
+def test_shrink_limit_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = _export(tmp_path, "first.xlsx")
+    with township_desk(tmp_path, BEIYANG) as desk:
+        service = desk.records("housing")
+        for record_id in service.ids(RecordQuery(sort="id"))[:3]:
+            service.delete(record_id)
+        smaller = export_all(desk, tmp_path / "smaller.xlsx")
+    db = str(tmp_path / "command.sqlite")
+    call(capsys, "--db", db, "settings", "--create", "--county", "淇县", "--scope", "county")
+    call(capsys, "--db", db, "collect", str(first))
+    code, out, _err = call(capsys, "--db", db, "collect", str(smaller), "--shrink-limit", "20,2")
+    assert code == 1 and "有3条将被删除" in out and "暂不接收 1 个" in out, out
+    code, _out, err = call(capsys, "--db", db, "collect", str(smaller), "--shrink-limit", "x")
+    assert code == 1 and "百分比,条数" in err
+    code, out, _err = call(capsys, "--db", db, "collect", str(smaller), "--shrink-limit", "50,0")
+    assert code == 0 and "已接收 1 个" in out, out

@@ -36,7 +36,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger, Level
@@ -69,9 +69,10 @@ from hebi_desktop.services.collect_checks import (
     shrink_reasons,
     stale_message,
 )
-from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.services.errors import Cancelled, ConflictError, UserError
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
+from hebi_desktop.storage.server import take_import_lock
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -157,6 +158,7 @@ class FileCollection:
     edits: list[str] = field(default_factory=list)  # how the rows differ from the stamp
     shrinks: list[str] = field(default_factory=list)  # townships it would empty or shrink
     choices: Choices = field(default_factory=Choices)
+    marker: tuple[int, int] = (0, 0)  # what the county held when judged (_marker)
 
     @property
     def held(self) -> list[str]:
@@ -436,14 +438,29 @@ def inspect_file(
     if meta is not None and meta.content_sha256 and result.ok:
         result.content_sha256 = recomputed_content_hash(result.parts)
     with book.reading() as connection:
-        for part in result.parts:
-            part.status = _status(connection, result, part)
-        _verify(book, connection, result)
+        _judge(book, connection, result)
+    return result
+
+
+def _marker(connection: Connection) -> tuple[int, int]:
+    """Grows with every submission received and every record written (any run, any desk)."""
+    received = connection.scalar(select(func.coalesce(func.max(ReceivedSubmission.id), 0)))
+    written = connection.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+    return int(received or 0), int(written or 0)
+
+
+def _judge(book: Book, connection: Connection, result: FileCollection) -> None:
+    """Each part's status and the checks against what the county holds (at reading, and
+    again under the write lock when another run wrote in between)."""
+    result.marker = _marker(connection)
+    result.refused, result.edits, result.shrinks = None, [], []
+    for part in result.parts:
+        part.status = _status(connection, result, part)
+    _verify(book, connection, result)
     if not result.ok:
         for part in result.parts:
             if part.status is not Status.RECEIVED:
                 part.status = Status.HELD if result.held and not result.refused else Status.REFUSED
-    return result
 
 
 def _verify(book: Book, connection: Connection, result: FileCollection) -> None:
@@ -621,11 +638,23 @@ def collect_file(
         return result
     if cancelled is not None and cancelled():
         raise Cancelled()
-    operator = book.operator
-    now = dt.datetime.now()
-    with book.writing() as connection:
-        for part in todo:
-            _write_part(book, connection, result, part, operator, now)
+    for attempt in (1, 2):
+        try:
+            todo = _take_in(book, result, cancelled)
+            break
+        except Cancelled:
+            raise
+        except ConflictError:
+            if attempt == 1:
+                # Another run wrote the same records meanwhile: once it has committed, judge
+                # the file again and retry (its statuses may have changed).
+                log.info("collect %s: conflict, retrying", result.path.name)
+                result.marker = (-1, -1)
+                continue
+            _write_failed(result, ConflictError())
+        except UserError as error:  # the server went away, the disk is full, the lock waited
+            _write_failed(result, error)
+            break
     log.info(
         "collected %s: %s",
         result.path.name,
@@ -635,6 +664,40 @@ def collect_file(
     )
     _forget_rows(result)
     return result
+
+
+def _take_in(
+    book: Book, result: FileCollection, cancelled: IsCancelled | None
+) -> list[LedgerPart]:
+    """Write the file in one transaction; returns the parts written.
+
+    On a server several desks (or two county clerks) may collect at once: the office-wide
+    lock that imports take serialises the writes, and what the file does is judged again
+    under it when anyone wrote since it was read, so two runs never take in one file twice
+    or apply an older state over a newer one.
+    """
+    operator = book.operator
+    now = dt.datetime.now()
+    with book.writing() as connection:
+        take_import_lock(connection, cancelled)
+        if _marker(connection) != result.marker:
+            _judge(book, connection, result)
+        todo = [p for p in result.parts if p.status is not Status.RECEIVED]
+        if not result.ok:
+            return []
+        for part in todo:
+            part.inserted = part.updated = part.removed = 0
+            _write_part(book, connection, result, part, operator, now)
+    return todo
+
+
+def _write_failed(result: FileCollection, error: UserError) -> None:
+    """This file was not taken in (rolled back whole); the other files go on."""
+    result.refused = f"写入数据库时出错，此文件没有接收（其他文件不受影响）：{error}"
+    for part in result.parts:
+        part.inserted = part.updated = part.removed = 0
+        if part.status is not Status.RECEIVED:
+            part.status = Status.REFUSED
 
 
 def preview_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None) -> FileCollection:

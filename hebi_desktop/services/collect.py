@@ -666,9 +666,7 @@ def collect_file(
     return result
 
 
-def _take_in(
-    book: Book, result: FileCollection, cancelled: IsCancelled | None
-) -> list[LedgerPart]:
+def _take_in(book: Book, result: FileCollection, cancelled: IsCancelled | None) -> list[LedgerPart]:
     """Write the file in one transaction; returns the parts written.
 
     On a server several desks (or two county clerks) may collect at once: the office-wide

@@ -5,9 +5,7 @@ reports per file; neither run fails as a whole."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from sqlalchemy import func, select
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.storage.models import ReceivedSubmission
-from tests.cli_helpers import ROOT
+from tests.concurrency.test_two_desks import start
 from tests.county_helpers import (
     BEIYANG,
     GAOCUN,
@@ -43,15 +41,7 @@ def _exports(folder: Path) -> list[Path]:
 
 
 def _collect(db: str, files: list[Path]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "hebi_desktop", "--db", db, "collect", *map(str, files)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-    )
+    return start("--db", db, "collect", *map(str, files))
 
 
 def test_two_collects_at_once_take_each_file_in_once(db_url: str, tmp_path: Path) -> None:

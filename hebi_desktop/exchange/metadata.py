@@ -103,8 +103,13 @@ class ContentDigest:
         """Digest rows as :meth:`feeding` does (a county recomputing a submission's hash)."""
         update = self._hash.update
         update(f"\x1e{ledger}\x1e".encode())
+        batch: list[str] = []
         for row in rows:
-            update(repr(tuple(row)).encode())
+            batch.append(repr(tuple(row)))
+            if len(batch) == 1000:  # one update per thousand rows: the same digest, faster
+                update("".join(batch).encode())
+                batch = []
+        update("".join(batch).encode())
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()

@@ -149,13 +149,14 @@ class CollectPage(QWidget):
 
     def choose_files(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileNames(
-            self, "选择乡镇报送的工作簿", "", "Excel 工作簿 (*.xlsx)"
+            self, "选择乡镇报送的工作簿", "", "Excel 工作簿 (*.xlsx);;所有文件 (*)"
         )
         self.add_files([Path(name) for name in chosen])
 
     def add_files(self, paths: list[Path]) -> Worker | None:
         """Add files to the list and preview the new ones in the background."""
-        new = [p for p in paths if p.suffix.lower() == ".xlsx" and p not in self.paths]
+        # A .csv is listed too, so the clerk sees why it cannot be collected (no stamp).
+        new = [p for p in paths if p.suffix.lower() in (".xlsx", ".csv") and p not in self.paths]
         if not new or self.busy:
             return None
         self.paths.extend(new)

@@ -187,3 +187,18 @@ def test_edited_file_is_taken_in_only_after_the_clerk_confirms(
             qtbot.mouseClick(page.collect_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not page.busy, timeout=WAIT_MS)
         assert county.records("housing").count() == 3
+
+
+def test_a_dropped_csv_is_listed_as_refused_with_the_reason(
+    qtbot, tmp_path: Path, messages
+) -> None:
+    csv_file = tmp_path / "北阳镇.csv"
+    csv_file.write_text("县区,乡镇,行政村\n淇县,北阳镇,王庄村\n", encoding="utf-8")
+    with county_desk(tmp_path) as county:
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        drop(page, [csv_file])
+        qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() == 1, timeout=WAIT_MS)
+        assert cell(page, 0, "状态") == "拒收"
+        assert "报送标识" in cell(page, 0, "问题")
+        assert not page.collect_button.isEnabled()

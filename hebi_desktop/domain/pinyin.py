@@ -28,8 +28,8 @@ def _holds_a_word(text: str) -> bool:
     """Whether some part of ``text`` is in pypinyin's word list (长春, 重庆): only then can
     a character read differently from the character alone."""
     from pypinyin.constants import PHRASES_DICT
-    from pypinyin.seg.mmseg import p_set as prefixes  # every prefix of every word
 
+    prefixes = _word_prefixes()
     size = len(text)
     for start in range(size - 1):
         # Only as far as the text still begins some word: a long remark costs a few lookups
@@ -41,6 +41,15 @@ def _holds_a_word(text: str) -> bool:
             if end - start > 1 and part in PHRASES_DICT:
                 return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _word_prefixes() -> Any:
+    """Every prefix of every word pypinyin knows (its segmenter's own prefix set), as the
+    plain set inside it when there is one: a lookup per character without a method call."""
+    from pypinyin.seg.mmseg import p_set
+
+    return getattr(p_set, "_set", p_set)
 
 
 @lru_cache(maxsize=16384)

@@ -59,3 +59,12 @@ def test_a_lost_server_connection_is_not_called_a_missing_file() -> None:
     error = storage_error(lost)
     assert isinstance(error, ServerUnreachable)
     assert "服务器" in str(error) and "数据库文件" not in str(error)
+
+
+def test_a_password_parameter_is_never_saved_as_the_desk_address() -> None:
+    from hebi_desktop.services.errors import UserError
+    from hebi_desktop.storage.desk_choice import check_address
+
+    with pytest.raises(UserError, match="不要包含密码"):
+        check_address(f"postgresql+psycopg://clerk@10.0.0.5/ledgers?password={SECRET}")
+    assert check_address("postgresql+psycopg://clerk@10.0.0.5/ledgers?sslmode=require")

@@ -165,9 +165,9 @@ class FileCollection:
         """Why the file waits for the county's explicit choice (empty: it does not)."""
         reasons = []
         if self.edits and not self.choices.accept_edited:
-            reasons.append("内容被改动过（确认无误后可用 --accept-edited 接收）")
+            reasons.append("内容被改动过，核实无误后确认才接收（命令行 --accept-edited）")
         if self.shrinks and not self.choices.allow_shrink:
-            reasons.append("会删除该乡镇较多记录（确认无误后可用 --allow-shrink 接收）")
+            reasons.append("会删除该乡镇较多记录，核实无误后确认才接收（命令行 --allow-shrink）")
         return reasons
 
     @property

@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from hebi_desktop.domain.secrets import mask_address
 from hebi_desktop.paths import logs_dir
 
 LOG_FILE_NAME = "hebi-desktop.log"
@@ -22,11 +23,12 @@ def mask_ids(text: str) -> str:
 
 
 class MaskingFormatter(logging.Formatter):
-    """Formats as usual, then masks ID numbers, also in tracebacks: a log file is sent to
-    support staff, and an ID number in an exception's text must not travel with it."""
+    """Formats as usual, then masks ID numbers and database passwords, also in tracebacks:
+    a log file is sent to support staff, and an ID number or a password in an exception's
+    text must not travel with it."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_ids(super().format(record))
+        return mask_address(mask_ids(super().format(record)))
 
 
 _configured = False

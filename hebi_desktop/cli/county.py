@@ -17,6 +17,7 @@ from hebi_desktop.services.errors import UserError
 
 if TYPE_CHECKING:
     from hebi_desktop.services.collect import FileCollection
+    from hebi_desktop.services.collect_checks import ShrinkLimit
 
 MAX_LINES = 50  # row problems printed per file; the report has them all
 
@@ -37,7 +38,9 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
         description="把各乡镇报送的工作簿汇总到本机（工作范围须为县区）。每个文件全有或全无："
         "有一行出错整个文件不接收。全量报送替换该乡镇此前的同一台账记录（原记录保留在已删除中），"
         "增量报送按记录的唯一标识新增或更新；同一文件重复报送不会重复接收；外县区的文件拒收。"
-        "有文件被拒收时退出码为1。",
+        "接收前核对每个文件：内容与报送标识不符（导出后被改动）的文件、会删除某乡镇较多记录的"
+        "全量报送暂不接收，需确认后加 --accept-edited / --allow-shrink；比已接收的报送更旧的文件"
+        "拒收；同一次汇总的文件按导出时间先后接收。有文件被拒收或暂不接收时退出码为1。",
     )
     parser.add_argument(
         "files",
@@ -49,6 +52,21 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
         "--dry-run", action="store_true", help="只检查并列出将要做的事，不写入数据库"
     )
     parser.add_argument("--report", metavar="报告.xlsx", help="把每个文件的结果和问题写入工作簿")
+    parser.add_argument(
+        "--accept-edited",
+        action="store_true",
+        help="接收内容与报送标识不符（导出后被改动过）的文件；接收记录会注明",
+    )
+    parser.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="接收会清空或大量删除某乡镇记录的全量报送",
+    )
+    parser.add_argument(
+        "--shrink-limit",
+        metavar="百分比,条数",
+        help="全量报送最多可删除该乡镇现有记录的多少（两者取较大者，默认 20,50），超过则暂不接收",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run_collect)
 
@@ -60,6 +78,12 @@ def _describe(result: FileCollection) -> list[str]:
     if result.refused:
         lines.append(f"  拒收：{result.refused}")
         return lines
+    for reason in result.held:
+        lines.append(f"  暂不接收：{reason}")
+    for text in result.edits:
+        lines.append(f"    {text}")
+    for text in result.shrinks:
+        lines.append(f"    {text}")
     for part in result.parts:
         lines.append(
             f"  {part.ledger.title}：{part.township_names}，{part.mode_label}，"
@@ -77,9 +101,13 @@ def _describe(result: FileCollection) -> list[str]:
             lines.append(f"    ……另有 {len(part.errors) - MAX_LINES} 个错误未列出")
         if part.warnings:
             lines.append(f"    提醒 {len(part.warnings)} 条（可接收，记录会被标记待核实）")
-    if not result.ok:
+    if any(p.errors for p in result.parts):
         lines.append("  有错误，整个文件未接收；请乡镇改正后重新报送")
-    elif text := getattr(result, "attachment_text", ""):  # a ZIP with attachments
+    elif result.edits and result.ok and not result.dry_run:
+        lines.append("  已按确认接收内容被改动过的文件（已记入操作记录）")
+    if not any(p.errors for p in result.parts) and (
+        text := getattr(result, "attachment_text", "")  # a ZIP with attachments
+    ):
         lines.append(f"  {text}")
     return lines
 
@@ -139,8 +167,24 @@ def write_collect_report(
     )
 
 
+def _shrink_limit(text: str | None) -> ShrinkLimit | None:
+    from hebi_desktop.services.collect_checks import ShrinkLimit
+
+    if not text:
+        return None
+    share, _comma, records = text.replace("，", ",").replace("%", "").partition(",")
+    try:
+        limit = ShrinkLimit(float(share) / 100, int(records or ShrinkLimit().records))
+    except ValueError:
+        limit = None
+    if limit is None or not 0 <= limit.share <= 1 or limit.records < 0:
+        raise UserError(f"参数 --shrink-limit：应为“百分比,条数”，如 20,50（现为“{text}”）")
+    return limit
+
+
 def run_collect(args: argparse.Namespace) -> int:
     from hebi_desktop.exchange.files import check_target, database_files
+    from hebi_desktop.services.collect import Choices
     from hebi_desktop.services.collect_archive import collect_any
 
     paths = [Path(name) for name in args.files]
@@ -151,19 +195,32 @@ def run_collect(args: argparse.Namespace) -> int:
         database = database_files(book.sqlite_file)
         if args.report:  # refuse a bad report name before anything is taken in
             check_target(Path(args.report), {**database, **{p: "要汇总的工作簿" for p in paths}})
-        results = collect_any(book, paths, dry_run=args.dry_run)
+        choices = Choices(
+            accept_edited=args.accept_edited,
+            allow_shrink=args.allow_shrink,
+            shrink_limit=_shrink_limit(args.shrink_limit),
+        )
+        results = collect_any(book, paths, dry_run=args.dry_run, choices=choices)
     for result in results:
         for line in _describe(result):
             out(line)
-    taken = sum(1 for r in results if r.ok)
-    refused = len(results) - taken
+    before = sum(1 for r in results if r.taken_before)
+    taken = sum(1 for r in results if r.ok) - before
+    held = sum(1 for r in results if r.waiting)
+    refused = len(results) - taken - before - held
     verb = "可接收" if args.dry_run else "已接收"
-    out(f"共 {len(results)} 个文件：{verb} {taken} 个，拒收 {refused} 个")
+    counts = [f"{verb} {taken} 个"]
+    if before:
+        counts.append(f"已接收过 {before} 个（未重复接收）")
+    if held:
+        counts.append(f"暂不接收 {held} 个（待确认）")
+    counts.append(f"拒收 {refused} 个")
+    out(f"共 {len(results)} 个文件：" + "，".join(counts))
     if args.dry_run:
         out("（试运行，未写入数据库）")
     if args.report:
         out(f"报告：{write_collect_report(Path(args.report), results, database)}")
-    return 1 if refused else 0
+    return 1 if refused or held else 0
 
 
 # --- summary ------------------------------------------------------------------------------

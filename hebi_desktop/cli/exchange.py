@@ -211,10 +211,11 @@ def _register_import(commands: argparse._SubParsersAction) -> None:
         help="从 Excel 工作簿导入记录",
         description="导入工作簿中的一张表：自动找到表头（可有标题行、填报行、合并单元格），"
         "识别常见的列名写法，每行按与录入界面相同的规则检查。只要有一行有错误，就一条也不导入，"
-        "并生成问题报告（标出每个有问题的单元格），改正后可重新导入。",
+        "并生成问题报告（标出每个有问题的单元格），改正后可重新导入。"
+        "也可导入 CSV 文件（UTF-8 或 GBK 编码，自动识别）。",
     )
     add_ledger_argument(parser)
-    parser.add_argument("file", metavar="文件.xlsx", help="要导入的工作簿")
+    parser.add_argument("file", metavar="文件.xlsx", help="要导入的工作簿或 CSV 文件")
     parser.add_argument("--sheet", metavar="工作表", help="工作表名称（默认自动选择）")
     parser.add_argument("--dry-run", action="store_true", help="只检查、不写入")
     parser.add_argument(

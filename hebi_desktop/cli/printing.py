@@ -119,6 +119,12 @@ def run_print(args: argparse.Namespace) -> int:
     from hebi_desktop.services.querying import RecordQuery  # SQLAlchemy: not for --help
 
     target = Path(args.output)
+    try:
+        folder = target.is_dir()
+    except OSError:  # a name too long for the file system: the output guard says so
+        folder = False
+    if folder or args.output.endswith(("/", "\\")):
+        raise UserError(f"“{args.output}”是一个文件夹，请在文件夹后写上文件名，如 公示.pdf")
     if not target.suffix:
         target = target.with_suffix(".pdf")
     date_from, date_to = _date("--from", args.date_from), _date("--to", args.date_to)

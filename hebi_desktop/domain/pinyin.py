@@ -11,6 +11,7 @@ dictionary takes a noticeable fraction of a second.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 # Syllables are joined by "!" and the key ends with " ": both sort before every letter and
 # digit, and " " before "!", so 张伟 sorts before 张伟东 and "li" before "lin".
@@ -28,12 +29,27 @@ def _holds_a_word(text: str) -> bool:
     a character read differently from the character alone."""
     from pypinyin.constants import PHRASES_DICT
 
+    prefixes = _word_prefixes()
     size = len(text)
-    return any(
-        text[start:end] in PHRASES_DICT
-        for start in range(size - 1)
-        for end in range(start + 2, size + 1)
-    )
+    for start in range(size - 1):
+        # Only as far as the text still begins some word: a long remark costs a few lookups
+        # per character, not one per substring.
+        for end in range(start + 1, size + 1):
+            part = text[start:end]
+            if part not in prefixes:
+                break
+            if end - start > 1 and part in PHRASES_DICT:
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _word_prefixes() -> Any:
+    """Every prefix of every word pypinyin knows (its segmenter's own prefix set), as the
+    plain set inside it when there is one: a lookup per character without a method call."""
+    from pypinyin.seg.mmseg import p_set
+
+    return getattr(p_set, "_set", p_set)
 
 
 @lru_cache(maxsize=16384)
@@ -60,15 +76,27 @@ def _syllables(text: str) -> tuple[str, ...]:
     """
     if not _holds_a_word(text):
         return tuple(reading for reading in map(_reading, text) if reading)
-    from pypinyin import Style, lazy_pinyin
+    # What lazy_pinyin does (segment, then convert each segment on its own), with each
+    # segment's reading cached: 张建国 and 李建国 share the segment 建国.
+    return tuple(s for segment in _segmenter().seg(text) for s in _segment_syllables(segment))
 
-    syllables = lazy_pinyin(
-        text,
-        style=Style.TONE3,
-        neutral_tone_with_five=True,
-        errors=_keep,  # type: ignore[arg-type]  # a list is accepted; the stubs say str
-    )
-    return tuple(s.lower() for s in syllables if s)
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    """pypinyin's own segmenter and converter, as ``lazy_pinyin(style=TONE3,
+    neutral_tone_with_five=True)`` builds them on every call (built once here)."""
+    from pypinyin.converter import UltimateConverter
+    from pypinyin.core import Pinyin
+
+    return Pinyin(UltimateConverter(neutral_tone_with_five=True))
+
+
+@lru_cache(maxsize=65536)
+def _segment_syllables(segment: str) -> tuple[str, ...]:
+    from pypinyin import Style
+
+    readings = _segmenter()._converter.convert(segment, Style.TONE3, False, _keep, strict=True)
+    return tuple(s.lower() for reading in readings for s in reading if s)
 
 
 def sort_key(text: str | None) -> str:

@@ -1,90 +1,117 @@
-"""Reading a CSV file as if it were a one-sheet workbook.
+"""Reading a CSV file as a one-sheet workbook, so it is imported like any workbook.
 
-Rosters often come as CSV exported from the bureaus' systems, in UTF-8 (with or without
-a byte-order mark) or in GB18030 (what Excel on a Chinese Windows saves). The rows come
-out like a :class:`~hebi_desktop.exchange.reader.Sheet`'s: numbered from 1, cells as text,
-so header matching and row checks are shared with workbooks.
+Clerks receive CSV exports from other systems (the 防返贫 system, a bank's payment list).
+The text may be UTF-8 (with or without the BOM Excel writes) or GBK/GB18030 (what Excel
+and WPS on a Chinese Windows save as "CSV"); the encoding is detected by decoding the whole
+file, strictly, as UTF-8 first and GB18030 (a superset of GBK) second. The delimiter is
+the one the first lines hold (comma, semicolon or tab). Rows are streamed, so a big file
+never sits in memory, and numbered by record as Excel shows the file when it opens it.
+Everything after reading (header matching, checks, the all-or-nothing write) is the
+importer's, exactly as for a workbook.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS
 from hebi_desktop.exchange.limits import Limits
+from hebi_desktop.exchange.reader import Row, Source, StreamedSheet
 from hebi_desktop.services.errors import UserError
 
-CSV_SUFFIXES = frozenset({".csv", ".txt"})
-ENCODINGS = ("utf-8-sig", "gb18030")
+log = logging.getLogger(__name__)
 
-Row = tuple[int, list[Any]]
+CSV_SUFFIX = ".csv"
+ENCODINGS = ("utf-8-sig", "gb18030")
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK/GB18030"}
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t"
 
 
 def is_csv(path: Path) -> bool:
-    return path.suffix.lower() in CSV_SUFFIXES
+    return path.suffix.lower() == CSV_SUFFIX
 
 
-def _decoded(path: Path) -> str:
-    if not path.exists():
-        raise UserError(f"找不到文件：{path}")
-    if path.is_dir():
-        raise UserError(f"“{path}”是文件夹，请选择 CSV 或 Excel 文件")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"无法读取“{path.name}”（{error.strerror or error}）") from None
+def detect_encoding(path: Path) -> str:
+    """The first of :data:`ENCODINGS` that decodes the whole file; a Chinese error if none."""
     for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         try:
-            return data.decode(encoding)
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-    raise UserError(f"无法读取“{path.name}”：不是 UTF-8 或 GBK 编码的 CSV 文件")
+        return encoding
+    raise UserError(
+        f"无法识别“{path.name}”的文字编码（支持 UTF-8 和 GBK/GB18030）；"
+        "请在 Excel 或 WPS 中打开后另存为“CSV UTF-8”或 Excel 工作簿再导入"
+    )
 
 
-class CsvSheet:
-    """The rows of one CSV file, behind the same interface as a workbook's sheet."""
+def guess_delimiter(sample: str, lines: int = 30) -> str:
+    """The delimiter of :data:`DELIMITERS` most lines of ``sample`` contain (most often, on a
+    tie); a comma when none does. csv.Sniffer gives up on a title line above the headers."""
+    head = [line for line in sample.splitlines()[:lines] if line.strip()]
 
-    def __init__(self, path: Path, limits: Limits | None = None) -> None:
-        self.path = path
-        self.name = path.stem
-        self.limits = limits or Limits()
-        self._text: str | None = None
+    def score(delimiter: str) -> tuple[int, int]:
+        return (
+            sum(1 for line in head if delimiter in line),
+            sum(line.count(delimiter) for line in head),
+        )
 
-    def _content(self) -> str:
-        if self._text is None:
-            self._text = _decoded(self.path)
-        return self._text
+    best = max(DELIMITERS, key=score)
+    return best if score(best)[0] else ","
+
+
+class CsvSheet(StreamedSheet):
+    """The file's rows, read as text (every cell a string, as the file holds it)."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        super().__init__(path.stem or "CSV", path, 0, limits)
+        self.encoding = detect_encoding(path)
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+        sample = head.decode(self.encoding, errors="ignore")  # may end inside a character
+        self.delimiter = guess_delimiter(sample)
+        # For progress only: the lines of the sample, scaled to the file's size.
+        self._height = max(1, head.count(b"\n") * path.stat().st_size // max(len(head), 1))
+        log.info("reading %s as CSV (%s)", path.name, self.encoding)
 
     def rows(self, fill_merged_from: int | None = None) -> Iterator[Row]:
-        """Every row from the first non-empty one; CSV has no merged cells to fill."""
-        text = self._content()
-        sample = text[:4096]
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        leading = True
-        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            if number > self.limits.max_rows:
-                self.limits.check_rows(number, self.name)
-            if leading:
-                if all(not c.strip() for c in cells):
-                    continue
-                leading = False
-            yield number, list(cells)
+        try:
+            with self.path.open("r", encoding=self.encoding, newline="") as handle:
+                leading = True
+                records = csv.reader(handle, delimiter=self.delimiter)
+                for number, values in enumerate(records, start=1):
+                    if number > self.limits.max_rows:
+                        self.limits.check_rows(number, self.name)
+                    if leading:
+                        if all(not v.strip() for v in values):
+                            continue
+                        leading = False
+                    yield number, list(values)
+        except csv.Error as error:
+            raise UserError(f"“{self.path.name}”不是有效的 CSV 文件（{error}）") from None
+        except OSError as error:
+            raise UserError(f"无法读取“{self.path}”：{error.strerror or error}") from None
 
-    def head(self, count: int = HEADER_SCAN_ROWS) -> list[Row]:
-        found: list[Row] = []
-        for row in self.rows():
-            found.append(row)
-            if len(found) >= count:
-                break
-        return found
+
+class CsvSource(Source):
+    """A CSV file as a workbook with one sheet."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        self.path = path
+        self.limits = limits
+        self._sheet = CsvSheet(path, limits)
 
     @property
-    def height(self) -> int:
-        return self._content().count("\n") + 1
+    def sheet_names(self) -> list[str]:
+        return [self._sheet.name]
 
-    def release(self) -> None:
-        self._text = None
+    def sheet(self, name: str) -> CsvSheet:
+        return self._sheet

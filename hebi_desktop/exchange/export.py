@@ -31,6 +31,7 @@ from hebi_desktop.exchange.files import (
     discard,
     temporary_file,
     write_atomically,
+    write_failed,
 )
 from hebi_desktop.exchange.layout import (
     EXCEL_MAX_ROWS,
@@ -147,9 +148,11 @@ def export_workbook(
             raise Cancelled()
         stamp(workbook, submission_meta(book, request, plans, rows, content.hexdigest(), started))
         digest = write_atomically(workbook, target, temp)
-    except BaseException:
+    except BaseException as error:
         if temp is not None:
             discard(temp, workbook)
+        if isinstance(error, OSError):  # a full disk while the sheets are written
+            raise write_failed(error, "导出") from None
         raise
     if progress is not None:
         progress(total, total)

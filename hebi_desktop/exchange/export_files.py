@@ -26,7 +26,13 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Kind, Ledger
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.exchange.export import ExportRequest, ExportResult, export_workbook
-from hebi_desktop.exchange.files import check_target, database_files, move_into_place, reason
+from hebi_desktop.exchange.files import (
+    ZIP,
+    check_target,
+    database_files,
+    move_into_place,
+    reason,
+)
 from hebi_desktop.services.archive_manifest import MANIFEST_NAME, Manifest, ManifestFile
 from hebi_desktop.services.attachments import AttachmentInfo
 from hebi_desktop.services.errors import Cancelled, UserError
@@ -97,7 +103,7 @@ def export_with_files(
     target = Path(target)
     if target.suffix.lower() != ".zip":
         raise UserError(f"带附件导出请用 .zip 文件名（现为“{target.name}”）")
-    check_target(target, database_files(book.sqlite_file), suffix=".zip")
+    check_target(target, database_files(book.sqlite_file), ZIP)
     with_files = (not request.mask_ids) if include_files is None else include_files
     with tempfile.TemporaryDirectory(prefix="hebi-zip-") as folder:
         workbook_path = Path(folder) / f"{_safe(target.stem)}.xlsx"

@@ -1,4 +1,5 @@
-"""Reading a clerk's workbook with python-calamine (.xlsx, .xlsm, .xls, .xlsb, .ods).
+"""Reading a clerk's workbook with python-calamine (.xlsx, .xlsm, .xls, .xlsb, .ods), or a
+CSV file as a one-sheet workbook (:mod:`hebi_desktop.exchange.csv_source`).
 
 Rows come out numbered as Excel shows them, with every cell at its real column, so
 messages can say 第12行 and mean the row the clerk sees. Merged cells in the record
@@ -221,6 +222,10 @@ class Source:
 def open_source(path: Path, limits: Limits | None = None) -> Source:
     """Open a workbook for import after checking it will not swell beyond ``limits``."""
     limits = limits or Limits()
+    if path.suffix.lower() == ".csv" and path.is_file():
+        from hebi_desktop.exchange.csv_source import CsvSource
+
+        return CsvSource(path, limits)  # one sheet, read as text (exchange/csv_source.py)
     check_archive(path, limits)  # before calamine decompresses anything (shared strings)
     return Source(path, open_workbook(path), limits)
 

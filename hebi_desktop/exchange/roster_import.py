@@ -19,7 +19,6 @@ from typing import Any
 from hebi_desktop.domain.fields import Issue, Level
 from hebi_desktop.domain.rosters import ROSTER_FORM, is_ended, is_head, roster_kind
 from hebi_desktop.domain.values import ValueProblem, make_parser
-from hebi_desktop.exchange.csv_source import CsvSheet, is_csv
 from hebi_desktop.exchange.headers import find_header
 from hebi_desktop.exchange.importer import (
     MAX_ISSUES,
@@ -67,9 +66,8 @@ class RosterImportResult:
         return len(self.errors) + self.errors_omitted
 
 
-def _sheet_of(source: Path, sheet: str | None, limits: Limits | None) -> AnySheet | CsvSheet:
-    if is_csv(source):
-        return CsvSheet(source, limits)
+def _sheet_of(source: Path, sheet: str | None, limits: Limits | None) -> AnySheet:
+    # A CSV file opens as a workbook of one sheet (exchange/csv_source.py).
     return choose_sheet(open_source(source, limits), ROSTER_FORM, sheet)
 
 

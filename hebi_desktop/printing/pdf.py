@@ -1,16 +1,18 @@
 """Writing a form to a PDF file: checked first, painted under a temporary name, then moved.
 
 A failed or cancelled print never leaves half a PDF where the clerk expects one, and a
-PDF that is open in a viewer (locked on Windows) is refused before any work is done.
+PDF that is open in a viewer (locked on Windows) is refused before any work is done. The
+target passes the same output guard as every workbook the program writes
+(:func:`exchange.files.check_target`): the database, its companions and any file that is
+not a PDF are never overwritten. The folder is remembered, so the next start removes the
+``.part`` of a killed print (it holds full ID numbers; ``services/leftovers.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,12 +21,20 @@ from PySide6.QtGui import QPdfWriter
 
 from hebi_desktop import APP_TITLE
 from hebi_desktop.domain.printing import Form
-from hebi_desktop.exchange.files import reason
+from hebi_desktop.exchange.files import (
+    PDF,
+    check_target,
+    database_files,
+    move_into_place,
+    reason,
+    temporary_file,
+)
 from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
 from hebi_desktop.printing.content import Document, PrintRequest, build_document
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.render import render, set_up_page
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.services.leftovers import LAST_PRINT_DIR
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -39,24 +49,16 @@ class PrintResult:
     rows: int
 
 
-def check_pdf_target(target: Path) -> None:
-    """Refuse early, in Chinese, a PDF target that cannot be written."""
-    if target.suffix.lower() != ".pdf":
-        raise UserError(f"文件名应以 .pdf 结尾：{target}")
-    folder = target.parent
-    if not folder.is_dir():
-        raise UserError(f"文件夹不存在：{folder}，请先建立该文件夹或另选保存位置")
-    if target.is_dir():
-        raise UserError(f"“{target}”是一个文件夹，请另起一个文件名")
-    if target.exists():
-        try:
-            with target.open("r+b"):
-                pass
-        except OSError as error:
-            raise UserError(
-                f"无法写入“{target}”：{reason(error)}；文件可能正在被 PDF 阅读器打开，"
-                "请关闭后重试，或另存为其他文件名"
-            ) from None
+def check_pdf_target(target: Path, protected: Mapping[Path, str] | None = None) -> None:
+    """Refuse early, in Chinese, a PDF target that cannot be written or must not be."""
+    check_target(target, protected, PDF)
+
+
+def _remember_folder(book: Book, folder: Path) -> None:
+    try:
+        book.settings.set(LAST_PRINT_DIR, str(folder.resolve()))
+    except Exception:  # a read-only database still prints; the clean-up is best effort
+        log.warning("could not remember the print folder", exc_info=True)
 
 
 def write_pdf(
@@ -71,7 +73,7 @@ def write_pdf(
     ``warn`` hears, before anything is painted, which records hold a character no
     installed font can show (they would print as empty boxes)."""
     target = Path(target)
-    check_pdf_target(target)
+    check_pdf_target(target, database_files(book.sqlite_file))
     document: Document | ArchiveDocument
     if request.form is Form.ARCHIVE:
         document = build_archive(book, request, cancelled)
@@ -79,14 +81,9 @@ def write_pdf(
         document = build_document(book, request, cancelled)
         if warn is not None and (warning := warning_text(unprintable_rows(document))):
             warn(warning)
-    try:
-        handle, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=".pdf.part", dir=target.parent
-        )
-    except OSError as error:
-        raise UserError(f"无法在“{target.parent}”中写入文件：{reason(error)}") from None
-    os.close(handle)
-    temp = Path(name)
+    if book.settings.get(LAST_PRINT_DIR) != str(target.parent.resolve()):
+        _remember_folder(book, target.parent)
+    temp = temporary_file(target, PDF)
     try:
         writer = QPdfWriter(str(temp))
         writer.setTitle(document.title)
@@ -97,7 +94,7 @@ def write_pdf(
         else:
             pages = render(document, writer, cancelled)
         del writer  # flushes and closes the file
-        os.replace(temp, target)
+        move_into_place(temp, target, PDF)
     except OSError as error:
         with contextlib.suppress(OSError):
             temp.unlink()

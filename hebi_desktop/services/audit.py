@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "restore": "恢复",
     "import": "导入",
     "collect": "汇总接收",
+    "collect_ed": "汇总接收（报送被改动过，经确认接收）",
     "replaced": "被新报送替换",
     "attach": "添加附件",
     "detach": "删除附件",

@@ -36,6 +36,7 @@ from hebi_desktop.storage.backup import (
     timestamped_name,
 )
 from hebi_desktop.storage.blobs import backup_folder, copy_missing, folder_beside
+from hebi_desktop.storage.checksums import remove_manifest
 from hebi_desktop.storage.engine import sqlite_path
 
 if TYPE_CHECKING:
@@ -202,6 +203,7 @@ def prune(folder: Path, keep: int, max_bytes: int | None = None) -> list[Path]:
     for path in doomed:
         try:
             path.unlink()
+            remove_manifest(path)
             deleted.append(path)
         except OSError:
             log.warning("could not delete old backup %s", path, exc_info=True)
@@ -284,7 +286,8 @@ def restore_database(url: str, backup: Path, keep_dir: Path | None = None) -> Re
         raise DatabaseInUse(
             "这个数据库正在程序窗口中打开；请先关闭程序窗口再恢复，或在窗口中用“设置—从备份恢复”"
         )
-    keep = keep_dir if keep_dir is not None else backups_dir()
+    # A --db file keeps its safety copies in its own backup folder, as its backups are.
+    keep = keep_dir if keep_dir is not None else default_folder(database)
     kept = restore_file(backup, database, keep, known_revision=_known_revision)
     # The backup's attachment files come back with its records (the files already here
     # stay: they are named by their content and never change).

@@ -11,6 +11,11 @@ none of it. The rules:
   within the township, those it already holds; it never removes any;
 - a file seen before (same file SHA-256, or the same content hash for the same ledger and
   township) is recognised and changes nothing;
+- nothing in a file is believed (:mod:`services.collect_checks`): the content hash is
+  recomputed from the rows read, and a file edited after export is held unless the county
+  accepts it as edited; a full submission that would empty or shrink a township is held
+  unless allowed; one older than a submission already taken in is refused as stale, and the
+  files of one run are applied in export order;
 - a file from another county, a masked export (ID numbers with *), or one with any bad
   row is refused whole.
 
@@ -31,13 +36,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger, Level
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.villages import known_villages
+from hebi_desktop.exchange.csv_source import is_csv
 from hebi_desktop.exchange.files import sha256_of
 from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_header
 from hebi_desktop.exchange.importer import (
@@ -55,9 +61,18 @@ from hebi_desktop.exchange.metadata import (
 )
 from hebi_desktop.exchange.reader import Sheet, Source, StreamedSheet, choose_sheet, open_source
 from hebi_desktop.services.audit import dump_changes
-from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.services.collect_checks import (
+    ShrinkLimit,
+    explain_edit,
+    newer_received,
+    recomputed_content_hash,
+    shrink_reasons,
+    stale_message,
+)
+from hebi_desktop.services.errors import Cancelled, ConflictError, UserError
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
+from hebi_desktop.storage.server import take_import_lock
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
@@ -68,6 +83,7 @@ CHECK_EVERY = 500
 ID_CHUNK = 500
 AUDIT_COLLECT = "collect"  # a record written from a received submission
 AUDIT_REPLACED = "replaced"  # a record soft-deleted because a full submission replaced it
+AUDIT_COLLECT_EDITED = "collect_ed"  # written from a submission accepted although edited
 
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
@@ -78,7 +94,8 @@ class Status(StrEnum):
     REPLACEMENT = "replacement"  # a full submission replacing earlier records
     UPDATE = "update"  # an incremental submission on top of earlier ones
     RECEIVED = "received"  # this file (or content) was taken in before: nothing to do
-    REFUSED = "refused"  # another county, masked, unreadable, or bad rows
+    REFUSED = "refused"  # another county, masked, unreadable, bad rows, or stale
+    HELD = "held"  # edited or shrinking: written only when the county says so
 
 
 STATUS_LABELS = {
@@ -87,7 +104,17 @@ STATUS_LABELS = {
     Status.UPDATE: "增量更新",
     Status.RECEIVED: "已接收过（不再重复接收）",
     Status.REFUSED: "拒收",
+    Status.HELD: "暂不接收（待确认）",
 }
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the county has explicitly agreed to take in (off by default)."""
+
+    accept_edited: bool = False
+    allow_shrink: bool = False
+    shrink_limit: ShrinkLimit | None = None  # None: the desk's settings
 
 
 @dataclass
@@ -127,10 +154,35 @@ class FileCollection:
     parts: list[LedgerPart] = field(default_factory=list)
     refused: str | None = None  # why the whole file was refused, in Chinese
     dry_run: bool = False
+    content_sha256: str | None = None  # recomputed from the rows read (None: no stamp)
+    edits: list[str] = field(default_factory=list)  # how the rows differ from the stamp
+    shrinks: list[str] = field(default_factory=list)  # townships it would empty or shrink
+    choices: Choices = field(default_factory=Choices)
+    marker: tuple[int, int] = (0, 0)  # what the county held when judged (_marker)
+
+    @property
+    def held(self) -> list[str]:
+        """Why the file waits for the county's explicit choice (empty: it does not)."""
+        reasons = []
+        if self.edits and not self.choices.accept_edited:
+            reasons.append("内容被改动过，核实无误后确认才接收（命令行 --accept-edited）")
+        if self.shrinks and not self.choices.allow_shrink:
+            reasons.append("会删除该乡镇较多记录，核实无误后确认才接收（命令行 --allow-shrink）")
+        return reasons
 
     @property
     def ok(self) -> bool:
-        return self.refused is None and all(not p.errors for p in self.parts)
+        return self.refused is None and all(not p.errors for p in self.parts) and not self.held
+
+    @property
+    def waiting(self) -> bool:
+        """Good rows, but held for the county's explicit choice (edited or shrinking)."""
+        return self.refused is None and all(not p.errors for p in self.parts) and bool(self.held)
+
+    @property
+    def taken_before(self) -> bool:
+        """Every ledger of the file had been taken in before: nothing new was received."""
+        return self.ok and all(p.status is Status.RECEIVED for p in self.parts)
 
     @property
     def unit(self) -> str:
@@ -139,8 +191,10 @@ class FileCollection:
     def status_text(self) -> str:
         if self.refused:
             return f"拒收：{self.refused}"
-        if not self.ok:
+        if any(p.errors for p in self.parts):
             return "拒收：有错误行（见问题列表），整个文件未接收"
+        if self.held:
+            return "暂不接收：" + "；".join(self.held)
         return "；".join(f"{p.ledger.nav_title}{STATUS_LABELS[p.status]}" for p in self.parts)
 
 
@@ -295,14 +349,14 @@ def _village_hints(rows: list[Checked], limit: int = 10) -> list[str]:
 
 
 def _already_received(
-    connection: Connection, sha256: str, meta: SubmissionMeta | None, part: LedgerPart
+    connection: Connection, sha256: str, content_sha256: str | None, part: LedgerPart
 ) -> bool:
     table = ReceivedSubmission.__table__
     same_file = table.c.sha256 == sha256
     clauses = [same_file]
-    if meta is not None and meta.content_sha256:
+    if content_sha256:
         clauses.append(
-            (table.c.content_sha256 == meta.content_sha256)
+            (table.c.content_sha256 == content_sha256)
             & (table.c.ledger == part.ledger.key)
             & (table.c.township_code == (part.townships[0] if part.townships else None))
         )
@@ -310,10 +364,8 @@ def _already_received(
     return connection.execute(statement.limit(1)).first() is not None
 
 
-def _status(
-    connection: Connection, sha256: str, meta: SubmissionMeta | None, part: LedgerPart
-) -> Status:
-    if _already_received(connection, sha256, meta, part):
+def _status(connection: Connection, result: FileCollection, part: LedgerPart) -> Status:
+    if _already_received(connection, result.sha256, result.content_sha256, part):
         return Status.RECEIVED
     table = record_model(part.ledger).__table__
     earlier = connection.execute(
@@ -326,15 +378,27 @@ def _status(
     return Status.REPLACEMENT if part.mode == FULL else Status.UPDATE
 
 
-def inspect_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None) -> FileCollection:
+def inspect_file(
+    book: Book,
+    path: Path,
+    *,
+    cancelled: IsCancelled | None = None,
+    choices: Choices | None = None,
+) -> FileCollection:
     """Read and check one file without writing anything (the preview, and a dry run)."""
     county = _desk_county(book)
     path = Path(path)
-    result = FileCollection(path, dry_run=True)
+    result = FileCollection(path, dry_run=True, choices=choices or Choices())
     try:
         result.sha256 = sha256_of(path)
     except OSError as error:
         result.refused = f"无法读取文件（{error.strerror or error}）"
+        return result
+    if is_csv(path):
+        result.refused = (
+            "CSV 文件不能汇总：CSV 里没有报送标识（哪个乡镇、全量还是增量、内容校验值），"
+            "无法核对是否完整、是否被改动；请乡镇用本程序导出 Excel 工作簿（.xlsx）后报送"
+        )
         return result
     meta = result.meta = read_metadata(path)
     table = divisions()
@@ -365,25 +429,57 @@ def inspect_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None
             layout = find_header(head, ledger, sheet.name)
             part = LedgerPart(ledger, sheet.name, mode)
             _read_part(part, sheet, layout, county, township, cancelled)
-            declared = meta.rows.get(ledger.key) if meta is not None else None
-            if declared is not None and declared != part.rows_read:
-                part.problems.append(
-                    f"报送标识中为{declared}条，实际读到{part.rows_read}条（文件可能被改动过），请核实"
-                )
             if not part.townships:
                 part.problems.append("表中没有记录，也没有注明乡镇")
             result.parts.append(part)
     except UserError as error:
         result.refused = str(error)
         return result
+    if meta is not None and meta.content_sha256 and result.ok:
+        result.content_sha256 = recomputed_content_hash(result.parts)
     with book.reading() as connection:
-        for part in result.parts:
-            part.status = _status(connection, result.sha256, meta, part)
+        _judge(book, connection, result)
+    return result
+
+
+def _marker(connection: Connection) -> tuple[int, int]:
+    """Grows with every submission received and every record written (any run, any desk)."""
+    received = connection.scalar(select(func.coalesce(func.max(ReceivedSubmission.id), 0)))
+    written = connection.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+    return int(received or 0), int(written or 0)
+
+
+def _judge(book: Book, connection: Connection, result: FileCollection) -> None:
+    """Each part's status and the checks against what the county holds (at reading, and
+    again under the write lock when another run wrote in between)."""
+    result.marker = _marker(connection)
+    result.refused, result.edits, result.shrinks = None, [], []
+    for part in result.parts:
+        part.status = _status(connection, result, part)
+    _verify(book, connection, result)
     if not result.ok:
         for part in result.parts:
             if part.status is not Status.RECEIVED:
-                part.status = Status.REFUSED
-    return result
+                part.status = Status.HELD if result.held and not result.refused else Status.REFUSED
+
+
+def _verify(book: Book, connection: Connection, result: FileCollection) -> None:
+    """The checks of :mod:`services.collect_checks` on a file whose rows are all good."""
+    meta = result.meta
+    todo = [p for p in result.parts if p.status is not Status.RECEIVED]
+    if not result.ok or not todo or meta is None:
+        return
+    for part in todo:
+        newer = newer_received(connection, meta, part)
+        if newer is not None and meta.exported_at is not None:
+            result.refused = stale_message(meta.exported_at, newer)
+            return
+    if meta.content_sha256 and result.content_sha256 != meta.content_sha256:
+        result.edits = explain_edit(connection, meta, result.parts)
+    limit = result.choices.shrink_limit or ShrinkLimit.from_settings(book.settings)
+    for part in todo:
+        if part.mode == FULL:
+            result.shrinks.extend(shrink_reasons(connection, part, limit))
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -458,7 +554,7 @@ def _received_row(
         "operator": operator,
         "file_name": str(result.path.resolve()),
         "sha256": result.sha256,
-        "content_sha256": meta.content_sha256 if meta else None,
+        "content_sha256": result.content_sha256,
         "ledger": part.ledger.key,
         "county_code": (meta.county_code if meta else None)
         or (divisions().by_code[part.townships[0]].parent_code if part.townships else None),
@@ -466,7 +562,11 @@ def _received_row(
         "unit": meta.unit if meta else None,
         "mode": part.mode,
         "filters": json.dumps(
-            {**(meta.filters if meta else {}), "townships": list(part.townships)},
+            {
+                **(meta.filters if meta else {}),
+                "townships": list(part.townships),
+                **({"accepted_edited": True} if result.edits else {}),
+            },
             ensure_ascii=False,
         ),
         "exported_at": meta.exported_at if meta else None,
@@ -492,6 +592,7 @@ def _write_part(
     assert key is not None
     source = int(key[0])
     service = book.records(part.ledger)
+    action = AUDIT_COLLECT_EDITED if result.edits else AUDIT_COLLECT
     if part.mode == FULL:
         part.removed = _soft_delete_townships(connection, part, operator, now, source)
         existing: dict[tuple[Any, ...], int] = {}
@@ -506,10 +607,10 @@ def _write_part(
         if record_id is None:
             fresh.append(checked)
             continue
-        service.update_checked(connection, record_id, checked, operator, now, AUDIT_COLLECT)
+        service.update_checked(connection, record_id, checked, operator, now, action)
         written.append(record_id)
     part.updated = len(written)
-    ids = service.insert_checked(connection, fresh, operator, now, AUDIT_COLLECT)
+    ids = service.insert_checked(connection, fresh, operator, now, action)
     part.inserted = len(ids)
     _mark_source(connection, part, written, ids, source)
     connection.execute(
@@ -525,9 +626,11 @@ def collect_file(
     *,
     dry_run: bool = False,
     cancelled: IsCancelled | None = None,
+    choices: Choices | None = None,
 ) -> FileCollection:
-    """Inspect one file and, unless ``dry_run`` or refused, take it in (one transaction)."""
-    result = inspect_file(book, path, cancelled=cancelled)
+    """Inspect one file and, unless ``dry_run``, refused or held, take it in (one
+    transaction)."""
+    result = inspect_file(book, path, cancelled=cancelled, choices=choices)
     result.dry_run = dry_run
     todo = [p for p in result.parts if p.status is not Status.RECEIVED]
     if dry_run or not result.ok or not todo:
@@ -535,11 +638,23 @@ def collect_file(
         return result
     if cancelled is not None and cancelled():
         raise Cancelled()
-    operator = book.operator
-    now = dt.datetime.now()
-    with book.writing() as connection:
-        for part in todo:
-            _write_part(book, connection, result, part, operator, now)
+    for attempt in (1, 2):
+        try:
+            todo = _take_in(book, result, cancelled)
+            break
+        except Cancelled:
+            raise
+        except ConflictError:
+            if attempt == 1:
+                # Another run wrote the same records meanwhile: once it has committed, judge
+                # the file again and retry (its statuses may have changed).
+                log.info("collect %s: conflict, retrying", result.path.name)
+                result.marker = (-1, -1)
+                continue
+            _write_failed(result, ConflictError())
+        except UserError as error:  # the server went away, the disk is full, the lock waited
+            _write_failed(result, error)
+            break
     log.info(
         "collected %s: %s",
         result.path.name,
@@ -549,6 +664,38 @@ def collect_file(
     )
     _forget_rows(result)
     return result
+
+
+def _take_in(book: Book, result: FileCollection, cancelled: IsCancelled | None) -> list[LedgerPart]:
+    """Write the file in one transaction; returns the parts written.
+
+    On a server several desks (or two county clerks) may collect at once: the office-wide
+    lock that imports take serialises the writes, and what the file does is judged again
+    under it when anyone wrote since it was read, so two runs never take in one file twice
+    or apply an older state over a newer one.
+    """
+    operator = book.operator
+    now = dt.datetime.now()
+    with book.writing() as connection:
+        take_import_lock(connection, cancelled)
+        if _marker(connection) != result.marker:
+            _judge(book, connection, result)
+        todo = [p for p in result.parts if p.status is not Status.RECEIVED]
+        if not result.ok:
+            return []
+        for part in todo:
+            part.inserted = part.updated = part.removed = 0
+            _write_part(book, connection, result, part, operator, now)
+    return todo
+
+
+def _write_failed(result: FileCollection, error: UserError) -> None:
+    """This file was not taken in (rolled back whole); the other files go on."""
+    result.refused = f"写入数据库时出错，此文件没有接收（其他文件不受影响）：{error}"
+    for part in result.parts:
+        part.inserted = part.updated = part.removed = 0
+        if part.status is not Status.RECEIVED:
+            part.status = Status.REFUSED
 
 
 def preview_file(book: Book, path: Path, *, cancelled: IsCancelled | None = None) -> FileCollection:
@@ -571,19 +718,36 @@ def collect_files(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
+    choices: Choices | None = None,
 ) -> list[FileCollection]:
-    """Each file in turn, each all-or-nothing; a refused file does not stop the others."""
-    paths = list(paths)
-    results: list[FileCollection] = []
-    for index, path in enumerate(paths):
+    """Each file in turn, each all-or-nothing; a refused file does not stop the others.
+
+    Files are taken in export order (oldest first, by their stamps; hand-made files, which
+    have none, first), so the newest submission of a township is the one that stays. The
+    results come back in the order the files were given.
+    """
+    given = list(paths)
+    results: list[FileCollection | None] = [None] * len(given)
+    for done, index in enumerate(_export_order(given)):
         if progress is not None:
-            progress(index, len(paths))
+            progress(done, len(given))
         if cancelled is not None and cancelled():
             raise Cancelled()
-        results.append(collect_file(book, path, dry_run=dry_run, cancelled=cancelled))
+        results[index] = collect_file(
+            book, given[index], dry_run=dry_run, cancelled=cancelled, choices=choices
+        )
     if progress is not None:
-        progress(len(paths), len(paths))
-    return results
+        progress(len(given), len(given))
+    return [result for result in results if result is not None]
+
+
+def _export_order(paths: Sequence[Path]) -> list[int]:
+    """Positions of ``paths`` by the export time in their stamps (stable for equal times)."""
+    times = []
+    for path in paths:
+        meta = read_metadata(path)
+        times.append(meta.exported_at if meta is not None and meta.exported_at else dt.datetime.min)
+    return sorted(range(len(paths)), key=times.__getitem__)
 
 
 def received_submissions(book: Book) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.values import ValueProblem, make_parser
 from hebi_desktop.services.archive_manifest import MANIFEST_NAME, Manifest, ManifestFile
 from hebi_desktop.services.attachments import NewAttachment
-from hebi_desktop.services.collect import FileCollection, collect_file
+from hebi_desktop.services.collect import Choices, FileCollection, collect_file
 from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.storage.models import record_model
 
@@ -141,7 +141,12 @@ def _record_ids(book: Book, entries: Iterable[ManifestFile]) -> dict[tuple[str, 
 
 
 def collect_archive(
-    book: Book, path: Path, *, dry_run: bool = False, cancelled: IsCancelled | None = None
+    book: Book,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    cancelled: IsCancelled | None = None,
+    choices: Choices | None = None,
 ) -> ArchiveCollection:
     """Verify the ZIP, take in its workbook and attach its files (see the module doc)."""
     try:
@@ -164,7 +169,7 @@ def collect_archive(
         if isinstance(verified, str):
             return _refused(path, verified)
         workbook, copies = verified
-        taken = collect_file(book, workbook, dry_run=dry_run, cancelled=cancelled)
+        taken = collect_file(book, workbook, dry_run=dry_run, cancelled=cancelled, choices=choices)
         result = ArchiveCollection(
             **{f: getattr(taken, f) for f in FileCollection.__dataclass_fields__}
         )
@@ -218,22 +223,36 @@ def collect_any(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: IsCancelled | None = None,
+    choices: Choices | None = None,
 ) -> list[FileCollection]:
-    """Workbooks and ZIPs alike, each file all or nothing; ZIPs through
-    :func:`collect_archive`, workbooks through collect's own entry point."""
+    """Workbooks and ZIPs alike, each file all or nothing. The workbooks go to collect
+    together, so they are taken in export order (the newest submission stays); each ZIP
+    is verified and taken in through :func:`collect_archive` after them."""
     from hebi_desktop.services.collect import collect_files
 
     paths = list(paths)
+    archives = [p for p in paths if is_archive(p)]
+    workbooks = [p for p in paths if not is_archive(p)]
     results: list[FileCollection] = []
-    for index, path in enumerate(paths):
+    if workbooks:
+        results.extend(
+            collect_files(
+                book,
+                workbooks,
+                dry_run=dry_run,
+                progress=None if archives else progress,
+                cancelled=cancelled,
+                choices=choices,
+            )
+        )
+    for index, path in enumerate(archives):
         if progress is not None:
-            progress(index, len(paths))
-        if is_archive(path):
-            if cancelled is not None and cancelled():
-                raise Cancelled()
-            results.append(collect_archive(book, path, dry_run=dry_run, cancelled=cancelled))
-        else:
-            results.extend(collect_files(book, [path], dry_run=dry_run, cancelled=cancelled))
-    if progress is not None:
+            progress(len(workbooks) + index, len(paths))
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        results.append(
+            collect_archive(book, path, dry_run=dry_run, cancelled=cancelled, choices=choices)
+        )
+    if progress is not None and archives:
         progress(len(paths), len(paths))
     return results

@@ -41,6 +41,21 @@ def to_row(ledger: Ledger, values: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
+def stored_values(ledger: Ledger, values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The stored columns of ``values`` in :func:`stored_names` order, as the database holds
+    them (hundredths for scaled kinds): the form an export's content hash is taken over."""
+    row = [values.get(name) for name in stored_names(ledger)]
+    for index in _scaled_positions(ledger):
+        row[index] = to_hundredths(row[index])
+    return tuple(row)
+
+
+@cache
+def _scaled_positions(ledger: Ledger) -> tuple[int, ...]:
+    scaled = set(scaled_fields(ledger))
+    return tuple(i for i, name in enumerate(stored_names(ledger)) if name in scaled)
+
+
 def from_row(ledger: Ledger, row: Mapping[Any, Any]) -> dict[str, Any]:
     values = {name: row[name] for name in stored_names(ledger)}
     for name in scaled_fields(ledger):

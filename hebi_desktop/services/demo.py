@@ -36,20 +36,21 @@ def fill_demo(
     ledgers: tuple[str, ...] | None = None,
 ) -> dict[str, int]:
     """Add ``rows`` sample records to each of ``ledgers`` (default: every declared ledger),
-    one transaction per ledger."""
+    all in one transaction: a failure half-way (a full disk) leaves the database as it was,
+    so "本次操作未保存" is the whole truth."""
     maker = SampleMaker(seed)
     if ledgers is None:
         ledgers = ledger_keys()
     added: dict[str, int] = {}
     operator = book.operator
-    for key in ledgers:
-        ledger = get_ledger(key)
-        service = book.records(ledger)
-        # Written in batches as they are made (memory stays flat at a million rows), in one
-        # transaction per ledger; a rerun with the same seed repeats natural keys: skipped.
-        with book.writing() as connection:
-            now = dt.datetime.now()
-            stored = _stored_keys(connection, service) if service.count() else set()
+    # Written in batches as they are made (memory stays flat at a million rows); a rerun
+    # with the same seed repeats natural keys: skipped.
+    with book.writing() as connection:
+        now = dt.datetime.now()
+        for key in ledgers:
+            ledger = get_ledger(key)
+            service = book.records(ledger)
+            stored = _stored_keys(connection, service)
             batch: list[Checked] = []
             count = 0
             for index, values in enumerate(maker.rows(ledger, rows), start=1):

@@ -86,6 +86,10 @@ class DatabaseUnavailable(StorageError):
     DEFAULT = "无法访问数据库文件（可能已被移动、删除，或所在的磁盘、网络位置不可用）"
 
 
+class ServerUnreachable(StorageError):
+    DEFAULT = "连不上数据库服务器（连接中断），本次操作未保存；请检查网络和服务器是否开机，稍后重试"
+
+
 class ConflictError(StorageError):
     DEFAULT = "与数据库中已有的记录冲突（可能同一条记录刚在别处录入或修改），本次操作未保存"
 
@@ -101,9 +105,11 @@ _PATTERNS: tuple[tuple[tuple[str, ...], type[StorageError]], ...] = (
       "read-only file system", "readonly file system"), ReadOnlyDatabase),
     (("malformed", "file is not a database", "file is encrypted", "not a database"),
      DatabaseDamaged),
-    (("unable to open database file", "disk i/o error", "connection refused",
-      "could not connect", "server closed the connection", "connection is closed"),
-     DatabaseUnavailable),
+    (("connection refused", "could not connect", "server closed the connection",
+      "connection is closed", "terminating connection", "consuming input failed",
+      "ssl syscall error", "connection timeout expired", "no connection to the server"),
+     ServerUnreachable),
+    (("unable to open database file", "disk i/o error"), DatabaseUnavailable),
 )  # fmt: skip
 
 

@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# .上报.4242.k3j9x_a.xlsx.part (exchange/files.py temporary_file), .zip.part with attachments
-_EXPORT_PART = re.compile(r"^\..*\.(\d+)\.[^.]+\.(?:xlsx|zip)\.part$")
+# .上报.4242.k3j9x_a.xlsx.part, .公示.4242.k3j9x_a.pdf.part (exchange/files.py temporary_file),
+# and .zip.part of an export with attachments
+_EXPORT_PART = re.compile(r"^\..*\.(\d+)\.[^.]+\.(?:xlsx|pdf|zip)\.part$")
 # hebi-desktop-20240509-173000-auto.sqlite.4242.part (storage/backup.py partial_name)
 _COPY_PART = re.compile(r"^.+\.(\d+)\.part$")
-_REMEMBERED_FOLDERS = ("last_export_dir", "last_report_dir", "backup_dir")
+LAST_PRINT_DIR = "last_print_dir"  # where the last PDF was written (printing/pdf.py)
+_REMEMBERED_FOLDERS = ("last_export_dir", "last_report_dir", "backup_dir", LAST_PRINT_DIR)
 RECENT_SUBMISSIONS = 20
 
 

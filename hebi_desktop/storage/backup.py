@@ -15,6 +15,12 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from hebi_desktop.storage.checksums import (
+    changed_since_backup,
+    remove_manifest,
+    sha256_file,
+    write_manifest,
+)
 from hebi_desktop.storage.oserrors import name_too_long, reason
 
 log = logging.getLogger(__name__)
@@ -36,17 +42,33 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
-def backup_file(source: Path, target: Path, progress: Progress | None = None) -> Path:
-    """Copy the SQLite database ``source`` to ``target`` (atomically replaced)."""
+def backup_file(
+    source: Path, target: Path, progress: Progress | None = None, checksum: bool = True
+) -> Path:
+    """Copy the SQLite database ``source`` to ``target`` (atomically replaced), with its
+    SHA-256 manifest beside it unless ``checksum`` is False (a restore's staged copy)."""
     if not source.exists():
         raise BackupError(f"数据库文件不存在：{source}")
     check_backup_target(source, target)
     try:
-        return _backup_file(source, target, progress)
-    except OSError as error:
+        return _backup_file(source, target, progress, checksum)
+    except (OSError, sqlite3.Error) as error:
         with contextlib.suppress(OSError):
-            partial_name(target).unlink(missing_ok=True)
-        raise BackupError(f"无法写入备份文件“{target}”：{reason(error)}") from None
+            partial_name(target).unlink(missing_ok=True)  # never a 0-byte .part on the stick
+        if isinstance(error, OSError):
+            raise BackupError(f"无法写入备份文件“{target}”：{reason(error)}") from None
+        if _disk_full(error):
+            raise BackupError(
+                f"无法写入备份文件“{target}”：磁盘空间不足，没有生成备份；"
+                "请清理磁盘或换一个有空间的位置后重试"
+            ) from None
+        raise
+
+
+def _disk_full(error: sqlite3.Error) -> bool:
+    """SQLite's way of saying the target disk is full (SQLITE_FULL, or an I/O error)."""
+    text = str(error).lower()
+    return "disk is full" in text or "disk i/o error" in text
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -77,7 +99,7 @@ def check_backup_target(source: Path, target: Path) -> None:
         raise BackupError(f"“{target}”已存在且不是数据库备份，不会覆盖它；请另起备份文件名")
 
 
-def _backup_file(source: Path, target: Path, progress: Progress | None) -> Path:
+def _backup_file(source: Path, target: Path, progress: Progress | None, checksum: bool) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_name(target)
     partial.unlink(missing_ok=True)
@@ -98,9 +120,31 @@ def _backup_file(source: Path, target: Path, progress: Progress | None) -> Path:
         src.close()
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
-    os.replace(partial, target)
+    _move_with_manifest(partial, target, checksum)
     log.info("backed up %s to %s", source, target)
     return target
+
+
+def _move_with_manifest(partial: Path, target: Path, checksum: bool) -> None:
+    """Record the copy's SHA-256 beside ``target``, then move the copy into place."""
+    if not checksum:
+        os.replace(partial, target)
+        return
+    write_manifest(target, sha256_file(partial))
+    try:
+        os.replace(partial, target)
+    except BaseException:
+        remove_manifest(target)
+        raise
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or ``<stem>-2<suffix>``, ``-3``… when taken: a copy never replaces another."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def partial_name(target: Path) -> Path:
@@ -217,6 +261,11 @@ def restore_file(
     """
     backup, database = Path(backup), Path(database)
     check_backup(backup)
+    if changed_since_backup(backup):
+        raise BackupError(
+            f"备份“{backup.name}”的内容与备份时记录的校验值（{backup.name}.sha256）不符："
+            "文件在备份后被改动或已损坏（如U盘故障），不能用来恢复；请换一个备份。当前数据库没有改动"
+        )
     if database.exists() and _same_file(backup, database):
         raise BackupError(f"“{backup.name}”就是当前数据库文件，无需恢复")
     staged = database.with_name(database.name + STAGED_SUFFIX)
@@ -226,7 +275,7 @@ def restore_file(
         with exclusive_use(database) as guard:
             _stage(backup, staged, known_revision)
             if guard is not None:
-                kept = _keep(guard, keep_dir / timestamped_name("before-restore"))
+                kept = _keep(guard, free_name(keep_dir / timestamped_name("before-restore")))
         # The guard was the last connection: closing it folded the WAL into the file.
         if Path(f"{database}-wal").exists() and Path(f"{database}-wal").stat().st_size:
             raise DatabaseInUse("数据库刚刚被另一个程序打开；请先关闭所有使用它的程序窗口，再恢复")
@@ -244,7 +293,7 @@ def restore_file(
 
 def _stage(backup: Path, staged: Path, known_revision: Callable[[str | None], bool] | None) -> None:
     try:
-        backup_file(backup, staged)
+        backup_file(backup, staged, checksum=False)
     except BackupError:
         raise
     revision = check_backup(staged)
@@ -268,7 +317,7 @@ def _keep(guard: sqlite3.Connection, target: Path) -> Path:
         finally:
             dst.close()
         _fsync(partial)
-        os.replace(partial, target)
+        _move_with_manifest(partial, target, checksum=True)
     except BaseException:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from hebi_desktop.domain.secrets import mask_address
 from hebi_desktop.paths import data_dir
 from hebi_desktop.services.errors import UserError
 
@@ -44,7 +45,7 @@ def check_address(address: str) -> str:
         ) from None
     if parsed.drivername not in SERVER_SCHEMES:
         raise UserError("服务器地址应以 postgresql+psycopg:// 开头")
-    if parsed.password is not None:
+    if parsed.password is not None or mask_address(address) != address:
         raise UserError(
             "地址中不要包含密码：密码请设在 PGPASSWORD 或 pgpass 文件中，或在连接时输入"
         )

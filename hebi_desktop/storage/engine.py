@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from hebi_desktop.domain.secrets import mask_address
 from hebi_desktop.paths import DB_ENV_VAR, default_database_path
 
 BUSY_TIMEOUT_MS = 15_000
@@ -38,17 +39,18 @@ def display_url(url: str) -> str:
     """The database as shown anywhere (messages, logs, window title): never a password.
 
     A SQLite file is shown as its path; a server URL with ``***`` in place of an
-    embedded password. The one place that decides how a URL is shown.
+    embedded password, in the user-info or in a password-like query parameter
+    (:func:`domain.secrets.mask_address`). The one place that decides how a URL is shown.
     """
     try:
         parsed = make_url(url)
     except ArgumentError:
         # Not parseable: keep only what follows the credentials, if any.
-        return url.rsplit("@", 1)[-1]
+        return mask_address(url.rsplit("@", 1)[-1])
     path = sqlite_path(url)
     if path is not None:
         return str(path)
-    return parsed.render_as_string(hide_password=True)
+    return mask_address(parsed.render_as_string(hide_password=True))
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.collect import (
     STATUS_LABELS,
+    Choices,
     FileCollection,
     Status,
     preview_file,
@@ -58,6 +59,8 @@ def _lines(result: FileCollection) -> list[tuple[list[str], str]]:
         if len(part.errors) > 3:
             problems.append(f"……共{len(part.errors)}个错误")
         problems += part.problems
+        if result.waiting:
+            problems = [*result.held, *result.edits, *result.shrinks, *problems]
         if part is result.parts[0] and (files := getattr(result, "attachment_text", "")):
             problems.append(files)  # a ZIP with attachments: what became of its files
         if part.warnings:
@@ -159,13 +162,18 @@ class CollectPage(QWidget):
 
     def choose_files(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileNames(
-            self, "选择乡镇报送的工作簿", "", "Excel 工作簿或带附件的压缩包 (*.xlsx *.zip)"
+            self,
+            "选择乡镇报送的工作簿",
+            "",
+            "Excel 工作簿或带附件的压缩包 (*.xlsx *.zip);;所有文件 (*)",
         )
         self.add_files([Path(name) for name in chosen])
 
     def add_files(self, paths: list[Path]) -> Worker | None:
         """Add files to the list and preview the new ones in the background."""
-        new = [p for p in paths if p.suffix.lower() in (".xlsx", ".zip") and p not in self.paths]
+        # A .csv is listed too, so the clerk sees why it cannot be collected (no stamp).
+        wanted = (".xlsx", ".zip", ".csv")
+        new = [p for p in paths if p.suffix.lower() in wanted and p not in self.paths]
         if not new or self.busy:
             return None
         self.paths.extend(new)
@@ -207,11 +215,34 @@ class CollectPage(QWidget):
             return None
         paths = list(self.paths)
         book = self.book
+        choices = self._confirm_held()
 
         def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
-            return collect_any(book, paths, progress=progress, cancelled=cancelled)
+            return collect_any(book, paths, progress=progress, cancelled=cancelled, choices=choices)
 
         return self._start(job, "正在接收…", self._collected)
+
+    def _confirm_held(self) -> Choices:
+        """Ask before taking in files that were edited after export or shrink a township;
+        without a yes they stay held (the service refuses them by default)."""
+        held = [r for p in self.paths if (r := self.results.get(p)) is not None and r.waiting]
+        if not held:
+            return Choices()
+        details = "\n\n".join(
+            "\n".join([f"【{r.path.name}】{r.unit}", *r.edits, *r.shrinks]) for r in held
+        )
+        answer = QMessageBox.question(
+            self,
+            "汇总报送",
+            f"有{len(held)}个文件需要确认后才能接收：\n\n{details}\n\n"
+            "确认这些文件无误、仍要接收吗？选“否”则只接收其他文件。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return Choices()
+        edited = any(r.edits for r in held)
+        return Choices(accept_edited=edited, allow_shrink=any(r.shrinks for r in held))
 
     def _previewed(self, found: object) -> None:
         assert isinstance(found, list)
@@ -270,9 +301,9 @@ class CollectPage(QWidget):
         self.add_button.setEnabled(idle)
         self.clear_button.setEnabled(idle and bool(self.paths))
         acceptable = any(
-            r.ok and any(p.status is not Status.RECEIVED for p in r.parts)
+            ((r.ok and r.dry_run) or r.waiting)  # a held file waits for a confirmed retry
+            and any(p.status is not Status.RECEIVED for p in r.parts)
             for r in self.results.values()
-            if r.dry_run
         )
         self.collect_button.setEnabled(idle and acceptable)
 
@@ -297,10 +328,13 @@ class CollectPage(QWidget):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), MAX_COLUMN))
         self._show_detail(self.table.currentRow())
         results = [self.results[p] for p in self.paths if p in self.results]
-        bad = sum(1 for r in results if not r.ok)
+        bad = sum(1 for r in results if not r.ok and not r.waiting)
         waiting = sum(1 for r in results if r.dry_run and r.ok)
+        held = sum(1 for r in results if r.waiting)
         self.summary_label.setText(
-            f"共 {len(self.paths)} 个文件：待接收 {waiting} 个，有问题 {bad} 个"
+            f"共 {len(self.paths)} 个文件：待接收 {waiting} 个，"
+            + (f"需确认 {held} 个，" if held else "")
+            + f"有问题 {bad} 个"
             if self.paths
             else "还没有文件"
         )

@@ -42,7 +42,7 @@ from hebi_desktop.ui.workers import Worker
 LAST_IMPORT_DIR = "last_import_dir"
 LAST_REPORT_DIR = "last_report_dir"
 EXCEL_FILTER = "Excel 工作簿 (*.xlsx)"
-IMPORT_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods);;所有文件 (*)"
+IMPORT_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv);;所有文件 (*)"
 DUPLICATE_CHOICES = (
     ("error", "报错，不导入"),
     ("skip", "跳过已有的记录"),

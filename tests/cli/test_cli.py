@@ -190,7 +190,7 @@ def test_backup_and_restore(
     kept = re.search(r"原数据库已保留在：(.+)", restore.stdout)
     assert kept, restore.stdout
     kept_path = Path(kept.group(1).strip())
-    assert kept_path.parent == data_dir / "backups"
+    assert kept_path.parent == tmp_path / "x-backups"  # the --db file's own backup folder
     assert records_in(kept_path) == 20
     assert "恢复后记录数：housing 10 条" in restore.stdout
 

@@ -7,7 +7,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+from pypdf.generic import ContentStream, DictionaryObject, NameObject
 from PySide6.QtGui import QFont, QRawFont
 
 from hebi_desktop.printing.fonts import chinese_family
@@ -45,10 +46,47 @@ def clean(text: str) -> str:
     )
 
 
+# Operators that paint text; the positioning ones (Td, Tm, ...) are kept so the rest of the
+# line stays where it was.
+_SHOW_TEXT = {b"Tj", b"TJ", b"'", b'"'}
+
+
+def _copies_as_nothing(operands: list[object]) -> bool:
+    """Whether a marked-content span carries an empty /ActualText (a viewer copies nothing).
+
+    Qt's PDF writer draws a synthetic bold face twice and marks the second copy so, and a
+    viewer copies the text once; some readers (pypdf 7.1) extract both copies.
+    """
+    props = operands[1] if len(operands) > 1 else None
+    if not isinstance(props, DictionaryObject):
+        return False
+    actual = props.get(NameObject("/ActualText"))
+    return actual is not None and str(actual) == ""
+
+
+def viewer_text(page: PageObject) -> str:
+    """The page's text as a PDF viewer copies it: spans with an empty /ActualText drop out."""
+    content = ContentStream(page.get_contents(), page.pdf, "bytes")  # as extract_text reads it
+    kept: list[tuple[list[object], bytes]] = []
+    spans: list[bool] = []  # per open marked-content span: copies as nothing?
+    for operands, operator in content.operations:
+        if operator in (b"BDC", b"BMC"):
+            spans.append(operator == b"BDC" and _copies_as_nothing(operands))
+        elif operator == b"EMC" and spans:
+            spans.pop()
+        if any(spans) and operator in _SHOW_TEXT:
+            continue
+        kept.append((operands, operator))
+    content.operations = kept
+    # In memory only (pypdf 7 refuses replace_contents on a reader's page).
+    page[NameObject("/Contents")] = content
+    return page.extract_text() or ""
+
+
 def pages(path: Path) -> list[str]:
     """Each page's text without whitespace (layout spacing differs between extractors)."""
     reader = PdfReader(str(path))
-    return [re.sub(r"\s+", "", clean(page.extract_text() or "")) for page in reader.pages]
+    return [re.sub(r"\s+", "", clean(viewer_text(page))) for page in reader.pages]
 
 
 def page_size_mm(path: Path) -> tuple[float, float]:

@@ -24,6 +24,7 @@ from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.instances import lock_path
 from hebi_desktop.storage.backup import BackupError, DatabaseInUse
+from hebi_desktop.storage.checksums import sha256_file, write_manifest
 from hebi_desktop.storage.engine import resolve_url
 from tests.cli_helpers import ROOT, run
 from tests.samples import housing
@@ -135,9 +136,11 @@ def test_restore_is_refused_while_a_window_holds_the_lock(
 
 
 def newer(saved: Path) -> Path:
+    """A backup as a newer program makes it (its checksum manifest matches)."""
     with closing(sqlite3.connect(saved)) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
         connection.commit()
+    write_manifest(saved, sha256_file(saved))
     return saved
 
 

@@ -18,6 +18,7 @@ from hebi_desktop.paths import migrations_dir
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage import migrate
+from hebi_desktop.storage.checksums import manifest_of
 from hebi_desktop.storage.models import Base
 from tests.samples import housing
 
@@ -129,7 +130,8 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
 
     assert backup is not None and backup.parent == backups
     assert f"before-upgrade-{HEAD}" in backup.name
-    assert list(backups.iterdir()) == [backup]  # no partial files left behind
+    # no partial files left behind: the backup and its checksum manifest only
+    assert sorted(backups.iterdir()) == [backup, manifest_of(backup)]
     # The copy was taken before the schema changed, and holds the data.
     assert revision_of(backup) == HEAD
     assert "note" not in columns(backup, "settings")

@@ -230,3 +230,44 @@ def test_the_crosscheck_export_masks_ids_beside_village_hints_unless_asked(
     assert ids("核查.xlsx") == {resident_id.mask(record["id_number"])}
     qtbot.mouseClick(page.full_ids_check, Qt.MouseButton.LeftButton)
     assert ids("核查-完整.xlsx") == {record["id_number"]}
+
+
+def test_edited_file_is_taken_in_only_after_the_clerk_confirms(
+    qtbot, tmp_path: Path, messages
+) -> None:
+    from tests.services.test_collect_trust import _edited_copy
+
+    edited = _edited_copy(_exports(tmp_path)[0], tmp_path / "改过.xlsx")
+    with county_desk(tmp_path) as county:
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        page.add_files([edited])
+        qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() == 3, timeout=WAIT_MS)
+        assert cell(page, 0, "状态") == "暂不接收（待确认）"
+        assert "导出后被人改动过" in cell(page, 0, "问题")
+        assert "需确认 1 个" in page.summary_label.text()
+        messages.answer = messages.answer.No
+        qtbot.mouseClick(page.collect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.busy, timeout=WAIT_MS)
+        assert "改过.xlsx" in messages.texts("question")[0]
+        assert county.records("housing").count() == 0  # held without a yes
+        messages.answer = messages.answer.Yes
+        with qtbot.waitSignal(page.records_changed, timeout=WAIT_MS):
+            qtbot.mouseClick(page.collect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.busy, timeout=WAIT_MS)
+        assert county.records("housing").count() == 3
+
+
+def test_a_dropped_csv_is_listed_as_refused_with_the_reason(
+    qtbot, tmp_path: Path, messages
+) -> None:
+    csv_file = tmp_path / "北阳镇.csv"
+    csv_file.write_text("县区,乡镇,行政村\n淇县,北阳镇,王庄村\n", encoding="utf-8")
+    with county_desk(tmp_path) as county:
+        page = CollectPage(county)
+        qtbot.addWidget(page)
+        drop(page, [csv_file])
+        qtbot.waitUntil(lambda: not page.busy and page.table.rowCount() == 1, timeout=WAIT_MS)
+        assert cell(page, 0, "状态") == "拒收"
+        assert "报送标识" in cell(page, 0, "问题")
+        assert not page.collect_button.isEnabled()

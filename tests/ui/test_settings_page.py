@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 from hebi_desktop.domain import resident_id
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
+from hebi_desktop.storage.checksums import manifest_of
 from hebi_desktop.ui.backup_picker import BackupPicker, FolderPicker
 from hebi_desktop.ui.main_window import MainWindow
 from hebi_desktop.ui.navigation import SETTINGS
@@ -91,7 +92,7 @@ def test_backup_now_writes_into_the_chosen_folder(
         assert not page.backup_button.isEnabled()  # one backup at a time
     path = made.args[0]
     assert path.parent == folder and path.exists()
-    assert list(folder.iterdir()) == [path]
+    assert sorted(folder.iterdir()) == [path, manifest_of(path)]  # and nothing else
     assert _rows(path) == 1  # a complete database, not an empty file
     assert page.backup_button.isEnabled()
     assert str(path) in page.backup_label.text()
@@ -107,7 +108,7 @@ def test_keep_n_deletes_only_older_automatic_backups(
     assert backups.policy(book).keep == 2
     manual = backups.make_backup(book, backups.MANUAL)
     made = [backups.make_backup(book, backups.AUTOMATIC) for _ in range(4)]
-    left = sorted(p for p in folder.iterdir())
+    left = sorted(folder.glob("*.sqlite"))  # the backups (each has its .sha256 beside it)
     assert manual in left  # the clerk's own backups are never deleted
     assert [p for p in left if p != manual] == sorted(made[-2:])
     assert all(not p.exists() for p in made[:2])
@@ -142,7 +143,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_file(
     assert window.book is not book  # reopened on the restored file
     assert window.book.records("housing").count() == 1
     assert "住房安全 1 条" in window.count_label.text()
-    kept = list(backups.policy(window.book).folder.glob("*before-restore*"))
+    kept = list(backups.policy(window.book).folder.glob("*before-restore*.sqlite"))
     assert len(kept) == 1 and _rows(kept[0]) == 2  # the replaced database is kept
     assert window.pages[SETTINGS] is not page  # pages were rebuilt on the new book
     assert messages.texts("information")[-1].startswith("已从")

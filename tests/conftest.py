@@ -22,6 +22,7 @@ from PySide6.QtCore import QSettings
 from sqlalchemy import create_engine, inspect, text
 
 from hebi_desktop.services.book import Book
+from hebi_desktop.storage.keys import forget_session
 from hebi_desktop.storage.migrate import head_revision
 
 POSTGRES_URL = os.environ.get("HEBI_TEST_POSTGRES_URL")
@@ -63,6 +64,20 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "user-settings")
     )
     return folder
+
+
+@pytest.fixture(autouse=True)
+def key_dir(tmp_path: Path) -> Iterator[Path]:
+    """A fresh desk: its own database keys (a key file, never the real user's key store).
+
+    Its own MonkeyPatch, so a test's ``monkeypatch.undo()`` keeps the desk's keys."""
+    folder = tmp_path / "keys"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HEBI_DESKTOP_KEY_DIR", str(folder))
+    forget_session()
+    yield folder
+    patch.undo()
+    forget_session()
 
 
 @pytest.fixture

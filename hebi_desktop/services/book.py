@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
-from hebi_desktop.services.adoption import check_database_file
+from hebi_desktop.services.adoption import LockedDatabase, check_database_file
 from hebi_desktop.services.audit import AuditService
 from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
@@ -30,6 +30,7 @@ from hebi_desktop.services.stats import StatsService
 from hebi_desktop.services.villages import VillageService
 from hebi_desktop.storage import migrate
 from hebi_desktop.storage.backup import Progress, backup_file
+from hebi_desktop.storage.cipher import KeyMissing
 from hebi_desktop.storage.engine import (
     display_url,
     make_engine,
@@ -38,6 +39,7 @@ from hebi_desktop.storage.engine import (
     sqlite_path,
     writer,
 )
+from hebi_desktop.storage.keys import KeyStoreError
 from hebi_desktop.storage.models import Division
 from hebi_desktop.storage.server import (
     LoginRefused,
@@ -116,6 +118,10 @@ class Book:
             clean_restoring(path)  # before our own connections would make it look busy
         try:
             engine = make_engine(url)
+        except KeyMissing as error:
+            raise LockedDatabase(f"无法打开数据库“{display_url(url)}”：{error}") from None
+        except KeyStoreError as error:
+            raise UserError(f"无法打开数据库“{display_url(url)}”：{error}") from None
         except (OSError, ImportError, SQLAlchemyError) as error:
             # A folder that cannot be made, an unknown scheme, a driver not installed.
             raise UserError(_open_failure(url, error)) from None

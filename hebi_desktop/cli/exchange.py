@@ -10,7 +10,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hebi_desktop.cli.common import add_db_option, add_ledger_argument, err, open_book, out, table
+from hebi_desktop.cli.common import (
+    add_db_option,
+    add_ledger_argument,
+    add_password_option,
+    err,
+    export_password,
+    open_book,
+    out,
+    table,
+    use_passwords,
+)
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.registry import all_ledgers, get_ledger, ledger_keys
@@ -66,6 +76,7 @@ def _register_export(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-record", action="store_true", help="不记入报送记录（仅供本单位自用的导出）"
     )
+    add_password_option(parser, encrypt=True)
     add_db_option(parser)
     parser.set_defaults(run=run_export)
 
@@ -127,6 +138,7 @@ def run_export(args: argparse.Namespace) -> int:
         since_last_submission=args.since_last_submission,
         mask_ids=args.mask_ids,
         record_submission=not args.no_record,
+        password=export_password(args),
     )
     with open_book(args) as book:
         result = export_workbook(book, request, target, progress=_progress_printer())
@@ -142,6 +154,8 @@ def run_export(args: argparse.Namespace) -> int:
             )
         out(line)
     out(f"SHA-256：{result.sha256}")
+    if request.password:
+        out("工作簿已加密：请把密码另行告诉接收单位（打电话或当面），不要和文件一起发送")
     if request.record_submission:
         out("已记入报送记录（hebi-desktop submissions 可查看）")
     return 0
@@ -181,6 +195,7 @@ def _register_import(commands: argparse._SubParsersAction) -> None:
         metavar="行数",
         help=f"工作表行数上限，超过则不导入（默认 {MAX_ROWS}，即一张 Excel 表的最大行数）",
     )
+    add_password_option(parser)
     add_db_option(parser)
     parser.set_defaults(run=run_import)
 
@@ -206,6 +221,7 @@ def run_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if args.max_rows < 1:
         raise UserError("参数 --max-rows：行数应为正整数")
+    use_passwords(args)
     with open_book(args) as book:
         database = database_files(book.sqlite_file)
         result = import_workbook(

@@ -67,6 +67,8 @@ class ExportRequest:
     since_last_submission: bool = False
     mask_ids: bool = False
     record_submission: bool = True
+    # 加密导出: the workbook is written password-protected (never logged, never stored).
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -138,7 +140,7 @@ def export_workbook(
         if cancelled is not None and cancelled():
             raise Cancelled()
         stamp(workbook, submission_meta(book, request, plans, rows, content.hexdigest(), started))
-        digest = write_atomically(workbook, target, temp)
+        digest = write_atomically(workbook, target, temp, request.password)
     except BaseException:
         if temp is not None:
             discard(temp, workbook)

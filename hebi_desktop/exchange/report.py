@@ -43,7 +43,11 @@ MAX_COMMENTS = 2000  # beyond this the 问题说明 column says it all
 def write_report(
     result: ImportResult, target: Path, protected: Mapping[Path, str] | None = None
 ) -> Path:
-    """The report workbook at ``target``; never over the imported workbook or ``protected``."""
+    """The report workbook at ``target``; never over the imported workbook or ``protected``.
+
+    The report of a password-protected workbook is protected with the same password."""
+    from hebi_desktop.exchange.protected import password_of
+
     check_target(target, {**(protected or {}), Path(result.file): "源工作簿"})
     temp = temporary_file(target)
     workbook: Workbook | None = None
@@ -54,7 +58,7 @@ def write_report(
         _issues_sheet(workbook, result)
         if result.layout is not None:
             _copy_sheet(workbook, result)
-        write_atomically(workbook, target, temp)
+        write_atomically(workbook, target, temp, password_of(Path(result.file)))
     except BaseException:
         discard(temp, workbook)
         raise

@@ -58,8 +58,11 @@ def set_prompt(prompt: Prompt | None) -> None:
 
 
 def forget_passwords() -> None:
+    """Forget every password and decrypted copy: protected files are locked again."""
     _passwords.clear()
+    _opened_with.clear()
     set_prompt(None)
+    discard_copies()
 
 
 def read_password_file(path: Path) -> str:

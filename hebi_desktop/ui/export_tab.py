@@ -139,6 +139,8 @@ class ExportTab(QWidget):
         self.record_check = QCheckBox("记入报送记录（向上级报送时勾选）", filters)
         self.record_check.setChecked(True)
         form.addRow("报送：", self.record_check)
+        self.encrypt_check = QCheckBox("加密导出：设打开密码（用聊天软件或U盘发送时勾选）", filters)
+        form.addRow("加密：", self.encrypt_check)
         layout.addWidget(filters)
 
         buttons = QHBoxLayout()
@@ -217,12 +219,21 @@ class ExportTab(QWidget):
         self._host.remember(LAST_EXPORT_DIR, target)
         from hebi_desktop.exchange.export import ExportRequest
 
+        password: str | None = None
+        if self.encrypt_check.isChecked():
+            from hebi_desktop.ui.passwords import ask_new_password
+
+            password = ask_new_password(self)
+            if password is None:
+                return None
+
         request = ExportRequest(
             ledgers=keys,
             query=query,
             since_last_submission=self.incremental_radio.isChecked(),
             mask_ids=self.mask_check.isChecked(),
             record_submission=self.record_check.isChecked(),
+            password=password,
         )
         exporter = self._exporter or default_exporter()
         book = self.book
@@ -250,6 +261,8 @@ class ExportTab(QWidget):
         )
         if total == 0:
             text = f"没有符合条件的记录，已导出空表 {html.escape(self.last_export.name)}。"
+        if self.encrypt_check.isChecked():
+            text += " 工作簿已加密：请另行电话或当面告诉接收单位密码。"
         set_label(self.export_label, text, OK_COLOR)
         self.exported.emit()
 

@@ -54,8 +54,15 @@ class EncryptOutcome:
     removed: list[Path] = field(default_factory=list)
 
 
+KEEP_PLAIN_ENV_VAR = "HEBI_DESKTOP_KEEP_PLAIN"  # "1": no migration at start (benchmarks)
+
+
 def needs_encryption(db: str | Path | None) -> bool:
-    """True for an existing plain SQLite database file (an older version's)."""
+    """True for an existing plain SQLite database file (an older version's) that the
+    window should encrypt on start; never with ``HEBI_DESKTOP_KEEP_PLAIN=1``, which
+    bench/encryption.py sets to time the same work on a plain database."""
+    if os.environ.get(KEEP_PLAIN_ENV_VAR) == "1":
+        return False
     path = sqlite_path(resolve_url(db))
     return path is not None and not is_new(path) and is_plain(path) and _has_tables(path)
 

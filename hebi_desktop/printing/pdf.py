@@ -94,3 +94,35 @@ def write_pdf(
         "printed %s %s: %d rows, %d pages", request.ledger, request.form, len(document.rows), pages
     )
     return PrintResult(target, pages, len(document.rows))
+
+
+def paint_pdf(target: Path, title: str, paint: Callable[[QPdfWriter], int]) -> int:
+    """Run ``paint`` on a PDF writer for ``target``: painted under a temporary name beside
+    it and moved into place, so a failure never leaves half a PDF. Returns ``paint``'s.
+
+    The same steps as :func:`write_pdf`, for pages that are not a ledger form (the
+    recovery-key sheet)."""
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=".pdf.part", dir=target.parent
+        )
+    except OSError as error:
+        raise UserError(f"无法在“{target.parent}”中写入文件：{reason(error)}") from None
+    os.close(handle)
+    temp = Path(name)
+    try:
+        writer = QPdfWriter(str(temp))
+        writer.setTitle(title)
+        writer.setCreator(APP_TITLE)
+        result = paint(writer)
+        del writer  # flushes and closes the file
+        os.replace(temp, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise UserError(f"无法写入“{target}”：{reason(error)}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return result

@@ -7,23 +7,17 @@ used (another PC, Windows reinstalled, a backup opened elsewhere) and how to kee
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from hebi_desktop import APP_TITLE
-from hebi_desktop.exchange.files import reason
 from hebi_desktop.printing.fonts import chinese_family
-from hebi_desktop.printing.pdf import check_pdf_target
+from hebi_desktop.printing.pdf import check_pdf_target, paint_pdf
 from hebi_desktop.services.encryption import mark_recovery_key_saved, recovery_key
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.settings import UNIT_NAME
 
 if TYPE_CHECKING:
@@ -72,18 +66,8 @@ def write_recovery_sheet(book: Book, target: Path) -> Path:
     font.setPointSize(11)
     document.setDefaultFont(font)
     document.setHtml(sheet_html(unit, dt.date.today(), key, book.location))
-    try:
-        handle, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=".pdf.part", dir=target.parent
-        )
-    except OSError as error:
-        raise UserError(f"无法在“{target.parent}”中写入文件：{reason(error)}") from None
-    os.close(handle)
-    temp = Path(name)
-    try:
-        writer = QPdfWriter(str(temp))
-        writer.setTitle(SHEET_TITLE)
-        writer.setCreator(APP_TITLE)
+
+    def paint(writer: QPdfWriter) -> int:
         writer.setPageLayout(
             QPageLayout(
                 QPageSize(QPageSize.PageSizeId.A4),
@@ -92,15 +76,8 @@ def write_recovery_sheet(book: Book, target: Path) -> Path:
             )
         )
         document.print_(writer)
-        del writer
-        os.replace(temp, target)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise UserError(f"无法写入“{target}”：{reason(error)}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
+        return 1
+
+    paint_pdf(target, SHEET_TITLE, paint)
     mark_recovery_key_saved(book)
     return target

@@ -40,7 +40,7 @@ def test_no_personal_data_on_disk_in_the_clear(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path
 ) -> None:
     db = data_dir / "hebi-desktop.sqlite"  # the default database, backups in the data folder
-    assert call(capsys, "--verbose", "demo", "--rows", "40")[0] == 0
+    assert call(capsys, "demo", "--rows", "40")[0] == 0
     password = tmp_path / "pw.txt"
     password.write_text("报送密码2026\n", encoding="utf-8")
     workbook = tmp_path / "报送.xlsx"

@@ -188,3 +188,19 @@ def test_the_key_file_without_a_key_store_is_private_and_announced(
     notices = keys.take_notices()
     assert len(notices) == 1 and "只有当前用户能读" in notices[0]
     assert keys.take_notices() == []
+
+
+def test_a_backup_for_another_pc_opens_there_with_the_recovery_key(
+    book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the backup API's copy, on a server the portable backup: encrypted both."""
+    book.records("housing").create(housing())
+    printed = recovery_key(book)
+    saved = book.backup(tmp_path / "portable.sqlite")
+    assert not is_plain(saved)
+    new_pc(monkeypatch, tmp_path)
+    with pytest.raises(LockedDatabase):
+        Book.open(saved)
+    use_recovery_key(parse_recovery_key(printed))
+    with Book.open(saved) as copy:
+        assert copy.records("housing").count() == 1

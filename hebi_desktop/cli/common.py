@@ -51,10 +51,23 @@ def open_book(args: argparse.Namespace, *, create: bool = False) -> Iterator[Boo
     from hebi_desktop.services.book import Book  # not before a command needs it
 
     book = Book.open(getattr(args, "db", None), create=create or getattr(args, "create", False))
+    _remind_plain(book)
     try:
         yield book
     finally:
         book.close()
+
+
+def _remind_plain(book: Book) -> None:
+    """An older version's plain database: say once per command how to encrypt it."""
+    from hebi_desktop.storage.cipher import is_plain
+
+    path = book.sqlite_file
+    if path is not None and is_plain(path):
+        err(
+            f"提示：数据库“{path}”还没有加密；请关闭程序窗口后运行"
+            f" hebi-desktop encrypt --db {path}（或打开一次程序窗口，会自动加密）"
+        )
 
 
 def out(text: str = "") -> None:

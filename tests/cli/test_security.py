@@ -101,10 +101,12 @@ def test_encrypt_turns_a_plain_database_into_an_encrypted_one(
         connection.execute("PRAGMA journal_mode = WAL")
     assert call(capsys, "demo", "--rows", "4", "--db", str(db))[0] == 0
     assert is_plain(db)
+    code, _out, err = call(capsys, "stats", "--db", str(db))
+    assert code == 0 and "还没有加密" in err and "encrypt --db" in err
     code, out, _err = call(capsys, "encrypt", "--db", str(db))
     assert code == 0 and "数据库已加密" in out
     assert not is_plain(db)
-    code, out, _err = call(capsys, "stats", "--db", str(db))
-    assert code == 0
+    code, out, err = call(capsys, "stats", "--db", str(db))
+    assert code == 0 and err == ""
     code, _out, err = call(capsys, "encrypt", "--db", str(db))
     assert code == 1 and "已经是加密的" in err

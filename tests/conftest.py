@@ -66,17 +66,24 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture(autouse=True)
-def key_dir(tmp_path: Path) -> Iterator[Path]:
-    """A fresh desk: its own database keys (a key file, never the real user's key store).
+@pytest.fixture(scope="session", autouse=True)
+def _test_key_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The test run's own key store (a key file), never the real user's.
 
-    Its own MonkeyPatch, so a test's ``monkeypatch.undo()`` keeps the desk's keys."""
-    folder = tmp_path / "keys"
+    Session-wide, so databases that module-scoped fixtures build open in every test; a
+    test that needs another PC switches ``HEBI_DESKTOP_KEY_DIR`` to an empty folder."""
+    folder = tmp_path_factory.mktemp("keys")
     patch = pytest.MonkeyPatch()
     patch.setenv("HEBI_DESKTOP_KEY_DIR", str(folder))
-    forget_session()
     yield folder
     patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def key_dir(_test_key_store: Path) -> Iterator[Path]:
+    """The key folder; each test starts with no recovery key given and nothing cached."""
+    forget_session()
+    yield _test_key_store
     forget_session()
 
 

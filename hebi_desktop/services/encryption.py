@@ -122,7 +122,11 @@ def encrypt_database(
         ) from None
     from hebi_desktop.services.backups import default_folder
 
-    folders = backup_folders if backup_folders is not None else [default_folder(path)]
+    folders = (
+        backup_folders
+        if backup_folders is not None
+        else [default_folder(path), *_chosen_backup_folder(path, key)]
+    )
     reencrypted: list[Path] = []
     removed: list[Path] = []
     for folder in dict.fromkeys(folders):
@@ -130,6 +134,24 @@ def encrypt_database(
         reencrypted += done
         removed += gone
     return EncryptOutcome(path, outcome.counts, reencrypted, removed)
+
+
+def _chosen_backup_folder(database: Path, key: bytes) -> list[Path]:
+    """The backup folder the clerk chose in the settings, if any (read from the database)."""
+    from hebi_desktop.services.settings import BACKUP_DIR
+    from hebi_desktop.storage.cipher import connect
+
+    try:
+        connection = connect(database, key, read_only=True)
+        try:
+            row = connection.execute(
+                "SELECT value FROM settings WHERE key = ?", (BACKUP_DIR,)
+            ).fetchone()
+        finally:
+            connection.close()
+    except DatabaseError:
+        return []
+    return [Path(row[0])] if row and row[0] else []
 
 
 def encrypt_backups(folder: Path, key: bytes) -> tuple[list[Path], list[Path]]:

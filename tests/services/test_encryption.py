@@ -141,6 +141,19 @@ def test_a_plain_database_and_its_backups_are_encrypted(db_path: Path, tmp_path:
         assert copy.records("housing").count() == 3
 
 
+def test_plain_backups_in_the_chosen_folder_are_encrypted_too(
+    db_path: Path, tmp_path: Path
+) -> None:
+    make_plain_database(db_path, records=1)
+    chosen = tmp_path / "U盘备份"
+    with Book.open(db_path) as book:
+        backups.save_policy(book, chosen, keep=5, on_exit=True)
+        plain_backup = backups.make_backup(book, backups.AUTOMATIC)
+    assert plain_backup.parent == chosen and is_plain(plain_backup)
+    outcome = encrypt_database(db_path)
+    assert outcome.reencrypted == [plain_backup] and not is_plain(plain_backup)
+
+
 def test_encrypting_twice_or_a_server_is_refused_plainly(db_path: Path) -> None:
     Book.open(db_path).close()
     with pytest.raises(Exception, match="已经是加密的"):

@@ -364,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     db = args.db or Path(tempfile.gettempdir()) / f"hebi-desk-bench-{args.rows}.sqlite"
+    # The demo database is encrypted: its key is kept beside it, never in the user's store.
+    os.environ.setdefault("HEBI_DESKTOP_KEY_DIR", str(db.with_name(db.name + "-keys")))
     with tempfile.TemporaryDirectory(prefix="hebi-desk-bench-") as temp:
         os.environ["HEBI_DESKTOP_DATA_DIR"] = temp
         # In its own process, so the big fill leaves nothing behind in this one.

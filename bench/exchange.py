@@ -60,6 +60,14 @@ def peak_mb() -> float | None:
 # --- the children ---------------------------------------------------------------------
 
 
+def raw_connection(path: str) -> Any:
+    """The bare library's connection: sqlite3's API (sqlcipher3), with the database's key
+    when it is encrypted, as the program's own database is by default."""
+    from hebi_desktop.storage.cipher import connect, key_for
+
+    return connect(Path(path), key_for(Path(path)))
+
+
 def child_export(db: str, ledger: str, target: str) -> dict[str, Any]:
     from hebi_desktop.exchange.export import ExportRequest, export_workbook
     from hebi_desktop.services.book import Book
@@ -77,8 +85,6 @@ def child_bare_export(db: str, ledger_key: str, target: str) -> dict[str, Any]:
     """The same work done plainly: read the live rows with ``sqlite3``, turn codes into
     names, and write them with openpyxl write-only: text cells ('@') for ID numbers and
     phones, date cells, money as numbers with a format; title, header and total rows."""
-    import sqlite3
-
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -90,7 +96,7 @@ def child_bare_export(db: str, ledger_key: str, target: str) -> dict[str, Any]:
     names = {d.code: d.name for d in divisions().all}
     fields = [f for f in ledger.fields if f.stored]
     started = time.perf_counter()
-    connection = sqlite3.connect(db)
+    connection = raw_connection(db)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(ledger.title)
     ws.append([ledger.title])
@@ -146,8 +152,7 @@ def child_import(source: str, ledger: str, db: str) -> dict[str, Any]:
 
 
 def child_bare_import(source: str, ledger_key: str, db: str) -> dict[str, Any]:
-    import sqlite3
-
+    import sqlcipher3 as sqlite3  # the program's driver (sqlite3's API)
     from python_calamine import CalamineWorkbook
 
     from hebi_desktop.domain.registry import get_ledger
@@ -174,7 +179,7 @@ def child_bare_import(source: str, ledger_key: str, db: str) -> dict[str, Any]:
         for row in rows
         if row[0] != "合计"
     ]
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     connection.executemany(
         f"INSERT INTO {ledger.table_name} ({', '.join(columns)}) "
         f"VALUES ({', '.join('?' * len(columns))})",
@@ -244,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
         root = Path(folder)
-        env = {**os.environ, "HEBI_DESKTOP_DATA_DIR": str(root / "data")}
+        env = {
+            **os.environ,
+            "HEBI_DESKTOP_DATA_DIR": str(root / "data"),
+            "HEBI_DESKTOP_KEY_DIR": str(root / "keys"),  # never the user's key store
+        }
         env.pop("HEBI_DESKTOP_DB", None)
         db = root / "demo.sqlite"
         demo = run_child("demo", str(db), str(args.rows), args.ledger, env=env)

@@ -33,9 +33,16 @@ class SelfTestFailure(Exception):
 
 @contextmanager
 def _isolated(folder: Path) -> Iterator[None]:
-    """Point the data folder at ``folder`` and forget any database override meanwhile."""
-    saved = {name: os.environ.get(name) for name in (DATA_DIR_ENV_VAR, DB_ENV_VAR)}
+    """Point the data folder at ``folder`` and forget any database override meanwhile.
+
+    The database keys too: the self-test's encrypted databases get a throw-away key in
+    ``folder``, never one in the clerk's key store."""
+    from hebi_desktop.storage.keys import KEY_DIR_ENV_VAR
+
+    names = (DATA_DIR_ENV_VAR, DB_ENV_VAR, KEY_DIR_ENV_VAR)
+    saved = {name: os.environ.get(name) for name in names}
     os.environ[DATA_DIR_ENV_VAR] = str(folder)
+    os.environ[KEY_DIR_ENV_VAR] = str(folder / "keys")
     os.environ.pop(DB_ENV_VAR, None)
     try:
         yield
@@ -67,10 +74,13 @@ def _run(folder: Path) -> str:
     from hebi_desktop.exchange.export import ExportRequest, export_workbook
     from hebi_desktop.exchange.importer import import_workbook
     from hebi_desktop.services.book import Book
+    from hebi_desktop.storage.cipher import is_plain
 
     records = _records()
-    book = Book.open(folder / "selftest.sqlite", backups=folder / "backups")
+    database = folder / "selftest.sqlite"
+    book = Book.open(database, backups=folder / "backups")
     try:
+        _expect(not is_plain(database), "新建的数据库没有加密")
         book.settings.set("operator", "自检")
         book.settings.set("county_code", "410622")
         book.settings.set("township_code", "410622102")
@@ -82,6 +92,8 @@ def _run(folder: Path) -> str:
             book, ExportRequest(tuple(records), record_submission=False), target
         )
         _expect(result.rows == {k: 1 for k in records}, f"导出的条数不对：{result.rows}")
+        backup = book.backup(folder / "backups" / "自检备份.sqlite")
+        _expect(not is_plain(backup), "备份没有加密")
     finally:
         book.close()
 
@@ -110,7 +122,9 @@ def _run(folder: Path) -> str:
             )
     finally:
         again.close()
-    return f"数据库迁移、{len(records)}本台账各录入1条、导出工作簿并读回、再导入均正常"
+    return (
+        f"加密数据库的迁移、{len(records)}本台账各录入1条、加密备份、导出工作簿并读回、再导入均正常"
+    )
 
 
 def run_self_test() -> int:

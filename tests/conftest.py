@@ -22,6 +22,7 @@ from PySide6.QtCore import QSettings
 from sqlalchemy import create_engine, inspect, text
 
 from hebi_desktop.services.book import Book
+from hebi_desktop.storage.keys import forget_session
 from hebi_desktop.storage.migrate import head_revision
 
 POSTGRES_URL = os.environ.get("HEBI_TEST_POSTGRES_URL")
@@ -91,6 +92,27 @@ def fresh_logging() -> Iterator[None]:
     reset()
     yield
     reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_key_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The test run's own key store (a key file), never the real user's.
+
+    Session-wide, so databases that module-scoped fixtures build open in every test; a
+    test that needs another PC switches ``HEBI_DESKTOP_KEY_DIR`` to an empty folder."""
+    folder = tmp_path_factory.mktemp("keys")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HEBI_DESKTOP_KEY_DIR", str(folder))
+    yield folder
+    patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def key_dir(_test_key_store: Path) -> Iterator[Path]:
+    """The key folder; each test starts with no recovery key given and nothing cached."""
+    forget_session()
+    yield _test_key_store
+    forget_session()
 
 
 @pytest.fixture

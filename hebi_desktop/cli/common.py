@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hebi_desktop.domain.registry import get_ledger, ledger_keys
@@ -60,10 +61,23 @@ def open_book(args: argparse.Namespace, *, create: bool = False) -> Iterator[Boo
     from hebi_desktop.services.book import Book  # not before a command needs it
 
     book = Book.open(getattr(args, "db", None), create=create or getattr(args, "create", False))
+    _remind_plain(book)
     try:
         yield book
     finally:
         book.close()
+
+
+def _remind_plain(book: Book) -> None:
+    """An older version's plain database: say once per command how to encrypt it."""
+    from hebi_desktop.storage.cipher import is_plain
+
+    path = book.sqlite_file
+    if path is not None and is_plain(path):
+        err(
+            f"提示：数据库“{path}”还没有加密；请关闭程序窗口后运行"
+            f" hebi-desktop encrypt --db {path}（或打开一次程序窗口，会自动加密）"
+        )
 
 
 def out(text: str = "") -> None:
@@ -91,3 +105,58 @@ def table(rows: list[list[str]]) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+PASSWORD_FILE_HELP = (
+    "密码文件：密码写在文本文件的第一行（不要把密码写在命令行上，会留在命令历史中）；"
+    "不给时在终端中询问"
+)
+
+
+def add_password_option(parser: argparse.ArgumentParser, *, encrypt: bool = False) -> None:
+    """``--password-file`` (and for export ``--encrypt``): never a password argument."""
+    if encrypt:
+        parser.add_argument(
+            "--encrypt",
+            action="store_true",
+            help="加密导出：工作簿设打开密码（Excel、WPS、LibreOffice 输入密码即可打开）",
+        )
+    parser.add_argument("--password-file", metavar="文件", help=PASSWORD_FILE_HELP)
+
+
+def use_passwords(args: argparse.Namespace) -> None:
+    """Passwords for protected workbooks: from ``--password-file``, else a terminal prompt."""
+    from hebi_desktop.exchange.protected import provide_password, read_password_file, set_prompt
+
+    if getattr(args, "password_file", None):
+        provide_password(read_password_file(Path(args.password_file)))
+    if sys.stdin.isatty():
+        set_prompt(_ask)
+
+
+def _ask(question: str) -> str | None:
+    import getpass
+
+    try:
+        return getpass.getpass(f"{question}：") or None
+    except EOFError:
+        return None
+
+
+def export_password(args: argparse.Namespace) -> str | None:
+    """The password an ``--encrypt`` export is protected with (file, else asked twice)."""
+    from hebi_desktop.exchange.protected import check_new_password, read_password_file
+    from hebi_desktop.services.errors import UserError
+
+    if not getattr(args, "encrypt", False):
+        if getattr(args, "password_file", None):
+            raise UserError("--password-file 要和 --encrypt 一起用（加密导出）")
+        return None
+    if args.password_file:
+        return check_new_password(read_password_file(Path(args.password_file)))
+    if not sys.stdin.isatty():
+        raise UserError("加密导出需要密码：请用 --password-file 密码文件 提供（密码写在第一行）")
+    first = check_new_password(_ask("请设置导出密码") or "")
+    if _ask("请再输入一次导出密码") != first:
+        raise UserError("两次输入的密码不一样，未导出")
+    return first

@@ -7,7 +7,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hebi_desktop.cli.common import add_db_option, open_book, out
+from hebi_desktop.cli.common import (
+    add_db_option,
+    add_password_option,
+    open_book,
+    out,
+    use_passwords,
+)
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
@@ -67,6 +73,7 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
         metavar="百分比,条数",
         help="全量报送最多可删除该乡镇现有记录的多少（两者取较大者，默认 20,50），超过则暂不接收",
     )
+    add_password_option(parser)
     add_db_option(parser)
     parser.set_defaults(run=run_collect)
 
@@ -191,6 +198,7 @@ def run_collect(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UserError("找不到文件：" + "、".join(missing))
+    use_passwords(args)
     with open_book(args) as book:
         database = database_files(book.sqlite_file)
         if args.report:  # refuse a bad report name before anything is taken in

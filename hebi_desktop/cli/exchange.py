@@ -14,10 +14,13 @@ from hebi_desktop.cli.common import (
     add_db_option,
     add_full_ids_option,
     add_ledger_argument,
+    add_password_option,
     err,
+    export_password,
     open_book,
     out,
     table,
+    use_passwords,
 )
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
@@ -96,6 +99,7 @@ def _register_export(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="只导出已复核（复核录入一致）的记录",
     )
+    add_password_option(parser, encrypt=True)
     add_db_option(parser)
     parser.set_defaults(run=run_export)
 
@@ -159,6 +163,7 @@ def run_export(args: argparse.Namespace) -> int:
         mask_ids=args.mask_ids,
         record_submission=not args.no_record,
         all_places=args.all_places,
+        password=export_password(args),
     )
     if args.with_files:
         return _export_with_files(args, request, target)
@@ -176,6 +181,8 @@ def run_export(args: argparse.Namespace) -> int:
             )
         out(line)
     out(f"SHA-256：{result.sha256}")
+    if request.password:
+        out("工作簿已加密：请把密码另行告诉接收单位（打电话或当面），不要和文件一起发送")
     if request.record_submission:
         out("已记入报送记录（hebi-desktop submissions 可查看）")
     return 0
@@ -238,6 +245,7 @@ def _register_import(commands: argparse._SubParsersAction) -> None:
         metavar="行数",
         help=f"工作表行数上限，超过则不导入（默认 {MAX_ROWS}，即一张 Excel 表的最大行数）",
     )
+    add_password_option(parser)
     add_db_option(parser)
     parser.set_defaults(run=run_import)
 
@@ -263,6 +271,7 @@ def run_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if args.max_rows < 1:
         raise UserError("参数 --max-rows：行数应为正整数")
+    use_passwords(args)
     with open_book(args) as book:
         database = database_files(book.sqlite_file)
         result = import_workbook(

@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hebi_desktop import APP_TITLE, __version__, logging_setup
 from hebi_desktop.cli.common import DB_HELP, add_create_option, err
@@ -34,6 +35,7 @@ def build_parser() -> ChineseArgumentParser:
         exchange,
         printing,
         roster,
+        security,
         stats,
     )
 
@@ -51,11 +53,27 @@ def build_parser() -> ChineseArgumentParser:
         action="store_true",
         help="无界面自检：临时数据库、迁移、每本台账录入一条、导出并读回，成功退出码为0",
     )
+    parser.add_argument(
+        "--recovery-key-file",
+        metavar="文件",
+        help="用打印的“数据库恢复密钥”（抄在文本文件中）打开这台电脑没有密钥的数据库或备份",
+    )
     parser.add_argument("--verbose", action="store_true", help="把日志也输出到终端")
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
     )
-    for module in (demo, stats, check, backup, exchange, printing, county, attachments, roster):
+    for module in (
+        demo,
+        stats,
+        check,
+        backup,
+        security,
+        exchange,
+        printing,
+        county,
+        attachments,
+        roster,
+    ):
         module.register(commands)
     return parser
 
@@ -70,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose)
     try:
+        if args.recovery_key_file:
+            _use_recovery_key(args.recovery_key_file)
         if args.self_test:
             from hebi_desktop.selftest import run_self_test
 
@@ -78,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from hebi_desktop.ui.app import run_gui
 
             return run_gui(args.db)
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        _show_notices()
+        return code
     except (UserError, UnwritableDataFolder) as error:
         err(f"错误：{error}")
         return 1
@@ -107,6 +129,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"详细信息已写入日志文件 {logging_setup.log_file}，请发给技术支持人员"
         )
         return 2
+
+
+def _use_recovery_key(path: str) -> None:
+    from hebi_desktop.storage.keys import RecoveryKeyError, read_recovery_key_file, use_recovery_key
+
+    try:
+        use_recovery_key(read_recovery_key_file(Path(path)))
+    except RecoveryKeyError as error:
+        raise UserError(str(error)) from None
+
+
+def _show_notices() -> None:
+    """One-time notices (where the keys are kept without a key store), on stderr."""
+    keys = sys.modules.get("hebi_desktop.storage.keys")
+    if keys is not None:
+        for notice in keys.take_notices():
+            err(notice)
 
 
 def _is_backup_error(error: Exception) -> bool:

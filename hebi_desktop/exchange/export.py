@@ -71,6 +71,8 @@ class ExportRequest:
     record_submission: bool = True
     keep_ids: bool = False  # return the exported records' ids (a ZIP with their files)
     all_places: bool = False  # no place filter: the whole database, not the desk's scope
+    # 加密导出: the workbook is written password-protected (never logged, never stored).
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -147,7 +149,7 @@ def export_workbook(
         if cancelled is not None and cancelled():
             raise Cancelled()
         stamp(workbook, submission_meta(book, request, plans, rows, content.hexdigest(), started))
-        digest = write_atomically(workbook, target, temp)
+        digest = write_atomically(workbook, target, temp, request.password)
     except BaseException as error:
         if temp is not None:
             discard(temp, workbook)

@@ -11,6 +11,7 @@ import contextlib
 import errno
 import logging
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -225,9 +226,28 @@ def discard(temp: Path, workbook: Workbook | None) -> None:
             sheet_writer.ALL_TEMP_FILES.remove(path)
 
 
-def write_atomically(workbook: Workbook, target: Path, temp: Path) -> str:
-    """Save ``workbook`` to ``temp``, then move it to ``target``; returns its SHA-256."""
-    save(workbook, temp)
+def write_atomically(
+    workbook: Workbook, target: Path, temp: Path, password: str | None = None
+) -> str:
+    """Save ``workbook`` to ``temp``, then move it to ``target``; returns its SHA-256.
+
+    With ``password`` the plain workbook is saved only in this process's private folder
+    (never beside ``target``, often a USB stick) and ``temp`` gets the protected one.
+    """
+    if password is None:
+        save(workbook, temp)
+    else:
+        from hebi_desktop.exchange.protected import encrypt_file
+        from hebi_desktop.services.leftovers import private_temp_dir
+
+        plain = Path(tempfile.mkdtemp(dir=private_temp_dir())) / "plain.xlsx"
+        try:
+            save(workbook, plain)
+            encrypt_file(plain, temp, password)
+        except OSError as error:
+            raise UserError(f"保存工作簿失败：{reason(error)}") from None
+        finally:
+            shutil.rmtree(plain.parent, ignore_errors=True)
     digest = sha256_of(temp)
     move_into_place(temp, target)
     return digest

@@ -29,6 +29,7 @@ from openpyxl.packaging.custom import StringProperty
 
 from hebi_desktop import __version__
 from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.settings import UNIT_NAME
 
 if TYPE_CHECKING:
@@ -227,6 +228,12 @@ def _parse(values: Mapping[str, str]) -> SubmissionMeta | None:
 def read_metadata(path: Path) -> SubmissionMeta | None:
     """The workbook's metadata; ``None`` for a hand-made workbook (or one we cannot read:
     the importer then gives the clerk the real reason)."""
+    from hebi_desktop.exchange.protected import readable
+
+    try:
+        path = readable(path)  # a password-protected workbook: its decrypted copy
+    except UserError:
+        return None  # no password: the reader says so
     try:
         with zipfile.ZipFile(path) as archive:
             if _CUSTOM_PART not in archive.namelist():

@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS, HeaderForm, HeaderMatcher
 from hebi_desktop.exchange.limits import Limits, check_archive, estimated_size
+from hebi_desktop.exchange.protected import readable
 from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,10 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
-        raise UserError(f"工作簿“{path.name}”设有打开密码；请在 Excel 中取消密码后再导入") from None
+        raise UserError(
+            f"工作簿“{path.name}”设有打开密码，但不是本程序能解密的格式；"
+            "请在 Excel 中取消密码后再导入"
+        ) from None
     except PermissionError:
         raise UserError(
             f"无法读取“{path}”：没有权限，或文件正被其他程序独占打开；请关闭后重试"
@@ -226,6 +230,8 @@ def open_source(path: Path, limits: Limits | None = None) -> Source:
         from hebi_desktop.exchange.csv_source import CsvSource
 
         return CsvSource(path, limits)  # one sheet, read as text (exchange/csv_source.py)
+    if path.is_file():
+        path = readable(path)  # a password-protected workbook: its decrypted private copy
     check_archive(path, limits)  # before calamine decompresses anything (shared strings)
     return Source(path, open_workbook(path), limits)
 

@@ -58,7 +58,10 @@ def write_report(
 ) -> Path:
     """The report workbook at ``target``; never over the imported workbook or ``protected``.
 
-    ``full_ids``: ID numbers and phones as read; otherwise masked where no issue is."""
+    ``full_ids``: ID numbers and phones as read; otherwise masked where no issue is.
+    The report of a password-protected workbook is protected with the same password."""
+    from hebi_desktop.exchange.protected import password_of
+
     check_target(target, {**(protected or {}), Path(result.file): "源工作簿"})
     temp = temporary_file(target)
     workbook: Workbook | None = None
@@ -69,7 +72,7 @@ def write_report(
         _issues_sheet(workbook, result, full_ids)
         if result.layout is not None:
             _copy_sheet(workbook, result, full_ids)
-        write_atomically(workbook, target, temp)
+        write_atomically(workbook, target, temp, password_of(Path(result.file)))
     except BaseException:
         discard(temp, workbook)
         raise

@@ -83,16 +83,32 @@ def write_pdf(
             warn(warning)
     if book.settings.get(LAST_PRINT_DIR) != str(target.parent.resolve()):
         _remember_folder(book, target.parent)
+
+    def paint(writer: QPdfWriter) -> int:
+        set_up_page(writer, request.paper, request.landscape)
+        if isinstance(document, ArchiveDocument):
+            return render_archive(document, writer, cancelled)
+        return render(document, writer, cancelled)
+
+    pages = paint_pdf(target, document.title, paint)
+    log.info(
+        "printed %s %s: %d rows, %d pages", request.ledger, request.form, len(document.rows), pages
+    )
+    return PrintResult(target, pages, len(document.rows))
+
+
+def paint_pdf(target: Path, title: str, paint: Callable[[QPdfWriter], int]) -> int:
+    """Run ``paint`` on a PDF writer for ``target``: painted under a temporary name beside
+    it and moved into place, so a failure never leaves half a PDF. Returns ``paint``'s.
+
+    Every PDF the program writes (ledger forms, the recovery-key sheet) goes through here,
+    after :func:`check_pdf_target` has refused what must not be replaced."""
     temp = temporary_file(target, PDF)
     try:
         writer = QPdfWriter(str(temp))
-        writer.setTitle(document.title)
+        writer.setTitle(title)
         writer.setCreator(APP_TITLE)
-        set_up_page(writer, request.paper, request.landscape)
-        if isinstance(document, ArchiveDocument):
-            pages = render_archive(document, writer, cancelled)
-        else:
-            pages = render(document, writer, cancelled)
+        result = paint(writer)
         del writer  # flushes and closes the file
         move_into_place(temp, target, PDF)
     except OSError as error:
@@ -103,7 +119,4 @@ def write_pdf(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    log.info(
-        "printed %s %s: %d rows, %d pages", request.ledger, request.form, len(document.rows), pages
-    )
-    return PrintResult(target, pages, len(document.rows))
+    return result

@@ -9,12 +9,17 @@ window, ``demo``, or ``--create``); a folder that does not exist is never made.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage import migrate
-from hebi_desktop.storage.backup import OUR_TABLES, SQLITE_HEADER
+from hebi_desktop.storage.backup import OUR_TABLES
+from hebi_desktop.storage.cipher import DatabaseError, KeyMissing, connect, find_key, is_plain
+from hebi_desktop.storage.keys import KeyStoreError
+
+
+class LockedDatabase(UserError):
+    """An encrypted database no key of this desk opens: the recovery key is the way in."""
 
 
 def check_database_file(path: Path, *, create: bool) -> None:
@@ -33,12 +38,10 @@ def check_database_file(path: Path, *, create: bool) -> None:
         raise UserError(f"无法打开数据库“{path}”：这是一个文件夹，不是数据库文件")
     try:
         with open(path, "rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+            handle.read(1)
     except OSError:
         raise UserError(f"无法打开数据库“{path}”：无法读取该文件，请检查文件权限") from None
-    if header != SQLITE_HEADER:
-        raise UserError(f"无法打开数据库“{path}”：不是本程序的数据库文件（未做任何改动）")
-    tables, revision = _schema(path)
+    tables, revision = _schema(path, database_key(path))
     if not tables:
         if create:
             return
@@ -57,10 +60,38 @@ def check_database_file(path: Path, *, create: bool) -> None:
         )
 
 
-def _schema(path: Path) -> tuple[set[str], str | None]:
+def database_key(path: Path) -> bytes | None:
+    """The key of the existing file ``path`` (None: plain); Chinese UserError otherwise."""
+    try:
+        return find_key(path)
+    except KeyMissing as error:
+        if _looks_like_other_file(path):
+            raise UserError(
+                f"无法打开数据库“{path}”：不是本程序的数据库文件（未做任何改动）"
+            ) from None
+        raise LockedDatabase(f"无法打开数据库“{path}”：{error}") from None
+    except KeyStoreError as error:
+        raise UserError(f"无法打开数据库“{path}”：{error}") from None
+
+
+def _looks_like_other_file(path: Path) -> bool:
+    """A workbook, a text or an empty-page file is not an encrypted database (whose
+    size is a whole number of pages and whose first bytes look random)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    if size % 512 or size < 1024:
+        return True
+    return head.startswith((b"PK", b"\xd0\xcf\x11\xe0", b"%PDF")) or head.isascii()
+
+
+def _schema(path: Path, key: bytes | None) -> tuple[set[str], str | None]:
     """The table names and the schema revision, read without changing the file."""
     try:
-        connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        connection = connect(path, key, read_only=True)
         try:
             tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
             revision = None
@@ -69,6 +100,8 @@ def _schema(path: Path) -> tuple[set[str], str | None]:
                 revision = row[0] if row else None
         finally:
             connection.close()
-    except sqlite3.DatabaseError:
+    except DatabaseError:
+        if not is_plain(path):
+            raise LockedDatabase(f"无法打开数据库“{path}”：数据库密钥不对") from None
         raise UserError(f"无法打开数据库“{path}”：文件已损坏或不是数据库（未做任何改动）") from None
     return tables, revision

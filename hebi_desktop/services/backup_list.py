@@ -14,12 +14,13 @@ import datetime as dt
 import logging
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.services.backups import LAST_BACKUP_VERSION
+from hebi_desktop.storage.cipher import DatabaseError, KeyMissing, connect, find_key
+from hebi_desktop.storage.keys import KeyStoreError
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,11 @@ def _when(path: Path, match: re.Match[str] | None) -> dt.datetime:
 def _contents(path: Path) -> tuple[dict[str, int], str, str]:
     """(counts per ledger, program version, problem) read from the file without writing."""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        # An encrypted backup opens with this desk's key (or a recovery key given this run).
+        connection = connect(path, find_key(path), read_only=True)
+    except (KeyMissing, KeyStoreError):
+        return {}, "", "无法读取（这台电脑没有它的密钥）"
+    except DatabaseError:
         return {}, "", "无法打开"
     try:
         tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
@@ -93,9 +97,9 @@ def _contents(path: Path) -> tuple[dict[str, int], str, str]:
             ).fetchone()
             version = row[0] if row else ""
         return counts, version, ""
-    except sqlite3.DatabaseError:
+    except DatabaseError:
         log.info("backup %s could not be read for the list", path.name)
-        return {}, "", "无法读取（已损坏或已加密）"
+        return {}, "", "无法读取（已损坏）"
     finally:
         connection.close()
 

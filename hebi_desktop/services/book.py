@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
-from hebi_desktop.services.adoption import check_database_file
+from hebi_desktop.services.adoption import LockedDatabase, check_database_file
 from hebi_desktop.services.attachments import AttachmentService
 from hebi_desktop.services.audit import AuditService
 from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
@@ -40,8 +40,8 @@ from hebi_desktop.storage.blobs import (
     backup_folder,
     copy_missing,
     folder_beside,
-    no_key,
 )
+from hebi_desktop.storage.cipher import KeyMissing
 from hebi_desktop.storage.engine import (
     display_url,
     make_engine,
@@ -50,6 +50,7 @@ from hebi_desktop.storage.engine import (
     sqlite_path,
     writer,
 )
+from hebi_desktop.storage.keys import KeyStoreError, file_encryption_key
 from hebi_desktop.storage.models import Division
 from hebi_desktop.storage.server import (
     LoginRefused,
@@ -109,9 +110,16 @@ class Book:
         self.read_engine = reader(engine)
         self.write_engine = writer(engine)
         self.upgrade_backup: Path | None = None
-        # The key attachment files are encrypted with (None: plain); set by whoever holds
-        # the database key before attachments are read or written.
-        self.attachment_key: KeyProvider = no_key
+        # The key attachment files are encrypted with (None: plain): derived from an
+        # encrypted database's own key, so the photos are as safe as the records and come
+        # back with the same recovery key. Looked up once, when first needed.
+        self.attachment_key: KeyProvider = self._file_key
+        self._file_key_cache: tuple[bytes | None] | None = None
+
+    def _file_key(self) -> bytes | None:
+        if self._file_key_cache is None:
+            self._file_key_cache = (file_encryption_key(self),)
+        return self._file_key_cache[0]
 
     @classmethod
     def open(
@@ -131,6 +139,10 @@ class Book:
             clean_restoring(path)  # before our own connections would make it look busy
         try:
             engine = make_engine(url)
+        except KeyMissing as error:
+            raise LockedDatabase(f"无法打开数据库“{display_url(url)}”：{error}") from None
+        except KeyStoreError as error:
+            raise UserError(f"无法打开数据库“{display_url(url)}”：{error}") from None
         except (OSError, ImportError, SQLAlchemyError) as error:
             # A folder that cannot be made, an unknown scheme, a driver not installed.
             raise UserError(_open_failure(url, error)) from None

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import os
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.backup import BackupError, check_backup, timestamped_name
 from hebi_desktop.storage.blobs import BlobStore, TableStore, backup_folder
+from hebi_desktop.storage.cipher import connect, find_key
 from hebi_desktop.storage.models import Base
 
 if TYPE_CHECKING:
@@ -143,7 +143,9 @@ def portable_backup(book: Book, target: Path, progress: Progress | None = None) 
             copy_contents(book, TableStore(copy.write_engine))
         finally:
             copy.close()
-        connection = sqlite3.connect(partial)  # one self-contained file, no WAL beside it
+        # One self-contained file, no WAL beside it; encrypted with the desk's key, so it
+        # opens on another PC with the desk's recovery key.
+        connection = connect(partial, find_key(partial))
         try:
             connection.execute("PRAGMA journal_mode=DELETE")
         finally:

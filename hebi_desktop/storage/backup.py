@@ -11,9 +11,9 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from hebi_desktop.storage.checksums import (
     changed_since_backup,
@@ -21,6 +21,18 @@ from hebi_desktop.storage.checksums import (
     sha256_file,
     write_manifest,
 )
+from hebi_desktop.storage.cipher import (
+    SQLITE_HEADER,
+    DatabaseError,
+    KeyMissing,
+    OperationalError,
+    connect,
+    desk_key,
+    export_encrypted,
+    find_key,
+    is_plain,
+)
+from hebi_desktop.storage.keys import KeyStoreError
 from hebi_desktop.storage.oserrors import name_too_long, reason
 
 log = logging.getLogger(__name__)
@@ -32,12 +44,6 @@ class BackupError(Exception):
     """A backup or restore that could not be done; ``str()`` is Chinese for the clerk."""
 
 
-def _read_only_uri(path: Path) -> str:
-    # as_uri() escapes "#", "?" and "%": unescaped, "备份#2/x.sqlite" would silently open
-    # (and create) "备份" instead.
-    return path.resolve().as_uri() + "?mode=ro"
-
-
 def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
@@ -46,13 +52,18 @@ def backup_file(
     source: Path, target: Path, progress: Progress | None = None, checksum: bool = True
 ) -> Path:
     """Copy the SQLite database ``source`` to ``target`` (atomically replaced), with its
-    SHA-256 manifest beside it unless ``checksum`` is False (a restore's staged copy)."""
+    SHA-256 manifest beside it unless ``checksum`` is False (a restore's staged copy).
+
+    The copy is encrypted with the source's key; a plain source gives a plain copy
+    (``encrypt`` turns a plain database and its backups into encrypted ones).
+    """
     if not source.exists():
         raise BackupError(f"数据库文件不存在：{source}")
     check_backup_target(source, target)
+    key = file_key(source)
     try:
-        return _backup_file(source, target, progress, checksum)
-    except (OSError, sqlite3.Error) as error:
+        return _backup_file(source, target, progress, key, checksum)
+    except (OSError, DatabaseError) as error:
         with contextlib.suppress(OSError):
             partial_name(target).unlink(missing_ok=True)  # never a 0-byte .part on the stick
         if isinstance(error, OSError):
@@ -65,21 +76,33 @@ def backup_file(
         raise
 
 
-def _disk_full(error: sqlite3.Error) -> bool:
+def _disk_full(error: DatabaseError) -> bool:
     """SQLite's way of saying the target disk is full (SQLITE_FULL, or an I/O error)."""
     text = str(error).lower()
     return "disk is full" in text or "disk i/o error" in text
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+__all__ = ["SQLITE_HEADER"]
+
+
+def file_key(path: Path) -> bytes | None:
+    """The key of the database file ``path`` (None: plain); BackupError when unknown."""
+    try:
+        return find_key(path)
+    except KeyMissing as error:
+        raise BackupError(f"无法打开“{path.name}”：{error}") from None
+    except KeyStoreError as error:
+        raise BackupError(str(error)) from None
 
 
 def is_sqlite_file(path: Path) -> bool:
-    """True when ``path`` starts with SQLite's file header (an empty file is not one)."""
+    """True when ``path`` is a database file of ours: plain SQLite, or encrypted with a key
+    this desk knows (an empty file is not one)."""
+    if is_plain(path):
+        return True
     try:
-        with open(path, "rb") as handle:
-            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
+        return path.stat().st_size > 0 and find_key(path) is not None
+    except (OSError, KeyMissing, KeyStoreError):
         return False
 
 
@@ -99,13 +122,15 @@ def check_backup_target(source: Path, target: Path) -> None:
         raise BackupError(f"“{target}”已存在且不是数据库备份，不会覆盖它；请另起备份文件名")
 
 
-def _backup_file(source: Path, target: Path, progress: Progress | None, checksum: bool) -> Path:
+def _backup_file(
+    source: Path, target: Path, progress: Progress | None, key: bytes | None, checksum: bool
+) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_name(target)
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(_read_only_uri(source), uri=True)
+    src = connect(source, key, read_only=True)
     try:
-        dst = sqlite3.connect(partial)
+        dst = connect(partial, key)
         try:
 
             def report(_status: int, remaining: int, total: int) -> None:
@@ -179,7 +204,13 @@ def check_backup(path: Path) -> str | None:
     if not path.is_file():
         raise BackupError(f"“{path.name}”不是有效的数据库备份：文件不存在")
     try:
-        connection = sqlite3.connect(_read_only_uri(path), uri=True)
+        key = find_key(path)
+    except KeyMissing as error:
+        raise BackupError(f"“{path.name}”不是有效的数据库备份，或无法打开：{error}") from None
+    except KeyStoreError as error:
+        raise BackupError(str(error)) from None
+    try:
+        connection = connect(path, key, read_only=True)
         try:
             result = connection.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
@@ -189,7 +220,7 @@ def check_backup(path: Path) -> str | None:
                 revision = row[0] if row else None
         finally:
             connection.close()
-    except sqlite3.DatabaseError as error:
+    except DatabaseError as error:
         raise BackupError(f"“{path.name}”不是有效的数据库备份：{_sqlite_reason(error)}") from None
     if result != "ok":
         raise BackupError(f"“{path.name}”已损坏，不能使用")
@@ -198,7 +229,7 @@ def check_backup(path: Path) -> str | None:
     return revision
 
 
-def _sqlite_reason(error: sqlite3.DatabaseError) -> str:
+def _sqlite_reason(error: DatabaseError) -> str:
     text = str(error)
     if "not a database" in text or "malformed" in text:
         return "文件不是数据库或已损坏"
@@ -208,7 +239,7 @@ def _sqlite_reason(error: sqlite3.DatabaseError) -> str:
 
 
 @contextlib.contextmanager
-def exclusive_use(database: Path) -> Iterator[sqlite3.Connection | None]:
+def exclusive_use(database: Path) -> Iterator[Any]:
     """Hold ``database`` exclusively for the block; refuse if anyone else has it open.
 
     In WAL mode every open connection, even an idle one, keeps a shared lock on the
@@ -218,9 +249,10 @@ def exclusive_use(database: Path) -> Iterator[sqlite3.Connection | None]:
     if not database.exists():
         yield None
         return
+    key = file_key(database) if database.stat().st_size else None
     try:
-        guard = sqlite3.connect(database, timeout=0.5, isolation_level=None)
-    except sqlite3.DatabaseError as error:
+        guard = connect(database, key, timeout=0.5, isolation_level=None)
+    except DatabaseError as error:
         raise BackupError(f"无法打开数据库文件“{database}”：{_sqlite_reason(error)}") from None
     try:
         try:
@@ -228,7 +260,7 @@ def exclusive_use(database: Path) -> Iterator[sqlite3.Connection | None]:
             guard.execute("BEGIN EXCLUSIVE")
             guard.execute("SELECT count(*) FROM sqlite_master").fetchone()
             guard.execute("COMMIT")
-        except sqlite3.OperationalError as error:
+        except OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise DatabaseInUse(
                     "数据库正在被程序窗口或另一个命令使用；请先关闭所有使用它的程序窗口，再恢复"
@@ -270,12 +302,13 @@ def restore_file(
         raise BackupError(f"“{backup.name}”就是当前数据库文件，无需恢复")
     staged = database.with_name(database.name + STAGED_SUFFIX)
     kept: Path | None = None
+    key = file_key(database) if database.is_file() and database.stat().st_size else None
     try:
         database.parent.mkdir(parents=True, exist_ok=True)
         with exclusive_use(database) as guard:
             _stage(backup, staged, known_revision)
             if guard is not None:
-                kept = _keep(guard, free_name(keep_dir / timestamped_name("before-restore")))
+                kept = _keep(guard, free_name(keep_dir / timestamped_name("before-restore")), key)
         # The guard was the last connection: closing it folded the WAL into the file.
         if Path(f"{database}-wal").exists() and Path(f"{database}-wal").stat().st_size:
             raise DatabaseInUse("数据库刚刚被另一个程序打开；请先关闭所有使用它的程序窗口，再恢复")
@@ -292,10 +325,11 @@ def restore_file(
 
 
 def _stage(backup: Path, staged: Path, known_revision: Callable[[str | None], bool] | None) -> None:
-    try:
+    if is_plain(backup):
+        # An older version's plain backup comes back encrypted, with the desk's key.
+        _encrypted_stage(backup, staged)
+    else:
         backup_file(backup, staged, checksum=False)
-    except BackupError:
-        raise
     revision = check_backup(staged)
     if known_revision is not None and not known_revision(revision):
         raise BackupError(
@@ -305,12 +339,28 @@ def _stage(backup: Path, staged: Path, known_revision: Callable[[str | None], bo
     _fsync(staged)
 
 
-def _keep(guard: sqlite3.Connection, target: Path) -> Path:
+def _encrypted_stage(backup: Path, staged: Path) -> None:
+    try:
+        key = desk_key()
+    except KeyStoreError as error:
+        raise BackupError(str(error)) from None
+    partial = partial_name(staged)
+    plain = connect(backup, None)  # ATTACH needs a writable connection; only the copy is written
+    try:
+        export_encrypted(plain, partial, key)
+    except DatabaseError as error:
+        raise BackupError(f"“{backup.name}”不是有效的数据库备份：{_sqlite_reason(error)}") from None
+    finally:
+        plain.close()
+    os.replace(partial, staged)
+
+
+def _keep(guard: Any, target: Path, key: bytes | None) -> Path:
     """The before-restore copy, read through the connection that holds the lock."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_name(target)
     try:
-        dst = sqlite3.connect(partial)
+        dst = connect(partial, key)
         try:
             guard.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")

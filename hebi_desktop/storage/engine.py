@@ -7,15 +7,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, pool
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from hebi_desktop.domain.secrets import mask_address
 from hebi_desktop.paths import DB_ENV_VAR, default_database_path
+from hebi_desktop.storage.cipher import key_for
 
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
+ENCRYPTED_CACHE_KB = 32_768  # per connection, for an encrypted database (default: 2,000)
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
@@ -69,7 +71,7 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, encrypted: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves (below): pysqlite's own transaction handling
@@ -83,6 +85,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if encrypted:
+            # SQLite's page cache holds pages decrypted: a larger one (it grows only as
+            # used) spares decrypting the same pages again on the next list or count.
+            cursor.execute(f"PRAGMA cache_size=-{ENCRYPTED_CACHE_KB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -95,14 +101,28 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_engine(url: str) -> Engine:
     """The engine for ``url``. ``hide_parameters``: a failed statement's message (and so
-    any log line or traceback) never carries the row's values, names or ID numbers."""
+    any log line or traceback) never carries the row's values, names or ID numbers.
+
+    A SQLite file is opened with its key (storage/cipher.py): a new file gets the desk's
+    key and so is encrypted; a plain file (an older version's) opens without one. Raises
+    cipher.KeyMissing when no key this desk knows opens the file."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(url)
+        key = key_for(path) if path is not None else None
+        if key is not None:
+            # The pysqlcipher dialect gives every new connection the key before anything
+            # else; the key lives only in the engine, never in ``url`` (shown, logged).
+            parsed = parsed.set(drivername="sqlite+pysqlcipher", password=f"x'{key.hex()}'")
         # No folder is made here: a typo'd --db must not create folders (see adoption.py).
         engine = create_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+            parsed,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
+            # What pysqlite picks for a file; pysqlcipher would pick one connection a thread.
+            poolclass=pool.QueuePool if path is not None else None,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, encrypted=key is not None)
         return engine
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:

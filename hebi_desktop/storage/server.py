@@ -48,6 +48,17 @@ def connection_failure(error: BaseException) -> str | None:
         return "服务器拒绝登录：该用户无权连接这个数据库，请联系管理员"
     if "database" in text_ and "does not exist" in text_:
         return "服务器上没有这个数据库，请检查地址中的数据库名"
+    if "root certificate file" in text_:
+        return "找不到 sslrootcert 指定的 CA 证书文件，请检查地址中的证书路径（用正斜杠 /）"
+    if "does not match host name" in text_:
+        return (
+            "服务器证书上的名字与地址中的服务器名不一致（sslmode=verify-full），"
+            "可能连到了冒充的服务器，已拒绝连接"
+        )
+    if "certificate verify failed" in text_ or ("certificate" in text_ and "verif" in text_):
+        return "服务器证书不是由 sslrootcert 指定的 CA 签发的，无法确认服务器身份，已拒绝连接"
+    if "does not support ssl" in text_:
+        return "服务器没有开启 SSL，无法建立加密连接；请管理员在服务器上开启 ssl"
     if "ssl" in text_:
         return "无法建立加密连接（sslmode），请检查服务器的 SSL 设置"
     markers = (

@@ -127,16 +127,27 @@ def open_book(db: str | None) -> Book | None:
     """Open the database; a failure is shown in Chinese and gives None."""
     from PySide6.QtWidgets import QMessageBox
 
+    from hebi_desktop.services.adoption import LockedDatabase
     from hebi_desktop.services.book import Book
     from hebi_desktop.services.errors import UserError
     from hebi_desktop.storage.backup import BackupError
     from hebi_desktop.storage.engine import display_url, resolve_url
+    from hebi_desktop.storage.keys import use_recovery_key
     from hebi_desktop.storage.server import LoginRefused
+    from hebi_desktop.ui.recovery_key import ask_recovery_key, encrypt_on_start
     from hebi_desktop.ui.server_login import MAX_ATTEMPTS, ask_password
 
+    encrypt_on_start(db)  # an older version's plain database; stays plain if it cannot be
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             return Book.open(db, create=True)  # the window's first start makes the database
+        except LockedDatabase as error:
+            # Another PC's database, or Windows reinstalled: the office's recovery key.
+            key = ask_recovery_key(str(error)) if attempt < MAX_ATTEMPTS else None
+            if key is None:
+                QMessageBox.critical(None, APP_TITLE, str(error))
+                return None
+            use_recovery_key(key)
         except LoginRefused as error:
             # A shared server asks for the password: once per session, never stored.
             where = display_url(resolve_url(db))
@@ -147,6 +158,29 @@ def open_book(db: str | None) -> Book | None:
             QMessageBox.critical(None, APP_TITLE, str(error))
             return None
     return None
+
+
+def _show_key_notices() -> None:
+    """Where the keys are kept when there is no key store: told once."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from hebi_desktop.storage.keys import take_notices
+
+    for notice in take_notices():
+        QMessageBox.information(None, APP_TITLE, notice)
+
+
+def _offer_recovery_key(book: Book) -> None:
+    """A new database's recovery key, shown once (the overview reminds until saved)."""
+    from hebi_desktop.services.encryption import recovery_key_saved
+    from hebi_desktop.services.errors import UserError
+    from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
+
+    try:
+        if not recovery_key_saved(book):
+            RecoveryKeyDialog(book).exec()
+    except UserError:
+        log.warning("recovery key not available", exc_info=True)
 
 
 def show_window(book: Book) -> MainWindow:
@@ -189,6 +223,7 @@ def run_gui(db: str | None) -> int:
         book = open_book(db)
         if book is None:
             return 1
+        _show_key_notices()
         if not book.settings.is_configured:
             from hebi_desktop.ui.first_start import FirstStartDialog
 
@@ -196,6 +231,7 @@ def run_gui(db: str | None) -> int:
             if first.exec() != QDialog.DialogCode.Accepted:
                 book.close()
                 return 0
+            _offer_recovery_key(book)
         window = show_window(book)
         instance.raise_requested.connect(window.bring_to_front)
         QTimer.singleShot(0, window.offer_drafts)

@@ -176,6 +176,9 @@ class CollectPage(QWidget):
         new = [p for p in paths if p.suffix.lower() in wanted and p not in self.paths]
         if not new or self.busy:
             return None
+        from hebi_desktop.ui.passwords import unlock_workbooks
+
+        unlock_workbooks(new, self)  # a file left locked is refused with the reason
         self.paths.extend(new)
         book = self.book
 

@@ -157,6 +157,8 @@ class ExportTab(QWidget):
         form.addRow("附件：", self.files_check)
         self.verified_check = QCheckBox("只导出已复核的记录（复核录入一致）", filters)
         form.addRow("复核：", self.verified_check)
+        self.encrypt_check = QCheckBox("加密导出：设打开密码（用聊天软件或U盘发送时勾选）", filters)
+        form.addRow("加密：", self.encrypt_check)
         layout.addWidget(filters)
 
         buttons = QHBoxLayout()
@@ -290,6 +292,14 @@ class ExportTab(QWidget):
         self._host.remember(LAST_EXPORT_DIR, target)
         from hebi_desktop.exchange.export import ExportRequest
 
+        password: str | None = None
+        if self.encrypt_check.isChecked():
+            from hebi_desktop.ui.passwords import ask_new_password
+
+            password = ask_new_password(self)
+            if password is None:
+                return None
+
         request = ExportRequest(
             ledgers=keys,
             query=query,
@@ -297,6 +307,7 @@ class ExportTab(QWidget):
             mask_ids=self.mask_check.isChecked(),
             record_submission=self.record_check.isChecked(),
             all_places=True,  # the place chosen in the form (the desk's by default) is final
+            password=password,
         )
         exporter = self._exporter or default_exporter()
         if with_files:
@@ -328,6 +339,8 @@ class ExportTab(QWidget):
         )
         if total == 0:
             text = f"没有符合条件的记录，已导出空表 {html.escape(self.last_export.name)}。"
+        if self.encrypt_check.isChecked():
+            text += " 工作簿已加密：请另行电话或当面告诉接收单位密码。"
         set_label(self.export_label, text, OK_COLOR)
         self.exported.emit()
 

@@ -260,6 +260,10 @@ class ImportTab(QWidget):
         if not source.is_file():
             QMessageBox.warning(self, "导入", f"找不到文件“{source}”。")
             return None
+        from hebi_desktop.ui.passwords import unlock_workbooks
+
+        if not unlock_workbooks([source], self):
+            return None
         ledger = self.import_ledger_combo.currentData()
         on_duplicate = self.duplicate_combo.currentData()
         dry_run = self.dry_run_check.isChecked()

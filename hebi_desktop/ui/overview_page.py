@@ -30,7 +30,7 @@ from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import StorageError
+from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
@@ -155,6 +155,11 @@ class _LedgerBox(QGroupBox):
         layout.addLayout(problems_row)
 
 
+RECOVERY_REMINDER = (
+    "数据库恢复密钥还没有保存或打印。换电脑、重装系统或在别处打开备份时需要它，请现在保存并打印。"
+)
+
+
 class OverviewPage(QWidget):
     """The start page. ``open_query(ledger_key, query, title)`` asks the main window to
     show a ledger filtered; ``title`` is None for the unfiltered ledger."""
@@ -197,6 +202,19 @@ class OverviewPage(QWidget):
         self.backup_label = QLabel(body)
         self.backup_label.setWordWrap(True)
         layout.addWidget(self.backup_label)
+
+        self.recovery_row = QWidget(body)
+        recovery = QHBoxLayout(self.recovery_row)
+        recovery.setContentsMargins(0, 0, 0, 0)
+        self.recovery_label = QLabel(RECOVERY_REMINDER, self.recovery_row)
+        self.recovery_label.setWordWrap(True)
+        self.recovery_label.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;")
+        recovery.addWidget(self.recovery_label, 1)
+        self.recovery_button = QPushButton("保存恢复密钥…", self.recovery_row)
+        self.recovery_button.clicked.connect(self.show_recovery_key)
+        recovery.addWidget(self.recovery_button)
+        self.recovery_row.hide()
+        layout.addWidget(self.recovery_row)
 
         self.boxes: dict[str, _LedgerBox] = {}
         for ledger in all_ledgers():
@@ -292,7 +310,24 @@ class OverviewPage(QWidget):
             return "尚未报送"
         return f"最近报送：{_when(last.at)}，{last.row_count} 条（{last.operator}）"
 
+    def show_recovery_key(self) -> None:
+        from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
+
+        RecoveryKeyDialog(self.book, self).exec()
+        self._refresh_recovery()
+
+    def _refresh_recovery(self) -> None:
+        """The reminder stays until the recovery key has been saved or printed."""
+        from hebi_desktop.services.encryption import recovery_key_saved
+
+        try:
+            saved = recovery_key_saved(self.book)
+        except UserError:
+            saved = True  # no key to show (logged where it failed)
+        self.recovery_row.setVisible(not saved)
+
     def _refresh_backup(self) -> None:
+        self._refresh_recovery()
         last = backups.last_backup_at(self.book)
         if last is None:
             self.backup_label.setText("数据库还没有备份过。建议在“设置”中点“立即备份”。")

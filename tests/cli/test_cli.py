@@ -9,7 +9,6 @@ representative few of them as real processes.
 from __future__ import annotations
 
 import re
-import sqlite3
 from contextlib import closing
 from pathlib import Path
 
@@ -20,12 +19,13 @@ from hebi_desktop.paths import DB_ENV_VAR
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from tests.cli_helpers import call, run
+from tests.raw_db import raw_connect
 
 SUBCOMMANDS = ["demo", "stats", "check", "backup", "restore"]
 
 
 def records_in(path: Path, table: str = "housing_checks") -> int:
-    with closing(sqlite3.connect(path)) as connection:  # closed: restore refuses open files
+    with closing(raw_connect(path)) as connection:  # closed: restore refuses open files
         return connection.execute(
             f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL"
         ).fetchone()[0]
@@ -122,7 +122,7 @@ def test_stats_by_township(capsys: pytest.CaptureFixture[str], db_url: str) -> N
 def test_check_fails_on_a_broken_record(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = tmp_path / "x.sqlite"
     assert call(capsys, "demo", "--rows", "5", "--db", str(db))[0] == 0
-    with sqlite3.connect(db) as connection:
+    with raw_connect(db) as connection:
         connection.execute("UPDATE water_repairs SET progress = '完了' WHERE id = 2")
     code, out, _err = call(capsys, "check", "--db", str(db))
     assert code == 1

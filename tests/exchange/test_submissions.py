@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from hebi_desktop.exchange.submissions import last_submission, list_submissions
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from tests.exchange.helpers import export
+from tests.raw_db import raw_connect
 from tests.samples import education, housing, water
 
 
@@ -100,7 +100,7 @@ def test_imported_records_are_in_the_next_incremental_report(book: Book, tmp_pat
     assert later.rows == {"housing": 1}
 
     # imported rows keep their timestamps exactly as the form's (compared as text by SQLite)
-    with sqlite3.connect(book.sqlite_file) as connection:
+    with raw_connect(book.sqlite_file) as connection:
         stamps = [r[0] for r in connection.execute("SELECT updated_at FROM housing_checks")]
     assert len(stamps) == 2
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", s) for s in stamps)

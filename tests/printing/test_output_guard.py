@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from contextlib import closing
@@ -12,17 +11,19 @@ from pathlib import Path
 import pytest
 
 from hebi_desktop.services.book import Book
+from hebi_desktop.storage.cipher import connect, find_key
 from tests.cli_helpers import ROOT, call
+from tests.raw_db import raw_connect
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
 
 def _copy_db(book: Book, target: Path) -> Path:
-    """A copy of the filled database (sqlite3's backup: the -wal's pages included)."""
+    """A copy of the filled database (SQLite's backup: the -wal's pages included)."""
     assert book.sqlite_file is not None
     with (
-        closing(sqlite3.connect(book.sqlite_file)) as source,
-        closing(sqlite3.connect(target)) as copy,
+        closing(raw_connect(book.sqlite_file)) as source,
+        closing(connect(target, find_key(book.sqlite_file))) as copy,
     ):
         source.backup(copy)
     return target

@@ -13,6 +13,7 @@ import pytest
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import UserError
 from tests.cli_helpers import call, run
+from tests.raw_db import raw_connect
 
 
 def fingerprint(path: Path) -> tuple[str, list[str]]:
@@ -51,7 +52,7 @@ def test_another_programs_database_is_refused_untouched(
 def test_a_newer_programs_database_keeps_its_journal_mode(tmp_path: Path) -> None:
     path = tmp_path / "newer.sqlite"
     Book.open(path).close()
-    with closing(sqlite3.connect(path)) as connection:
+    with closing(raw_connect(path)) as connection:
         connection.execute("PRAGMA journal_mode=DELETE")
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
         connection.commit()

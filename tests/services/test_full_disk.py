@@ -28,18 +28,19 @@ from hebi_desktop.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
-# Runs the command with SQLite's backup reporting a full disk after the copy was begun.
+# Runs the command with SQLite's backup (through SQLCipher's driver, which makes every copy)
+# reporting a full disk after the copy was begun.
 FULL_DISK_SQLITE = """
-import sqlite3, sys
-real = sqlite3.connect
-class Full(sqlite3.Connection):
+import sqlcipher3, sys
+real = sqlcipher3.connect
+class Full(sqlcipher3.Connection):
     def backup(self, target, **_kwargs):
         target.execute("CREATE TABLE begun(x)")
         target.commit()
-        raise sqlite3.OperationalError("database or disk is full")
+        raise sqlcipher3.OperationalError("database or disk is full")
 def connect(*args, **kwargs):
     return real(*args, **{**kwargs, "factory": Full})
-sqlite3.connect = connect
+sqlcipher3.connect = connect
 from hebi_desktop.cli import main
 sys.exit(main(sys.argv[1:]))
 """

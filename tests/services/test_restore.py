@@ -27,6 +27,7 @@ from hebi_desktop.storage.backup import BackupError, DatabaseInUse
 from hebi_desktop.storage.checksums import sha256_file, write_manifest
 from hebi_desktop.storage.engine import resolve_url
 from tests.cli_helpers import ROOT, run
+from tests.raw_db import raw_connect
 from tests.samples import housing
 
 
@@ -35,7 +36,7 @@ def on_day(day: int) -> dict:
 
 
 def records_in(path: Path) -> int:
-    with closing(sqlite3.connect(path)) as connection:
+    with closing(raw_connect(path)) as connection:
         return connection.execute("SELECT count(*) FROM housing_checks").fetchone()[0]
 
 
@@ -137,7 +138,7 @@ def test_restore_is_refused_while_a_window_holds_the_lock(
 
 def newer(saved: Path) -> Path:
     """A backup as a newer program makes it (its checksum manifest matches)."""
-    with closing(sqlite3.connect(saved)) as connection:
+    with closing(raw_connect(saved)) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
         connection.commit()
     write_manifest(saved, sha256_file(saved))
@@ -166,7 +167,7 @@ def test_restore_from_a_copy_of_a_live_database_includes_its_wal(tmp_path: Path)
         with book.reading() as connection:
             connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
         # Keep the WAL unfolded: the copy is taken while the program runs.
-        keeper = sqlite3.connect(live)
+        keeper = raw_connect(live)
         keeper.execute("PRAGMA wal_autocheckpoint=0")
         book.engine.dispose()
         book.records("housing").create(on_day(1))

@@ -4,7 +4,6 @@ and ``check`` agrees with them (same records counted, warnings = flagged records
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.checking import check_book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
+from tests.raw_db import raw_connect
 from tests.samples import housing
 
 ROWS = 1500
@@ -198,7 +198,7 @@ def test_check_finds_records_broken_behind_the_programs_back(book: Book) -> None
 
 
 def test_check_reports_a_broken_reference(book: Book, db_path: Path) -> None:
-    raw = sqlite3.connect(db_path)  # foreign keys are off unless asked for
+    raw = raw_connect(db_path)  # foreign keys are off unless asked for
     with raw:
         raw.execute(
             "INSERT INTO villages (township_code, name, use_count, last_used) "

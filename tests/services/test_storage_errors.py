@@ -9,7 +9,6 @@ without SQL parameters (no names or ID numbers).
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from hebi_desktop.services.errors import (
     storage_error,
 )
 from hebi_desktop.storage import engine as engine_module
+from tests.raw_db import raw_connect
 from tests.samples import HOUSEHOLD_HEAD_ID, housing
 
 NAME = housing()["head_name"]
@@ -44,7 +44,7 @@ def test_a_writer_that_waits_too_long_gets_a_chinese_busy_error(
 ) -> None:
     monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 200)
     with Book.open(db_path) as book:
-        other = sqlite3.connect(db_path, isolation_level=None)  # another program, writing
+        other = raw_connect(db_path, isolation_level=None)  # another program, writing
         other.execute("BEGIN IMMEDIATE")
         try:
             with pytest.raises(DatabaseBusy) as raised:
@@ -173,7 +173,7 @@ def test_a_locked_database_is_exit_1_in_chinese_on_the_command_line(
 
     monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 200)
     Book.open(db_path).close()
-    other = sqlite3.connect(db_path, isolation_level=None)
+    other = raw_connect(db_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
         code = main(["demo", "--rows", "3", "--db", str(db_path)])

@@ -9,7 +9,6 @@ the same at the end as at the start.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.transfer import copied_tables, copy_book
 from tests.cli_helpers import call
+from tests.raw_db import raw_connect
 from tests.samples import housing
 
 
@@ -43,7 +43,7 @@ def filled_office(path: Path, rows: int, tmp_path: Path) -> None:
 
 def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of the program, in primary-key order, as SQLite holds it."""
-    with sqlite3.connect(path) as connection:
+    with raw_connect(path) as connection:
         return {
             table.name: connection.execute(
                 f'SELECT * FROM "{table.name}" ORDER BY '

@@ -18,13 +18,14 @@ from hebi_desktop.storage.backup import (
     restore_file,
     timestamped_name,
 )
+from tests.raw_db import raw_connect
 from tests.samples import HOUSEHOLD_HEAD_ID, housing
 
 
 def counts(path: Path) -> tuple[int, int]:
     """(records, their create entries in the audit log) of a database file."""
     # closing(): sqlite3's own context manager only commits and would leave the file open
-    with closing(sqlite3.connect(path)) as connection:
+    with closing(raw_connect(path)) as connection:
         records = connection.execute("SELECT count(*) FROM housing_checks").fetchone()[0]
         audits = connection.execute(
             "SELECT count(*) FROM audit_log WHERE action = 'create'"
@@ -33,7 +34,7 @@ def counts(path: Path) -> tuple[int, int]:
 
 
 def integrity(path: Path) -> str:
-    with closing(sqlite3.connect(path)) as connection:
+    with closing(raw_connect(path)) as connection:
         return connection.execute("PRAGMA integrity_check").fetchone()[0]
 
 
@@ -180,7 +181,7 @@ def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(
         restore_file(db_path, db_path, keep)
     assert not keep.exists()
     assert counts(db_path) == (1, 1)
-    assert f"{HOUSEHOLD_HEAD_ID}" in str(sqlite3.connect(db_path).execute(
+    assert f"{HOUSEHOLD_HEAD_ID}" in str(raw_connect(db_path).execute(
         "SELECT id_number FROM housing_checks").fetchone())  # fmt: skip
 
 

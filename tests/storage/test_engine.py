@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,9 @@ from sqlalchemy import text
 from hebi_desktop.paths import DB_ENV_VAR
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.errors import UserError
+from hebi_desktop.storage.cipher import OperationalError
 from hebi_desktop.storage.engine import make_engine, resolve_url, sqlite_path
+from tests.raw_db import raw_connect
 
 
 @pytest.mark.sqlite_only
@@ -36,10 +37,10 @@ def test_foreign_keys_are_enforced(book: Book) -> None:
 
 
 def test_writers_take_the_write_lock_at_begin(book: Book, db_path: Path) -> None:
-    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    other = raw_connect(db_path, timeout=0, isolation_level=None)
     try:
         # Nothing written yet, but the lock is already ours: a second writer must wait.
-        with book.writing(), pytest.raises(sqlite3.OperationalError, match="locked"):
+        with book.writing(), pytest.raises(OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")  # released at the end of the block
         other.execute("ROLLBACK")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage import migrate
 from hebi_desktop.storage.checksums import manifest_of
 from hebi_desktop.storage.models import Base
+from tests.raw_db import raw_connect
 from tests.samples import housing
 
 # The real head when the tests start; other branches add revisions, so never a literal.
@@ -58,12 +58,12 @@ def scripts_with_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: s
 
 
 def columns(path: Path, table: str) -> set[str]:
-    with sqlite3.connect(path) as connection:
+    with raw_connect(path) as connection:
         return {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
 
 
 def revision_of(path: Path) -> str:
-    with sqlite3.connect(path) as connection:
+    with raw_connect(path) as connection:
         return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
 
 
@@ -135,7 +135,7 @@ def test_older_database_with_data_is_backed_up_before_upgrading(
     # The copy was taken before the schema changed, and holds the data.
     assert revision_of(backup) == HEAD
     assert "note" not in columns(backup, "settings")
-    with sqlite3.connect(backup) as connection:
+    with raw_connect(backup) as connection:
         names = connection.execute("SELECT head_name FROM housing_checks").fetchall()
     assert names == [("张秀英",)]
     assert revision_of(db_path) == EXTRA
@@ -162,7 +162,7 @@ def test_failed_revision_leaves_the_old_schema_and_data(
 
 def test_database_of_a_newer_program_is_refused_untouched(db_path: Path, data_dir: Path) -> None:
     make_older_database(db_path)
-    with sqlite3.connect(db_path) as connection:
+    with raw_connect(db_path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(UserError, match=r"更新版本的程序建立的（数据库版本9999），请安装最新版本"):
         Book.open(db_path)

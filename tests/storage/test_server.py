@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Index, create_engine, text
+from sqlalchemy import Index, text
 from sqlalchemy.engine import make_url
 
 from hebi_desktop.domain.registry import get_ledger
@@ -16,7 +16,7 @@ from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.checking import check_book
 from hebi_desktop.services.errors import Cancelled, UserError
-from hebi_desktop.storage.engine import display_url, make_engine
+from hebi_desktop.storage.engine import display_url, make_engine, resolve_url
 from hebi_desktop.storage.models import record_model
 from hebi_desktop.storage.server import IMPORT_LOCK_KEY, WAITING_FOR_IMPORT
 from tests.cli_helpers import run
@@ -96,7 +96,7 @@ def test_a_newer_schema_on_the_server_is_refused_untouched(
     book.close()
     with pytest.raises(UserError, match="更新版本的程序"):
         Book.open(db_url)
-    engine = create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
+    engine = make_engine(resolve_url(db_url))
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "9999"
         assert connection.scalar(text("SELECT count(*) FROM housing_checks")) == 1

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QShortcut
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QProgressDialog
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QProgressDialog
 
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
+from hebi_desktop.services.encryption import recovery_key
+from hebi_desktop.storage.cipher import is_plain
+from hebi_desktop.storage.keys import forget_session
 from hebi_desktop.ui import app as app_module
 from hebi_desktop.ui import main_window, navigation
 from hebi_desktop.ui.errors import MESSAGE, ErrorReporter
@@ -30,6 +35,7 @@ from hebi_desktop.ui.navigation import (
     ledger_page_key,
 )
 from hebi_desktop.ui.overview_page import OverviewPage
+from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
 from tests import samples
 from tests.ui.ledger_helpers import Button, Messages, type_text
 
@@ -289,10 +295,16 @@ def test_run_gui_first_start_then_window_then_backup(
         window.close()
         return 0
 
+    def recovery_key_shown(dialog: RecoveryKeyDialog) -> int:
+        seen["recovery key"] = dialog.key_label.text()
+        return QDialog.DialogCode.Rejected
+
     monkeypatch.setattr(FirstStartDialog, "exec", answer)
+    monkeypatch.setattr(RecoveryKeyDialog, "exec", recovery_key_shown)
     monkeypatch.setattr(gui_app, "exec", run_loop)
     assert app_module.run_gui(str(db)) == 0
     assert seen["operator"] == "填报人：张丽"
+    assert len(str(seen["recovery key"]).split("-")) == 8  # shown once, on the first start
     with Book.open(db) as book:
         assert book.settings.is_configured
         assert len(backups.automatic_backups(backups.policy(book).folder)) == 1
@@ -314,6 +326,48 @@ def test_run_gui_tells_a_bad_database_in_chinese(
     assert app_module.run_gui(str(bad)) == 1
     (text,) = messages.texts("critical")
     assert text.startswith("无法打开数据库") and "Traceback" not in text
+
+
+def test_run_gui_encrypts_an_older_plain_database_first(
+    qtbot, gui_app, tmp_path: Path, monkeypatch, messages: Messages
+) -> None:
+    db = tmp_path / "旧版本.sqlite"
+    with closing(sqlite3.connect(db)) as connection:
+        connection.execute("PRAGMA journal_mode = WAL")
+    with Book.open(db, create=True) as book:
+        book.settings.set("operator", "张丽")
+        book.settings.set("township_code", "410622102")
+        book.records("housing").create(samples.housing())
+    assert is_plain(db)
+    monkeypatch.setattr(gui_app, "exec", lambda: 0)
+    assert app_module.run_gui(str(db)) == 0
+    assert not is_plain(db)
+    assert any("数据库已加密" in text for text in messages.texts("information"))
+    with Book.open(db) as book:
+        assert book.records("housing").count() == 1
+
+
+def test_run_gui_asks_for_the_recovery_key_on_a_new_pc(
+    qtbot, gui_app, tmp_path: Path, monkeypatch, messages: Messages
+) -> None:
+    db = tmp_path / "别的电脑.sqlite"
+    with Book.open(db) as book:
+        book.settings.set("operator", "张丽")
+        book.settings.set("township_code", "410622102")
+        printed = recovery_key(book)
+    monkeypatch.setenv("HEBI_DESKTOP_KEY_DIR", str(tmp_path / "new-pc"))
+    forget_session()
+    asked: list[str] = []
+
+    def typed(_parent, _title, label, *_args):  # type: ignore[no-untyped-def]
+        asked.append(label)
+        return printed.lower(), True
+
+    monkeypatch.setattr(QInputDialog, "getText", typed)
+    monkeypatch.setattr(gui_app, "exec", lambda: 0)
+    assert app_module.run_gui(str(db)) == 0
+    assert len(asked) == 1 and "没有它的密钥" in asked[0]
+    assert not messages.texts("critical")
 
 
 def test_chinese_qt_texts_are_installed_when_shipped(qapp, monkeypatch) -> None:

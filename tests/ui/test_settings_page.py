@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from hebi_desktop.ui.main_window import MainWindow
 from hebi_desktop.ui.navigation import SETTINGS
 from hebi_desktop.ui.settings_page import SettingsPage
 from tests import samples
+from tests.raw_db import raw_connect
 from tests.ui.ledger_helpers import Button, Messages, choose, retype
 
 LEFT = Qt.MouseButton.LeftButton
@@ -45,7 +45,7 @@ def page(qtbot, book: Book) -> SettingsPage:
 
 
 def _rows(path: Path) -> int:
-    connection = sqlite3.connect(path)
+    connection = raw_connect(path)
     try:
         return connection.execute(
             "SELECT count(*) FROM housing_checks WHERE deleted_at IS NULL"

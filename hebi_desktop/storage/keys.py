@@ -1,0 +1,293 @@
+"""The desk's database keys: random, kept by the operating system, never typed.
+
+Every SQLite database this desk creates is encrypted (SQLCipher) with the desk's key: 32
+random bytes made on first use and kept in the user's key store — on Windows the
+Credential Manager (protected by DPAPI, bound to the Windows account), on Linux the
+Secret Service when one runs. Without a key store (a headless machine, CI) the keys live
+in a file readable only by the user, in the user's config folder, and the clerk is told
+once what that protects and what not. ``HEBI_DESKTOP_KEY_DIR`` names a folder to use as
+that file's home instead (tests, portable installs).
+
+The store holds a list: the desk's own key first, then keys learnt from recovery keys
+(a database or backup brought from another PC), so such a file opens silently from
+then on. A recovery key is the key itself, written in groups a person can copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+from platformdirs import user_config_path
+
+from hebi_desktop import APP_NAME
+
+log = logging.getLogger(__name__)
+
+KEY_DIR_ENV_VAR = "HEBI_DESKTOP_KEY_DIR"
+KEY_BYTES = 32
+KEY_FILE_NAME = "database-keys.txt"
+KEYRING_SERVICE = APP_NAME
+KEYRING_ENTRY = "database-keys"
+GROUP = 8  # hex characters per group of a printed recovery key
+
+KEY_FILE_NOTICE = (
+    "提示：这台电脑没有系统密钥库，数据库密钥保存在只有当前用户能读的文件“{path}”中。"
+    "这可以防止数据库文件或备份被复制到别处后被打开（丢失的U盘、拷走的文件）；"
+    "但能以当前用户身份登录这台电脑的人仍能打开数据库。请打印并妥善保管“数据库恢复密钥”。"
+)
+
+
+class KeyStoreError(Exception):
+    """The key store could not be read or written; ``str()`` is Chinese for the clerk."""
+
+
+class RecoveryKeyError(Exception):
+    """A recovery key that is not one; ``str()`` is Chinese for the clerk."""
+
+
+_session_keys: list[bytes] = []  # recovery keys given to this process (--recovery-key-file)
+_notices: list[str] = []
+_cache: dict[str, list[bytes]] = {}
+
+
+# --- the two stores ---------------------------------------------------------------
+
+
+def _key_dir_override() -> Path | None:
+    value = os.environ.get(KEY_DIR_ENV_VAR)
+    return Path(value) if value else None
+
+
+def _keyring() -> object | None:
+    """The system key store, or None when there is none that works (headless Linux)."""
+    if _key_dir_override() is not None:
+        return None
+    try:
+        import keyring
+        from keyring.backends import fail, null
+
+        backend = keyring.get_keyring()
+        if isinstance(backend, fail.Keyring | null.Keyring) or backend.priority <= 0:
+            return None
+        return backend
+    except Exception:  # a broken backend (no D-Bus, locked collection) is no key store
+        log.warning("no usable system key store", exc_info=True)
+        return None
+
+
+def key_file() -> Path:
+    """Where the keys live when there is no system key store."""
+    folder = _key_dir_override() or user_config_path(APP_NAME, appauthor=False)
+    return folder / KEY_FILE_NAME
+
+
+def _store_id() -> str:
+    override = _key_dir_override()
+    return f"dir:{override}" if override is not None else "system"
+
+
+def _read_keys() -> list[bytes]:
+    backend = _keyring()
+    if backend is not None:
+        try:
+            text = backend.get_password(KEYRING_SERVICE, KEYRING_ENTRY) or ""  # type: ignore[attr-defined]
+        except Exception:
+            log.warning("system key store could not be read; using the key file", exc_info=True)
+            text = _read_key_file()
+        else:
+            if not text:
+                text = _read_key_file()  # keys kept while there was no key store
+    else:
+        text = _read_key_file()
+    return [bytes.fromhex(line) for line in text.split() if re.fullmatch(r"[0-9a-f]{64}", line)]
+
+
+def _read_key_file() -> str:
+    try:
+        return key_file().read_text(encoding="ascii")
+    except FileNotFoundError:
+        return ""
+    except OSError as error:
+        raise KeyStoreError(f"无法读取数据库密钥文件“{key_file()}”：{error.strerror}") from None
+
+
+def _write_keys(keys: list[bytes]) -> None:
+    text = "\n".join(key.hex() for key in keys) + "\n"
+    backend = _keyring()
+    if backend is not None:
+        try:
+            backend.set_password(KEYRING_SERVICE, KEYRING_ENTRY, text)  # type: ignore[attr-defined]
+            _cache[_store_id()] = list(keys)
+            return
+        except Exception:
+            log.warning("system key store could not be written; using a key file", exc_info=True)
+    _write_key_file(text)
+    _cache[_store_id()] = list(keys)
+
+
+def _write_key_file(text: str) -> None:
+    path = key_file()
+    first = not path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as error:
+        raise KeyStoreError(f"无法保存数据库密钥文件“{path}”：{error.strerror}") from None
+    if first:
+        log.info("database keys kept in a key file (no system key store)")
+        if _key_dir_override() is None:
+            _notices.append(KEY_FILE_NOTICE.format(path=path))
+
+
+# --- what the rest of the program uses -----------------------------------------------
+
+
+def _stored() -> list[bytes]:
+    store = _store_id()
+    if store not in _cache:
+        _cache[store] = _read_keys()
+    return _cache[store]
+
+
+def known_keys() -> list[bytes]:
+    """Every key this desk knows: its own first, then learnt ones, then this run's."""
+    keys = list(_stored())
+    keys += [key for key in _session_keys if key not in keys]
+    return keys
+
+
+def desk_key() -> bytes:
+    """The desk's own key, made and stored on first use; new databases get it."""
+    stored = _stored()
+    if stored:
+        return stored[0]
+    key = secrets.token_bytes(KEY_BYTES)
+    _write_keys([key])
+    log.info("made a new database key for this desk")
+    return key
+
+
+def remember(key: bytes) -> None:
+    """Keep ``key`` (from a recovery key) so its databases open silently from now on.
+
+    The desk's own key stays first: a desk without one gets one now, so its new
+    databases never share the learnt key by accident."""
+    stored = _stored()
+    if key in stored:
+        return
+    _write_keys([*(stored or [secrets.token_bytes(KEY_BYTES)]), key])
+    log.info("remembered a database key from a recovery key")
+
+
+def adopt(key: bytes) -> None:
+    """A recovery key just opened a file: keep it, if it is not kept already."""
+    if key not in _stored():
+        remember(key)
+
+
+def use_recovery_key(key: bytes) -> None:
+    """Let this process try ``key`` on every file it opens (``--recovery-key-file``)."""
+    if key not in _session_keys:
+        _session_keys.append(key)
+
+
+def forget_session() -> None:
+    """Drop this run's recovery keys and cached store (tests switch desks)."""
+    _session_keys.clear()
+    _cache.clear()
+    _notices.clear()
+
+
+def take_notices() -> list[str]:
+    """One-time notices for the clerk (the key-file notice), each returned once."""
+    notices = list(_notices)
+    _notices.clear()
+    return notices
+
+
+# --- recovery keys -----------------------------------------------------------------
+
+
+def format_recovery_key(key: bytes) -> str:
+    """The key as printed: upper-case hex in groups of eight, e.g. ``1A2B3C4D-…``."""
+    text = key.hex().upper()
+    return "-".join(text[i : i + GROUP] for i in range(0, len(text), GROUP))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """A key from a recovery key as typed or printed (spaces, dashes and case ignored)."""
+    digits = re.sub(r"[\s\-_:]", "", text)
+    if not re.fullmatch(r"[0-9a-fA-F]*", digits):
+        raise RecoveryKeyError("恢复密钥只由数字0-9和字母A-F组成，请对照打印的恢复密钥检查")
+    if len(digits) != KEY_BYTES * 2:
+        raise RecoveryKeyError(
+            f"恢复密钥应有{KEY_BYTES * 2}个字符（不算短横线），现在是{len(digits)}个；"
+            "请对照打印的恢复密钥检查"
+        )
+    return bytes.fromhex(digits)
+
+
+def read_recovery_key_file(path: Path) -> bytes:
+    """The key in a text file holding a recovery key as printed."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise RecoveryKeyError(f"无法读取恢复密钥文件“{path}”：{error.strerror}") from None
+    except UnicodeDecodeError:
+        raise RecoveryKeyError(f"“{path}”不是恢复密钥文件（应为文本文件）") from None
+    # The file may carry a title or notes: the key is the line that parses.
+    lines = [line for line in text.splitlines() if line.strip()]
+    for line in [text, *lines]:
+        with contextlib.suppress(RecoveryKeyError):
+            return parse_recovery_key(line)
+    raise RecoveryKeyError(f"在“{path}”中找不到恢复密钥；文件中应有一行像打印的恢复密钥那样的文字")
+
+
+def fingerprint(key: bytes) -> str:
+    """A short, harmless name of a key (which key a reminder or a sheet is about)."""
+    return hashlib.sha256(b"hebi-desktop key fingerprint" + key).hexdigest()[:12]
+
+
+# --- secrets derived for other files ---------------------------------------------------
+
+
+class _HasUrl(Protocol):
+    @property
+    def url(self) -> str: ...
+
+
+def file_encryption_key(book_or_location: _HasUrl | str | os.PathLike[str]) -> bytes | None:
+    """A 32-byte secret of one database, for encrypting files kept beside it.
+
+    Derived (HMAC-SHA-256) from the database's key, so it is as safe as the database and
+    recovered with the same recovery key; never the database key itself. ``None`` for a
+    plain SQLite file or a server database (nothing to derive from). Accepts an open book
+    (anything with ``url``), a SQLAlchemy URL or a file path.
+    """
+    from hebi_desktop.storage.cipher import find_key
+    from hebi_desktop.storage.engine import resolve_url, sqlite_path
+
+    location = getattr(book_or_location, "url", book_or_location)
+    path = sqlite_path(resolve_url(str(location)))
+    if path is None or not path.exists():
+        return None
+    key = find_key(path)
+    if key is None:
+        return None
+    return hmac.new(key, b"hebi-desktop file encryption v1", hashlib.sha256).digest()

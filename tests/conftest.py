@@ -66,6 +66,14 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_qt_application(qapp: object) -> object:
+    """The run's QApplication, made before any command under test makes a bare
+    QGuiApplication for printing (Qt allows one application object per process, and a
+    widget test after a QGuiApplication would abort the whole run)."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def fresh_logging() -> Iterator[None]:
     """Each test logs into its own data folder, as each run of the program does.

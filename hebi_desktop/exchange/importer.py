@@ -31,11 +31,11 @@ from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.values import shown, to_decimal
 from hebi_desktop.domain.villages import known_villages
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import choose_sheet, open_source
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.spool import Spool
 from hebi_desktop.storage.server import take_import_lock
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 MAX_ROWS = 1_048_576  # what one Excel sheet can hold
 MAX_UNCOMPRESSED = 1_500_000_000  # bytes of all parts together, decompressed

@@ -21,9 +21,9 @@ import python_calamine
 from python_calamine import CalamineWorkbook
 
 from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS, HeaderMatcher
 from hebi_desktop.exchange.limits import Limits, check_archive, estimated_size
-from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
 

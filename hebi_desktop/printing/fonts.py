@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFontDatabase
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 # Office fonts first (what a township's Windows PC has), then the free families a Linux
 # desktop installs through fontconfig.

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QPdfWriter
 
 from hebi_desktop import APP_TITLE
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.files import reason
 from hebi_desktop.printing.content import PrintRequest, build_document
 from hebi_desktop.printing.render import render, set_up_page
-from hebi_desktop.services.errors import UserError
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book

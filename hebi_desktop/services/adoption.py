@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.storage import migrate
 from hebi_desktop.storage.backup import OUR_TABLES, SQLITE_HEADER
 

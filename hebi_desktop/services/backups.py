@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.paths import backups_dir, default_database_path
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.instances import window_pid
 from hebi_desktop.services.settings import BACKUP_DIR, BACKUP_KEEP, BACKUP_ON_EXIT
 from hebi_desktop.storage.backup import (

@@ -20,9 +20,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.adoption import check_database_file
 from hebi_desktop.services.audit import AuditService
-from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
 from hebi_desktop.services.records import RecordService
 from hebi_desktop.services.settings import SettingsService

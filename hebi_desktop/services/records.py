@@ -22,14 +22,14 @@ from sqlalchemy.exc import IntegrityError
 
 from hebi_desktop.domain.fields import Issue, Ledger
 from hebi_desktop.domain.validation import Checked, validator_for
-from hebi_desktop.services import audit, villages
-from hebi_desktop.services.convert import from_row, to_row, with_derived
-from hebi_desktop.services.errors import (
+from hebi_desktop.errors import (
     DuplicateRecord,
     RecordNotFound,
     StaleRecord,
     ValidationFailed,
 )
+from hebi_desktop.services import audit, villages
+from hebi_desktop.services.convert import from_row, to_row, with_derived
 from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
 from hebi_desktop.storage.models import record_model
 

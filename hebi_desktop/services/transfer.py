@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Table, delete, func, insert, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.storage.backup import BackupError, check_backup, timestamped_name
 from hebi_desktop.storage.models import Base
 

@@ -126,8 +126,8 @@ def open_book(db: str | None) -> Book | None:
     """Open the database; a failure is shown in Chinese and gives None."""
     from PySide6.QtWidgets import QMessageBox
 
+    from hebi_desktop.errors import UserError
     from hebi_desktop.services.book import Book
-    from hebi_desktop.services.errors import UserError
     from hebi_desktop.storage.backup import BackupError
     from hebi_desktop.storage.engine import display_url, resolve_url
     from hebi_desktop.storage.server import LoginRefused

@@ -33,11 +33,11 @@ from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.errors import StorageError, UserError
 from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.backup import BackupError

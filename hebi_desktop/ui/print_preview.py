@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import UserError
 from hebi_desktop.printing.content import Document, PrintRequest, build_document, notice_period
 from hebi_desktop.printing.pdf import write_pdf
 from hebi_desktop.printing.render import PAPERS, render, set_up_page
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui import geometry
 

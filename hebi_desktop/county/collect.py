@@ -38,6 +38,7 @@ from hebi_desktop.domain.fields import Ledger, Level
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.villages import known_villages
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange.files import sha256_of
 from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_header
 from hebi_desktop.exchange.importer import (
@@ -55,7 +56,6 @@ from hebi_desktop.exchange.metadata import (
 )
 from hebi_desktop.exchange.reader import Sheet, Source, StreamedSheet, choose_sheet, open_source
 from hebi_desktop.services.audit import dump_changes
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
 

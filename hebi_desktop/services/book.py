@@ -73,9 +73,9 @@ def _open_failure(url: str, error: Exception) -> str:
 
 def _backups_for(url: str) -> Path:
     """The default backup folder of the database at ``url`` (see services/backups.py)."""
-    from hebi_desktop.services.backups import default_folder
+    from hebi_desktop.paths import default_backup_folder
 
-    return default_folder(sqlite_path(url))
+    return default_backup_folder(sqlite_path(url))
 
 
 def _translated(error: SQLAlchemyError, what: str) -> StorageError | None:
@@ -207,7 +207,9 @@ class Book:
         ledger = get_ledger(ledger) if isinstance(ledger, str) else ledger
         services = self._record_services
         if ledger.key not in services:
-            services[ledger.key] = RecordService(self, ledger)
+            services[ledger.key] = RecordService(
+                self, ledger, history=self.audit, operator=lambda: self.operator
+            )
         return services[ledger.key]
 
     @property

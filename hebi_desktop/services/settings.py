@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Transactions
 
 OPERATOR = "operator"
 OPERATOR_PHONE = "operator_phone"
@@ -30,7 +30,7 @@ SCOPE_COUNTY = "county"
 
 
 class SettingsService:
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Transactions) -> None:
         self._book = book
 
     def get(self, key: str, default: str | None = None) -> str | None:

@@ -25,7 +25,7 @@ from hebi_desktop.services.querying import RecordQuery, Unsent
 from hebi_desktop.storage.models import Submission, SubmittedRecord
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Transactions
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def _info(row: Mapping[Any, Any]) -> SubmissionInfo:
     )
 
 
-def list_submissions(book: Book, ledger: str | None = None) -> list[SubmissionInfo]:
+def list_submissions(book: Transactions, ledger: str | None = None) -> list[SubmissionInfo]:
     """Every recorded submission, newest first (of one ledger if given)."""
     statement = select(_TABLE).order_by(_TABLE.c.at.desc(), _TABLE.c.id.desc())
     if ledger is not None:
@@ -224,7 +224,7 @@ def list_submissions(book: Book, ledger: str | None = None) -> list[SubmissionIn
     return [_info(row) for row in rows]
 
 
-def last_submission(book: Book, ledger: str) -> SubmissionInfo | None:
+def last_submission(book: Transactions, ledger: str) -> SubmissionInfo | None:
     statement = (
         select(_TABLE)
         .where(_TABLE.c.ledger == ledger)

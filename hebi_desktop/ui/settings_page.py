@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from hebi_desktop.logging_setup import LOG_FILE_NAME
-from hebi_desktop.paths import logs_dir
+from hebi_desktop.paths import default_backup_folder, logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
@@ -248,7 +248,7 @@ class SettingsPage(QWidget):
     def folder(self) -> Path:
         if self.folder_edit.text():
             return Path(self.folder_edit.text())
-        return backups.default_folder(self.book.sqlite_file)
+        return default_backup_folder(self.book.sqlite_file)
 
     def choose_folder(self) -> Path | None:
         chosen = QFileDialog.getExistingDirectory(self, "选择备份文件夹", str(self.folder()))
@@ -262,7 +262,7 @@ class SettingsPage(QWidget):
         if self._loading:
             return
         folder = Path(self.folder_edit.text()) if self.folder_edit.text() else None
-        default = folder is not None and folder == backups.default_folder(self.book.sqlite_file)
+        default = folder is not None and folder == default_backup_folder(self.book.sqlite_file)
         backups.save_policy(
             self.book,
             None if default else folder,

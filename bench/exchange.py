@@ -1,6 +1,7 @@
 """Excel exchange speed, printed as ratios against the bare libraries in the same run.
 
     python bench/exchange.py [--rows 100000] [--ledger housing] [--repeat 3]
+                             [--curve 100000,300000,1000000] [--curve-repeat 1]
 
 It builds a demo database with ``--rows`` records in one ledger, then measures, each
 in a fresh child process (so peak memory is that of the work alone, honestly counted
@@ -14,9 +15,17 @@ as the child's maximum resident set size):
   validate, write), against python-calamine reading the file plus ``sqlite3``
   ``executemany`` inserting the same rows into the same table (same schema and indexes).
 
+Then the import curve: the same import against the same bare baseline at each size of
+``--curve`` (default 100,000, 300,000 and 1,000,000 rows; ``--curve ""`` skips it), so
+that time per row and memory can be seen to stay flat. Its workbooks are exported once from
+demo databases and kept in ``hebi-bench-cache`` in the temporary folder (a million rows take
+several minutes to make); later runs reuse them.
+
 Bounds (the issues'): export ≤ 1.3 × bare, peak memory of the export < 300 MB,
-import ≤ 2.0 × bare. The measurements run interleaved ``--repeat`` times (default 5);
-the median of each is compared, and its spread printed.
+import ≤ 2.0 × bare at every size, the import's time per row within 15 % across the curve,
+its peak memory ≤ 500 MB at 1,000,000 rows. The measurements run interleaved ``--repeat``
+times (default 5; ``--curve-repeat``, default 1, for the curve); the median of each is
+compared, and its spread printed.
 """
 
 from __future__ import annotations
@@ -36,6 +45,9 @@ from typing import Any
 EXPORT_BOUND = 1.3
 IMPORT_BOUND = 2.0
 MEMORY_BOUND_MB = 300
+IMPORT_MEMORY_BOUND_MB = 500  # at the curve's largest point
+FLAT_BOUND = 0.15  # the import's time per row: (slowest - fastest) / fastest across the curve
+CURVE = "100000,300000,1000000"
 
 
 def peak_mb() -> float | None:
@@ -231,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--ledger", default="housing", choices=("housing", "water", "education"))
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument(
+        "--curve", default=CURVE, help="import sizes for the curve, comma-separated ('' skips it)"
+    )
+    parser.add_argument("--curve-repeat", type=int, default=1, help="runs per curve point")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -306,8 +322,73 @@ def main(argv: list[str] | None = None) -> int:
         and import_ratio <= IMPORT_BOUND
         and (peak is None or peak < MEMORY_BOUND_MB)
     )
+    sizes = [int(size) for size in args.curve.split(",") if size.strip()]
+    if sizes:
+        within = import_curve(sizes, args.ledger, args.curve_repeat) and within
     print("within bounds" if within else "OUTSIDE the bounds")
     return 0 if within else 1
+
+
+def cached_workbook(rows: int, ledger: str) -> Path:
+    """The exported workbook of a ``rows``-row demo database, made once and kept."""
+    from hebi_desktop import __version__
+
+    cache = Path(tempfile.gettempdir()) / "hebi-bench-cache"
+    cache.mkdir(exist_ok=True)
+    workbook = cache / f"exchange-{ledger}-{rows}-{__version__}.xlsx"
+    if workbook.exists():
+        return workbook
+    with tempfile.TemporaryDirectory(prefix="hebi-bench-", dir=cache) as folder:
+        root = Path(folder)
+        env = {**os.environ, "HEBI_DESKTOP_DATA_DIR": str(root / "data")}
+        env.pop("HEBI_DESKTOP_DB", None)
+        print(f"making the {rows}-row workbook (kept in {cache}) ...", flush=True)
+        db = root / "demo.sqlite"
+        run_child("demo", str(db), str(rows), ledger, env=env)
+        partial = root / "export.xlsx"
+        run_child("export", str(db), ledger, str(partial), env=env)
+        partial.replace(workbook)
+    return workbook
+
+
+def import_curve(sizes: list[int], ledger: str, repeat: int) -> bool:
+    """The import against the bare baseline at each size; whether the bounds hold."""
+    workbooks = {rows: cached_workbook(rows, ledger) for rows in sizes}
+    points: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
+        root = Path(folder)
+        env = {**os.environ, "HEBI_DESKTOP_DATA_DIR": str(root / "data")}
+        env.pop("HEBI_DESKTOP_DB", None)
+        for rows in sizes:
+            ours: list[dict[str, Any]] = []
+            bare: list[dict[str, Any]] = []
+            for attempt in range(repeat):
+                for kind, runs in (("import", ours), ("bare-import", bare)):
+                    db = root / f"{kind}-{rows}-{attempt}.db"
+                    runs.append(run_child(kind, str(workbooks[rows]), ledger, str(db), env=env))
+                    db.unlink(missing_ok=True)
+            points[rows] = (median_run(ours), median_run(bare))
+    print(f"import curve, medians of {repeat} run(s)")
+    print("   rows   import s   bare s   ratio (≤ 2.0)   µs/row   peak MB")
+    per_row = []
+    within = True
+    for rows, (ours_run, bare_run) in points.items():
+        ratio = ours_run["seconds"] / bare_run["seconds"]
+        micro = ours_run["seconds"] / rows * 1e6
+        per_row.append(micro)
+        peak = ours_run.get("peak_mb") or 0
+        print(
+            f"{rows:>8}   {ours_run['seconds']:>7.1f}   {bare_run['seconds']:>6.1f}"
+            f"   {ratio:>13.2f}   {micro:>6.0f}   {peak:>7.0f}"
+        )
+        within = within and ratio <= IMPORT_BOUND
+    spread = (max(per_row) - min(per_row)) / min(per_row)
+    print(f"time per row spread across the curve: {spread:.0%} (bound {FLAT_BOUND:.0%})")
+    largest = points[max(points)][0].get("peak_mb")
+    if largest and max(points) >= 1_000_000:
+        print(f"import peak memory at {max(points)} rows: {largest:.0f} MB (bound 500 MB)")
+        within = within and largest <= IMPORT_MEMORY_BOUND_MB
+    return within and spread <= FLAT_BOUND
 
 
 def _build_demo(db: Path, rows: int, ledger: str) -> None:

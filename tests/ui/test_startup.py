@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.startup_probe import HEAVY, MARKER, PROBE_ENV
+from hebi_desktop.ui.startup_probe import HEAVY, LEDGER_MARKER, MARKER, PROBE_ENV
 from tests.cli_helpers import ROOT
 
 START_MODULES = (
@@ -67,6 +67,33 @@ def test_the_real_start_shows_the_window_without_them(db_path: Path) -> None:
     lines = [json.loads(x) for x in done.stderr.splitlines() if MARKER in x]
     assert len(lines) == 1, done.stderr
     assert lines[0]["heavy"] == []
+    # The window is drawn before the database library is even imported.
+    assert lines[0]["database_library"] is False
+
+
+def test_the_first_ledger_page_is_drawn_after_the_window(db_path: Path) -> None:
+    with Book.open(db_path) as book:
+        book.settings.set("operator", "张丽")
+        book.settings.set("county_code", "410622")
+        book.settings.set("township_code", "410622102")
+        book.settings.set("backup_on_exit", "0")
+    done = subprocess.run(
+        [sys.executable, "-m", "hebi_desktop", "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", PROBE_ENV: "ledger"},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = {
+        line["marker"]: line
+        for line in (json.loads(x) for x in done.stderr.splitlines() if "HEBI_DESKTOP_" in x)
+    }
+    assert found[MARKER]["clock"] <= found[LEDGER_MARKER]["clock"]
+    assert found[LEDGER_MARKER]["database_library"] is True
 
 
 def test_version_and_help_load_no_database_or_qt_code() -> None:

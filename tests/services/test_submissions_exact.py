@@ -289,31 +289,25 @@ def test_recording_a_big_submission_is_one_statement_per_ledger(book: Book) -> N
     def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         statements.append(statement)
 
-    sent = [(record_id, 1 + record_id % 3) for record_id in range(1, 5001)]
-    event.listen(book.engine, "before_cursor_execute", seen)
-    try:
+    def submit(day: int, records: list[tuple[int, int]]) -> None:
         with book.writing() as connection:
             record_submissions(
                 connection,
-                at=dt.datetime(2026, 12, 1),
+                at=dt.datetime(2026, 12, day),
                 operator="测试员",
-                entries=[Sent("housing", {}, sent)],
-                file_name="a.xlsx",
-                sha256="0" * 64,
+                entries=[Sent("housing", {}, records)],
+                file_name=f"{day}.xlsx",
+                sha256=str(day) * 64,
             )
+
+    sent = [(record_id, 1 + record_id % 3) for record_id in range(1, 5001)]
+    event.listen(book.engine, "before_cursor_execute", seen)
+    try:
+        submit(1, sent)
     finally:
         event.remove(book.engine, "before_cursor_execute", seen)
     assert len([s for s in statements if "submitted_records" in s]) == 1
-    newer = [(record_id, version + 1) for record_id, version in sent[:10]]
-    with book.writing() as connection:
-        record_submissions(
-            connection,
-            at=dt.datetime(2026, 12, 2),
-            operator="测试员",
-            entries=[Sent("housing", {}, newer)],
-            file_name="b.xlsx",
-            sha256="1" * 64,
-        )
+    submit(2, [(record_id, version + 1) for record_id, version in sent[:10]])
     table = SubmittedRecord.__table__
     with book.reading() as connection:
         stored = dict(connection.execute(select(table.c.record_id, table.c.version)).all())

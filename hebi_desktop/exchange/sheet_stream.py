@@ -154,6 +154,7 @@ class _CellReader:
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self.shared = _shared_strings(archive)
         self.dates = _date_styles(archive)
+        self.date_styles = frozenset(str(index).encode() for index in self.dates)
         self.epoch = CALENDAR_MAC_1904 if _uses_1904(archive) else CALENDAR_WINDOWS_1900
         self.columns: dict[bytes, int] = {}
         self._dates: dict[bytes, Any] = {}
@@ -162,7 +163,7 @@ class _CellReader:
         """Rows from the matches of :data:`_CELL` (cells in sheet order, rows numbered)."""
         columns = self.columns
         shared = self.shared
-        dates = self.dates
+        dates = self.date_styles
         current = b""
         row: list[Any] = []
         for letters, digits, style, kind, number, text, other in found:
@@ -171,20 +172,22 @@ class _CellReader:
                     yield int(current), row
                     row = []
                 current = digits
-            if text:
-                value: Any = _unescaped(text) if b"&" in text else text.decode("utf-8")
+            if text:  # the commonest cell: an inline string
+                value: Any = text.decode() if b"&" not in text else _unescaped(text)
             elif number:
                 if not kind or kind == b"n":
-                    value = self._date(number) if style and int(style) in dates else float(number)
+                    value = self._date(number) if style in dates else float(number)
                 elif kind == b"s":
                     value = shared[int(number)]
                 else:
                     value = self._value(kind, style, b"<v>" + number + b"</v>")
+                    if value is None or value == "":
+                        continue
             elif other:
                 value = self._value(kind, style, other)
+                if value is None or value == "":
+                    continue
             else:
-                continue
-            if value is None or value == "":
                 continue
             column = columns.get(letters)
             if column is None:

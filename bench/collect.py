@@ -34,13 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from python_calamine import CalamineWorkbook
 
+from hebi_desktop.county.collect import collect_files
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.domain.samples import SampleMaker
 from hebi_desktop.domain.villages import core, known_villages
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect import collect_files
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import COUNTY, OPERATOR, SCOPE, SCOPE_COUNTY
 

@@ -7,10 +7,14 @@ minutes for 3 × 100,000 — the file is kept in the temporary folder and reused
 runs, or give ``--db``), then measures, each in fresh processes, offscreen:
 
 - window: the whole program started as from the desktop icon (``python -m hebi_desktop
-  --db FILE``: interpreter start, imports, argument parsing, logging, the single-instance
-  lock, opening and checking the database, the main window) until the window is first
-  exposed (the program prints a marker then, see ``hebi_desktop/ui/startup_probe.py``),
-  timed by this process from just before it starts the child;
+  --db FILE``: interpreter start, imports, argument parsing, logging, the main window with
+  its navigation and "正在打开…") until the window is first exposed (the program prints a
+  marker then, see ``hebi_desktop/ui/startup_probe.py``), timed by this process from just
+  before it starts the child;
+- first ledger page: in the same process, the database opened behind the window (the
+  single-instance lock, opening and checking the database), then the first ledger page
+  shown until its rows are drawn (a second marker): when the clerk can start working;
+- bare window: a bare PySide6 window in a fresh process, in the same rounds, for scale;
 - page: in another child, the first visit of the ledger page, until the first rows are
   fetched and drawn;
 - search: typing into the search box, the typing debounce included, until the model is
@@ -18,8 +22,9 @@ runs, or give ``--db``), then measures, each in fresh processes, offscreen:
 - memory: that child's peak resident set size.
 
 Every measurement runs ``--runs`` times (default 5), interleaved; the median is reported
-with the spread (fastest–slowest). Aims (the issues'): window < 1.0 s, page < 0.3 s,
-search < 0.1 s after the debounce (so < 0.35 s with it), memory < 400 MB. Also, in the
+with the spread (fastest–slowest). Aims (the issues'): window ≤ 0.35 s, first ledger page
+≤ 0.8 s (both from process start, on 3 × 100,000 records), page < 0.3 s, search < 0.1 s
+after the debounce (so < 0.35 s with it), memory < 400 MB. Also, in the
 page's process: each letter of a name typed as pinyin initials (``zxy``), its query run at
 once as if there were no debounce (the slowest letter, aim < 0.1 s), and a click on the
 name column's header until the table is drawn in pinyin order (aim < 0.3 s).
@@ -43,7 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEBOUNCE_S = 0.25  # hebi_desktop.ui.filters.SEARCH_DELAY_MS
 AIMS = {
     "bare_window_s": 1.0,
-    "window_s": 1.0,
+    "window_s": 0.35,
+    "ledger_s": 0.8,
     "page_s": 0.3,
     "search_s": 0.1 + DEBOUNCE_S,
     "memory_mb": 400.0,
@@ -54,6 +60,7 @@ REFERENCES = {"bare_window_s"}  # for scale on the machine as loaded now, not an
 LABELS = {
     "bare_window_s": "对照：空白 PySide6 窗口（秒，整个进程）",
     "window_s": "启动到窗口出现（秒，整个进程）",
+    "ledger_s": "启动到首个台账页可用（秒，整个进程）",
     "page_s": "首次打开台账页（秒）",
     "search_s": "输入搜索到表格更新（秒，含防抖）",
     "memory_mb": "峰值内存（MB）",
@@ -121,8 +128,10 @@ def _environment(data_dir: Path) -> dict[str, str]:
 
 
 def measure_window(db: Path, data_dir: Path) -> dict[str, Any]:
-    """The real start, as from the desktop icon, until the window is first exposed."""
-    return _until_exposed([sys.executable, "-m", "hebi_desktop", "--db", str(db)], data_dir)
+    """The real start, as from the desktop icon, until the window is first exposed and
+    until the first ledger page is drawn."""
+    command = [sys.executable, "-m", "hebi_desktop", "--db", str(db)]
+    return _until_exposed(command, data_dir, ledger=True)
 
 
 def measure_bare_window(db: Path, data_dir: Path) -> dict[str, Any]:
@@ -144,10 +153,10 @@ def child_bare_window() -> dict[str, Any]:
     return {}
 
 
-def _until_exposed(command: list[str], data_dir: Path) -> dict[str, Any]:
-    from hebi_desktop.ui.startup_probe import MARKER, PROBE_ENV
+def _until_exposed(command: list[str], data_dir: Path, ledger: bool = False) -> dict[str, Any]:
+    from hebi_desktop.ui.startup_probe import LEDGER_MARKER, MARKER, PROBE_ENV
 
-    env = {**_environment(data_dir), PROBE_ENV: "quit"}
+    env = {**_environment(data_dir), PROBE_ENV: "ledger" if ledger else "quit"}
     started = time.perf_counter()
     child = subprocess.Popen(
         command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=ROOT
@@ -160,8 +169,13 @@ def _until_exposed(command: list[str], data_dir: Path) -> dict[str, Any]:
             window_s = time.perf_counter() - started
             seen = json.loads(line)
             seen["window_s"] = window_s
+            if not ledger:
+                break
+        elif LEDGER_MARKER in line and seen is not None:
+            seen["ledger_s"] = time.perf_counter() - started
             break
-        lines.append(line)
+        else:
+            lines.append(line)
     child.wait(timeout=120)
     if seen is None:
         raise SystemExit("程序未显示窗口：\n" + "".join(lines[-30:]))
@@ -311,8 +325,19 @@ def report(summary: dict[str, dict[str, float]], facts: dict[str, Any]) -> None:
             _pad(LABELS[key], 34)
             + _pad(f"{median:.{digits}f}", 10, True)
             + _pad(spread, 16, True)
-            + _pad("—" if key in REFERENCES else f"< {aim:g}", 8, True)
-            + ("  对照" if key in REFERENCES else f"  {'达到' if median < aim else '未达到'}")
+            + _pad("—" if key in REFERENCES else f"≤ {aim:g}", 8, True)
+            + ("  对照" if key in REFERENCES else f"  {'达到' if median <= aim else '未达到'}")
+        )
+    if "bare_window_s" in summary and "window_s" in summary:
+        bare = summary["bare_window_s"]["median"]
+        print(
+            f"（与同一轮的空白窗口相比：窗口出现 {summary['window_s']['median'] / bare:.2f} 倍"
+            + (
+                f"，首个台账页可用 {summary['ledger_s']['median'] / bare:.2f} 倍"
+                if "ledger_s" in summary
+                else ""
+            )
+            + "）"
         )
     print()
     print(
@@ -380,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(max(args.runs, 1)):  # interleaved: slow spells hit all alike
             shown = measure_window(db, Path(temp))
             runs["window_s"].append(shown["window_s"])
+            if "ledger_s" in shown:
+                runs["ledger_s"].append(shown["ledger_s"])
             runs["bare_window_s"].append(measure_bare_window(db, Path(temp))["window_s"])
             facts["heavy"] = "、".join(shown["heavy"])
             measured = run_child("page-and-search", [str(db), args.ledger, args.search], Path(temp))

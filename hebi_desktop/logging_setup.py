@@ -8,8 +8,8 @@ import re
 import sys
 from pathlib import Path
 
-from hebi_desktop.domain.secrets import mask_address
 from hebi_desktop.paths import logs_dir
+from hebi_desktop.secrets import mask_address
 
 LOG_FILE_NAME = "hebi-desktop.log"
 

@@ -138,3 +138,18 @@ def _sub_folder(name: str) -> Path:
     except OSError as error:
         raise UnwritableDataFolder(path, error) from None
     return path
+
+
+def default_backup_folder(database: Path | None) -> Path:
+    """Where a database's backups go unless the clerk chose a folder: the data folder's
+    ``backups`` for the default database, ``<name>-backups`` beside any other file, so a
+    demo or a colleague's database never mixes its copies with the real ones."""
+    if database is None:
+        return backups_dir()
+    try:
+        is_default = database.resolve() == default_database_path().resolve()
+    except OSError:
+        is_default = False
+    if is_default:
+        return backups_dir()
+    return database.parent / f"{database.stem}-backups"

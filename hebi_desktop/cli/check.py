@@ -54,8 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_cross(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from hebi_desktop.county.crosscheck import cross_check, write_findings
     from hebi_desktop.exchange.files import database_files
-    from hebi_desktop.services.crosscheck import cross_check, write_findings
 
     with open_book(args) as book:
         findings = cross_check(book)

@@ -145,8 +145,8 @@ def _ask(question: str) -> str | None:
 
 def export_password(args: argparse.Namespace) -> str | None:
     """The password an ``--encrypt`` export is protected with (file, else asked twice)."""
+    from hebi_desktop.errors import UserError
     from hebi_desktop.exchange.protected import check_new_password, read_password_file
-    from hebi_desktop.services.errors import UserError
 
     if not getattr(args, "encrypt", False):
         if getattr(args, "password_file", None):

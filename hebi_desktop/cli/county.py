@@ -18,12 +18,12 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.values import ValueProblem, make_parser
+from hebi_desktop.errors import UserError
 from hebi_desktop.services import settings as keys
-from hebi_desktop.services.errors import UserError
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.collect import FileCollection
-    from hebi_desktop.services.collect_checks import ShrinkLimit
+    from hebi_desktop.county.collect import FileCollection
+    from hebi_desktop.county.collect_checks import ShrinkLimit
 
 MAX_LINES = 50  # row problems printed per file; the report has them all
 
@@ -79,7 +79,7 @@ def _register_collect(commands: argparse._SubParsersAction) -> None:
 
 
 def _describe(result: FileCollection) -> list[str]:
-    from hebi_desktop.services.collect import STATUS_LABELS
+    from hebi_desktop.county.collect import STATUS_LABELS
 
     lines = [f"【{result.path.name}】{result.unit}"]
     if result.refused:
@@ -122,8 +122,8 @@ def _describe(result: FileCollection) -> list[str]:
 def write_collect_report(
     target: Path, results: list[FileCollection], protected: dict[Path, str] | None = None
 ) -> Path:
+    from hebi_desktop.county.collect import STATUS_LABELS
     from hebi_desktop.exchange.tables import TableSheet, write_tables
-    from hebi_desktop.services.collect import STATUS_LABELS
 
     files = TableSheet(
         "报送文件",
@@ -175,7 +175,7 @@ def write_collect_report(
 
 
 def _shrink_limit(text: str | None) -> ShrinkLimit | None:
-    from hebi_desktop.services.collect_checks import ShrinkLimit
+    from hebi_desktop.county.collect_checks import ShrinkLimit
 
     if not text:
         return None
@@ -190,9 +190,9 @@ def _shrink_limit(text: str | None) -> ShrinkLimit | None:
 
 
 def run_collect(args: argparse.Namespace) -> int:
+    from hebi_desktop.county.collect import Choices
+    from hebi_desktop.county.collect_archive import collect_any
     from hebi_desktop.exchange.files import check_target, database_files
-    from hebi_desktop.services.collect import Choices
-    from hebi_desktop.services.collect_archive import collect_any
 
     paths = [Path(name) for name in args.files]
     missing = [str(p) for p in paths if not p.is_file()]
@@ -251,7 +251,7 @@ def _register_summary(commands: argparse._SubParsersAction) -> None:
 
 def run_summary(args: argparse.Namespace) -> int:
     from hebi_desktop.cli.common import table as columns
-    from hebi_desktop.services.county_report import (
+    from hebi_desktop.county.report import (
         county_summary,
         month_bounds,
         not_submitted,

@@ -26,9 +26,9 @@ from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.registry import all_ledgers, get_ledger, ledger_keys
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.limits import MAX_ROWS
-from hebi_desktop.services.errors import UserError
 
 if TYPE_CHECKING:
     from hebi_desktop.exchange.export import ExportRequest

@@ -17,10 +17,10 @@ from hebi_desktop import APP_TITLE, __version__, logging_setup
 from hebi_desktop.cli.common import DB_HELP, add_create_option, err
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.domain.registry import ledger_titles
+from hebi_desktop.errors import UserError
 from hebi_desktop.logging_setup import configure_logging
 from hebi_desktop.paths import UnwritableDataFolder
 from hebi_desktop.process_guard import prepare_process
-from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from hebi_desktop.domain.place import COUNTY as COUNTY_FIELD
 from hebi_desktop.domain.place import TOWNSHIP as TOWNSHIP_FIELD
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.values import ValueProblem, make_parser, to_date
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 FORM_HELP = "，".join(f"{form.value}={title}" for form, title in FORM_TITLES.items())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hebi_desktop.cli.common import add_db_option, err, open_book, out, table
 from hebi_desktop.domain.rosters import ROSTER_KINDS
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 KINDS_HELP = "，".join(f"{k.key}={k.name}" for k in ROSTER_KINDS)
 

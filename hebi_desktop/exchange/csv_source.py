@@ -18,9 +18,9 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import Row, Source, StreamedSheet
-from hebi_desktop.services.errors import UserError
 
 log = logging.getLogger(__name__)
 

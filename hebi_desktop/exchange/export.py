@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange.files import (
     check_target,
     database_files,
@@ -45,7 +46,6 @@ from hebi_desktop.exchange.layout import (
 from hebi_desktop.exchange.metadata import ContentDigest, stamp, submission_meta
 from hebi_desktop.exchange.summary import LedgerFigures, write_summary
 from hebi_desktop.services.desk_scope import query_place, with_default_place
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import OPERATOR_PHONE
 from hebi_desktop.services.snapshot import Snapshot, snapshot

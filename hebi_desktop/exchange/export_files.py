@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Kind, Ledger
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange.export import ExportRequest, ExportResult, export_workbook
 from hebi_desktop.exchange.files import (
     ZIP,
@@ -35,7 +36,6 @@ from hebi_desktop.exchange.files import (
 )
 from hebi_desktop.services.archive_manifest import MANIFEST_NAME, Manifest, ManifestFile
 from hebi_desktop.services.attachments import AttachmentInfo
-from hebi_desktop.services.errors import Cancelled, UserError
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book

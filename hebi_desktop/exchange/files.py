@@ -22,7 +22,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet import _writer as sheet_writer
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.storage.checksums import sha256_file as sha256_of
 from hebi_desktop.storage.oserrors import name_too_long
 from hebi_desktop.storage.oserrors import reason as os_reason

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from hebi_desktop.domain.fields import Field, Kind
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 2

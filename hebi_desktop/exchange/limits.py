@@ -4,8 +4,9 @@ A 10 MB .xlsx can hold gigabytes of sheet XML (a "zip bomb"), and calamine keeps
 sheet in memory (about 40 bytes a cell even when the cell is empty). So before anything is
 decompressed the archive's own table of contents is checked (the sizes it declares, and
 how much each part claims to grow), and the size of a sheet is estimated from its first
-bytes to choose between calamine (fast, whole sheet in memory) and openpyxl's read-only
-mode (slower, row by row). Rows are counted as they come and stop at ``max_rows``.
+bytes to choose between calamine (whole sheet in memory, fills merged cells) and the
+streaming reader of :mod:`.sheet_stream` (row by row, as fast per row at any length). Rows
+are counted as they come and stop at ``max_rows``.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 MAX_ROWS = 1_048_576  # what one Excel sheet can hold
 MAX_UNCOMPRESSED = 1_500_000_000  # bytes of all parts together, decompressed
 MAX_RATIO = 250  # a part may grow this many times when decompressed...
 RATIO_FROM = 50_000_000  # ...once it is bigger than this
-STREAM_CELLS = 3_000_000  # bigger sheets are streamed (calamine: ~40 bytes a cell)
+STREAM_CELLS = 1_000_000  # bigger .xlsx sheets are streamed (calamine: ~40 bytes a cell)
 SAMPLE_BYTES = 256 * 1024  # decompressed bytes read to estimate a sheet's size
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

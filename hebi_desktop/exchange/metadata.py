@@ -29,7 +29,7 @@ from openpyxl.packaging.custom import StringProperty
 
 from hebi_desktop import __version__
 from hebi_desktop.domain.divisions import divisions
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.settings import UNIT_NAME
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ area (a 行政村 merged over the households of one village) give their value to
 cell they cover, as the clerk reading the sheet understands them.
 
 Reading is bounded (see :mod:`hebi_desktop.exchange.limits`): a compressed workbook is
-checked before anything is decompressed, and a sheet too big for calamine (which holds a
-whole sheet in memory) is streamed row by row with openpyxl's read-only mode instead.
+checked before anything is decompressed, and a big .xlsx sheet (calamine holds a whole sheet
+in memory) is streamed row by row from its XML instead (:mod:`.sheet_stream`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from typing import Any
 import python_calamine
 from python_calamine import CalamineWorkbook
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS, HeaderForm, HeaderMatcher
 from hebi_desktop.exchange.limits import Limits, check_archive, estimated_size
 from hebi_desktop.exchange.protected import readable
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.exchange.sheet_stream import StreamedSheet
 
 log = logging.getLogger(__name__)
 
@@ -147,57 +148,6 @@ def _apply_fills(
             row.extend([None] * (column + 1 - len(row)))
         if row[column] in (None, ""):
             row[column] = value
-
-
-class StreamedSheet:
-    """One big worksheet read row by row with openpyxl's read-only mode: memory stays flat
-    however many rows it has. Merged cells are not filled (read-only mode does not know
-    them); a huge sheet is a machine's export, not a hand-merged table."""
-
-    def __init__(self, name: str, path: Path, estimate: int, limits: Limits) -> None:
-        self.name = name
-        self.path = path
-        self.limits = limits
-        self._height = estimate
-
-    def rows(self, fill_merged_from: int | None = None) -> Iterator[Row]:
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for damaged files
-            log.info("cannot stream %s: %s", self.path, error)
-            raise UserError(f"无法读取工作表“{self.name}”：文件可能已损坏") from None
-        try:
-            sheet = workbook[self.name]
-            sheet.reset_dimensions()  # a wrong <dimension> must not cut rows or cells off
-            leading = True
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if number > self.limits.max_rows:
-                    self.limits.check_rows(number, self.name)
-                if leading:
-                    if all(v is None or v == "" for v in values):
-                        continue
-                    leading = False
-                yield number, list(values)
-        finally:
-            workbook.close()
-
-    def head(self, count: int = HEADER_SCAN_ROWS) -> list[Row]:
-        found: list[Row] = []
-        for row in self.rows():
-            found.append(row)
-            if len(found) >= count:
-                break
-        return found
-
-    @property
-    def height(self) -> int:
-        """An estimate of the rows (for progress only)."""
-        return self._height
-
-    def release(self) -> None:
-        """Nothing is held between rows."""
 
 
 AnySheet = Sheet | StreamedSheet

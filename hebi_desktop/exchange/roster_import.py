@@ -19,6 +19,7 @@ from typing import Any
 from hebi_desktop.domain.fields import Issue, Level
 from hebi_desktop.domain.rosters import ROSTER_FORM, is_ended, is_head, roster_kind
 from hebi_desktop.domain.values import ValueProblem, make_parser
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange.headers import find_header
 from hebi_desktop.exchange.importer import (
     MAX_ISSUES,
@@ -30,7 +31,6 @@ from hebi_desktop.exchange.importer import (
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import AnySheet, choose_sheet, open_source
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.rosters import (
     BATCH,
     RosterService,

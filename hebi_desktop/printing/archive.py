@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPagedPaintDevic
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.pinyin import sort_key
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.printing.content import (
     PrintRequest,
     chinese_date,
@@ -28,7 +29,6 @@ from hebi_desktop.printing.content import (
 )
 from hebi_desktop.printing.fonts import chinese_family
 from hebi_desktop.services.attachments import AttachmentInfo, AttachmentService
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.settings import REVIEWER, UNIT_HEAD
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ from hebi_desktop.domain.fields import Field, Kind, Ledger
 from hebi_desktop.domain.pinyin import sort_key
 from hebi_desktop.domain.printing import FORM_TITLES, Column, Form, IdPolicy, column
 from hebi_desktop.domain.queries import Aggregate
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.desk_scope import query_place, with_default_place
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import REVIEWER, SUPERVISION_PHONE, UNIT_HEAD, UNIT_NAME
 

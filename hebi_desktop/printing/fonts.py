@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 # Office fonts first (what a township's Windows PC has), then the free families a Linux
 # desktop installs through fontconfig.

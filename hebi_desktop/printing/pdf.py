@@ -21,6 +21,7 @@ from PySide6.QtGui import QPdfWriter
 
 from hebi_desktop import APP_TITLE
 from hebi_desktop.domain.printing import Form
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.files import (
     PDF,
     check_target,
@@ -33,7 +34,6 @@ from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render
 from hebi_desktop.printing.content import Document, PrintRequest, build_document
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.render import render, set_up_page
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.leftovers import LAST_PRINT_DIR
 
 if TYPE_CHECKING:

@@ -33,9 +33,9 @@ from PySide6.QtGui import (
     QPen,
 )
 
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.printing.content import Align, Document, TableColumn
 from hebi_desktop.printing.fonts import chained, families
-from hebi_desktop.services.errors import Cancelled, UserError
 
 PAPERS = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3}
 MARGINS_MM = QMarginsF(12, 10, 12, 10)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.storage import migrate
 from hebi_desktop.storage.backup import OUR_TABLES
 from hebi_desktop.storage.cipher import DatabaseError, KeyMissing, connect, find_key, is_plain

@@ -4,7 +4,7 @@ A ZIP holds the county workbook, one folder per record (乡镇/村/户主姓名-
 ``manifest.json``: for every file its path in the ZIP, SHA-256 and size, the record it
 belongs to by the ledger's natural key (so the county desk finds the record it took in
 from the workbook), and the attachment's kind, caption and date taken. The export writes
-it (``exchange/export_files.py``); collect reads it (``services/collect_archive.py``).
+it (``exchange/export_files.py``); collect reads it (``county/collect_archive.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = "hebi-desktop-archive/1"

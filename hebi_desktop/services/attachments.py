@@ -20,8 +20,8 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, func, insert, sel
 
 from hebi_desktop.domain.attachments import Evidence
 from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.errors import Cancelled, RecordNotFound, StaleRecord, UserError
 from hebi_desktop.services import audit
-from hebi_desktop.services.errors import Cancelled, RecordNotFound, StaleRecord, UserError
 from hebi_desktop.services.photos import DEFAULT_LONG_SIDE, Prepared, prepare
 from hebi_desktop.services.querying import missing_evidence_clause
 from hebi_desktop.services.settings import ATTACHMENT_KEEP_ORIGINAL, ATTACHMENT_LONG_SIDE
@@ -29,7 +29,7 @@ from hebi_desktop.storage.blobs import ContentDamaged, ContentLocked, ContentMis
 from hebi_desktop.storage.models import Attachment, record_model
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Attaching
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def read_failure(error: Exception) -> UserError:
 
 
 class AttachmentService:
-    def __init__(self, book: Book, ledger: Ledger) -> None:
+    def __init__(self, book: Attaching, ledger: Ledger) -> None:
         self.book = book
         self.ledger = ledger
         self.rules = ledger.attachments

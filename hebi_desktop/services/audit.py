@@ -13,7 +13,7 @@ from sqlalchemy import Connection, insert, select
 from hebi_desktop.storage.models import AuditEntry
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Transactions
 
 ACTION_LABELS = {
     "create": "新建",
@@ -86,7 +86,7 @@ def write_entry(
 
 
 class AuditService:
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Transactions) -> None:
         self._book = book
 
     def history(self, ledger: str, record_id: int) -> list[HistoryEntry]:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from hebi_desktop import __version__
-from hebi_desktop.paths import backups_dir, default_database_path
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
+from hebi_desktop.paths import default_backup_folder
 from hebi_desktop.services.instances import window_pid
 from hebi_desktop.services.settings import BACKUP_DIR, BACKUP_KEEP, BACKUP_ON_EXIT
 from hebi_desktop.storage.backup import (
@@ -69,21 +69,6 @@ class BackupPolicy:
     max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024
 
 
-def default_folder(database: Path | None) -> Path:
-    """Where a database's backups go unless the clerk chose a folder: the data folder's
-    ``backups`` for the default database, ``<name>-backups`` beside any other file, so a
-    demo or a colleague's database never mixes its copies with the real ones."""
-    if database is None:
-        return backups_dir()
-    try:
-        is_default = database.resolve() == default_database_path().resolve()
-    except OSError:
-        is_default = False
-    if is_default:
-        return backups_dir()
-    return database.parent / f"{database.stem}-backups"
-
-
 def _whole(text: str | None, default: int) -> int:
     try:
         return int(text or default)
@@ -94,7 +79,7 @@ def _whole(text: str | None, default: int) -> int:
 def policy(book: Book) -> BackupPolicy:
     values = book.settings.all()
     folder_text = values.get(BACKUP_DIR)
-    folder = Path(folder_text) if folder_text else default_folder(book.sqlite_file)
+    folder = Path(folder_text) if folder_text else default_backup_folder(book.sqlite_file)
     keep = _whole(values.get(BACKUP_KEEP), DEFAULT_KEEP)
     on_exit = values.get(BACKUP_ON_EXIT, "1") not in ("0", "false", "否", "")
     max_mb = max(_whole(values.get(BACKUP_MAX_MB), DEFAULT_MAX_MB), 1)
@@ -287,7 +272,7 @@ def restore_database(url: str, backup: Path, keep_dir: Path | None = None) -> Re
             "这个数据库正在程序窗口中打开；请先关闭程序窗口再恢复，或在窗口中用“设置—从备份恢复”"
         )
     # A --db file keeps its safety copies in its own backup folder, as its backups are.
-    keep = keep_dir if keep_dir is not None else default_folder(database)
+    keep = keep_dir if keep_dir is not None else default_backup_folder(database)
     kept = restore_file(backup, database, keep, known_revision=_known_revision)
     # The backup's attachment files come back with its records (the files already here
     # stay: they are named by their content and never change).

@@ -20,10 +20,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.adoption import LockedDatabase, check_database_file
 from hebi_desktop.services.attachments import AttachmentService
 from hebi_desktop.services.audit import AuditService
-from hebi_desktop.services.errors import StorageError, UserError, reason_of, storage_error
 from hebi_desktop.services.leftovers import clean_leftovers, clean_restoring
 from hebi_desktop.services.records import RecordService
 from hebi_desktop.services.rosters import RosterService
@@ -50,7 +50,8 @@ from hebi_desktop.storage.engine import (
     sqlite_path,
     writer,
 )
-from hebi_desktop.storage.keys import KeyStoreError, file_encryption_key
+from hebi_desktop.storage.file_keys import file_encryption_key
+from hebi_desktop.storage.keys import KeyStoreError
 from hebi_desktop.storage.models import Division
 from hebi_desktop.storage.server import (
     LoginRefused,
@@ -86,9 +87,9 @@ def _open_failure(url: str, error: Exception) -> str:
 
 def _backups_for(url: str) -> Path:
     """The default backup folder of the database at ``url`` (see services/backups.py)."""
-    from hebi_desktop.services.backups import default_folder
+    from hebi_desktop.paths import default_backup_folder
 
-    return default_folder(sqlite_path(url))
+    return default_backup_folder(sqlite_path(url))
 
 
 def _translated(error: SQLAlchemyError, what: str) -> StorageError | None:
@@ -238,7 +239,9 @@ class Book:
         ledger = get_ledger(ledger) if isinstance(ledger, str) else ledger
         services = self._record_services
         if ledger.key not in services:
-            services[ledger.key] = RecordService(self, ledger)
+            services[ledger.key] = RecordService(
+                self, ledger, history=self.audit, operator=lambda: self.operator
+            )
         return services[ledger.key]
 
     @cached_property

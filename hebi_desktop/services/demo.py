@@ -19,8 +19,8 @@ from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import get_ledger, ledger_keys
 from hebi_desktop.domain.samples import SampleMaker
 from hebi_desktop.domain.validation import Checked
+from hebi_desktop.errors import ValidationFailed
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import ValidationFailed
 from hebi_desktop.services.records import RecordService
 
 __all__ = ["SampleMaker", "fill_demo"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.instances import window_pid
 from hebi_desktop.storage.backup import BackupError, partial_name
 from hebi_desktop.storage.cipher import (
@@ -120,7 +120,7 @@ def encrypt_database(
         raise UserError(
             f"无法加密数据库“{path}”：{error.strerror or error}（原数据库没有改动）"
         ) from None
-    from hebi_desktop.services.backups import default_folder
+    from hebi_desktop.paths import default_backup_folder as default_folder
 
     folders = (
         backup_folders

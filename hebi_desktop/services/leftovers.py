@@ -26,7 +26,7 @@ from hebi_desktop.services.instances import alive
 from hebi_desktop.storage.backup import STAGED_SUFFIX, BackupError, exclusive_use, is_sqlite_file
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Database
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def private_temp_dir() -> Path:
     return folder
 
 
-def clean_leftovers(book: Book) -> list[Path]:
+def clean_leftovers(book: Database) -> list[Path]:
     """Remove what killed runs left behind; returns what was removed. Never raises."""
     removed: list[Path] = []
     try:
@@ -63,8 +63,9 @@ def clean_leftovers(book: Book) -> list[Path]:
     return removed
 
 
-def _folders(book: Book) -> list[Path]:
+def _folders(book: Database) -> list[Path]:
     from hebi_desktop.paths import backups_dir
+    from hebi_desktop.services.settings import SettingsService
     from hebi_desktop.services.submissions import list_submissions
 
     folders: list[Path] = []
@@ -72,7 +73,7 @@ def _folders(book: Book) -> list[Path]:
         folders.append(backups_dir())
     if book.sqlite_file is not None:
         folders.append(book.sqlite_file.parent)
-    values = book.settings.all()
+    values = SettingsService(book).all()
     for key in _REMEMBERED_FOLDERS:
         if values.get(key):
             folders.append(Path(values[key]))

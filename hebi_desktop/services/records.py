@@ -22,19 +22,19 @@ from sqlalchemy.exc import IntegrityError
 
 from hebi_desktop.domain.fields import Issue, Ledger
 from hebi_desktop.domain.validation import Checked, validator_for
-from hebi_desktop.services import audit, villages
-from hebi_desktop.services.convert import from_row, to_row, with_derived
-from hebi_desktop.services.errors import (
+from hebi_desktop.errors import (
     DuplicateRecord,
     RecordNotFound,
     StaleRecord,
     ValidationFailed,
 )
+from hebi_desktop.services import audit, villages
+from hebi_desktop.services.convert import from_row, to_row, with_derived
 from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
 from hebi_desktop.storage.models import RosterHintRow, record_model
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Transactions
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,19 @@ def _now() -> dt.datetime:
 
 
 class RecordService:
-    def __init__(self, book: Book, ledger: Ledger) -> None:
+    def __init__(
+        self,
+        book: Transactions,
+        ledger: Ledger,
+        *,
+        history: audit.AuditService,
+        operator: Callable[[], str],
+    ) -> None:
+        """``history`` reads the audit trail; ``operator`` names who saves when the caller
+        does not (the settings' 填报人, read at each save so a change applies at once)."""
         self.book = book
+        self._history = history
+        self._operator = operator
         self.ledger = ledger
         self.model = record_model(ledger)
         self.table = self.model.__table__
@@ -133,7 +144,7 @@ class RecordService:
 
     def create(self, raw: Mapping[str, Any], operator: str | None = None) -> SaveResult:
         checked = self._checked_or_raise(raw)
-        operator = operator or self.book.operator
+        operator = operator or self._operator()
         now = _now()
         row = self._row(checked, operator, now)
         row.update(version=1, created_at=now, created_by=operator)
@@ -162,7 +173,7 @@ class RecordService:
         operator: str | None = None,
     ) -> SaveResult:
         checked = self._checked_or_raise(raw)
-        operator = operator or self.book.operator
+        operator = operator or self._operator()
         now = _now()
         with self.book.writing() as connection:
             old = self._fetch(connection, record_id)
@@ -228,7 +239,7 @@ class RecordService:
     def _set_deleted_many(
         self, versions: Mapping[int, int | None], operator: str | None, *, delete: bool
     ) -> list[Record]:
-        operator = operator or self.book.operator
+        operator = operator or self._operator()
         now = _now()
         with self.book.writing() as connection:
             for record_id, expected_version in versions.items():
@@ -517,7 +528,7 @@ class RecordService:
                     yield mapping["id"], with_derived(self.ledger, from_row(self.ledger, mapping))
 
     def history(self, record_id: int) -> builtins.list[audit.HistoryEntry]:
-        return self.book.audit.history(self.ledger.key, record_id)
+        return self._history.history(self.ledger.key, record_id)
 
     def sums(self, query: RecordQuery | None = None) -> dict[str, Decimal]:
         """Money totals of the matching records (the 合计 row)."""

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Connection, Table, delete, insert, select
 
 from hebi_desktop.domain.fields import Ledger, Values
+from hebi_desktop.domain.record_ref import RecordRef
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.domain.roster_rules import OnRoster, RosterRule, roster_rule, rules_for
+from hebi_desktop.errors import Cancelled, RecordNotFound, UserError
 from hebi_desktop.services import audit
 from hebi_desktop.services.convert import from_row, stored_names
-from hebi_desktop.services.crosscheck import RecordRef
-from hebi_desktop.services.errors import Cancelled, RecordNotFound, UserError
 from hebi_desktop.services.rosters import RosterInfo, roster_info
 from hebi_desktop.storage.models import (
     HintConfirmation,
@@ -41,7 +41,7 @@ from hebi_desktop.storage.models import (
 )
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Operated
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def _ref(ledger: Ledger, row: Mapping[Any, Any]) -> RecordRef:
 
 
 def check_rosters(
-    book: Book,
+    book: Operated,
     ledgers: Sequence[Ledger] | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
@@ -218,7 +218,7 @@ def check_rosters(
     return result
 
 
-def _save_hints(book: Book, ledgers: Sequence[Ledger], hints: Sequence[RosterHint]) -> None:
+def _save_hints(book: Operated, ledgers: Sequence[Ledger], hints: Sequence[RosterHint]) -> None:
     table = cast(Table, RosterHintRow.__table__)
     now = dt.datetime.now()
     rows = [
@@ -238,7 +238,7 @@ def _save_hints(book: Book, ledgers: Sequence[Ledger], hints: Sequence[RosterHin
 
 
 def confirm_hint(
-    book: Book,
+    book: Operated,
     ledger: str | Ledger,
     record_id: int,
     rule: str,

@@ -22,11 +22,11 @@ from sqlalchemy import Connection, Table, insert, select, update
 
 from hebi_desktop.domain.divisions import Division, divisions
 from hebi_desktop.domain.rosters import ROSTER_KINDS, UnknownRosterKind, roster_kind
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.storage.models import Roster, RosterPerson
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Operated
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _same_area(area_code: str | None) -> Any:
 
 
 class RosterService:
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Operated) -> None:
         self.book = book
         self.table = cast(Table, Roster.__table__)
         self.people = cast(Table, RosterPerson.__table__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Transactions
 
 OPERATOR = "operator"
 OPERATOR_PHONE = "operator_phone"
@@ -74,7 +74,7 @@ def cleaned(key: str, value: str) -> str:
     (:class:`UserError`) when it holds a control character; other keys (paths, marks)
     are stored as they are."""
     from hebi_desktop.domain.values import visible
-    from hebi_desktop.services.errors import UserError
+    from hebi_desktop.errors import UserError
 
     if key not in TEXT_SETTINGS:
         return value
@@ -132,7 +132,7 @@ VERIFY_SAME_PERSON = "verify_same_person"
 
 
 class SettingsService:
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Transactions) -> None:
         self._book = book
 
     def get(self, key: str, default: str | None = None) -> str | None:
@@ -170,7 +170,7 @@ class SettingsService:
     def check_stored(self, keys: tuple[str, ...] = tuple(TEXT_SETTINGS)) -> None:
         """A :class:`UserError` naming the first stored setting of ``keys`` a workbook
         cannot hold (stored by an older version, which did not refuse control characters)."""
-        from hebi_desktop.services.errors import UserError
+        from hebi_desktop.errors import UserError
 
         values = self.all()
         for key in keys:

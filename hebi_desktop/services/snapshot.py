@@ -45,7 +45,7 @@ class Snapshot:
 
     @cached_property
     def stats(self) -> StatsService:
-        return StatsService(self)  # type: ignore[arg-type]  # it only calls reading()
+        return StatsService(self)
 
     def count(self, ledger: Ledger, query: RecordQuery) -> int:
         table = record_model(ledger).__table__

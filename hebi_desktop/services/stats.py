@@ -21,7 +21,7 @@ from hebi_desktop.storage.models import record_model
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def _figure(ledger: Ledger, measure: Measure, raw: Any) -> Figure:
 
 
 class StatsService:
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Reading) -> None:
         self._book = book
 
     def _rows(

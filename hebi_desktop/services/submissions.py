@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, text
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.registry import get_ledger
@@ -25,11 +25,10 @@ from hebi_desktop.services.querying import RecordQuery, Unsent
 from hebi_desktop.storage.models import Submission, SubmittedRecord
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Transactions
 
 log = logging.getLogger(__name__)
 
-SENT_BATCH = 2000  # rows per upsert: 8,000 parameters, within every SQLite's limit
 # Filters that choose records; since/mask_ids change how, not which, records are sent.
 _SCOPE_KEYS = ("county_code", "township_code", "village", "date_from", "date_to")
 
@@ -150,21 +149,32 @@ def record_submissions(
 def _mark_sent(
     connection: Connection, ledger: str, scope: str, records: Sequence[tuple[int, int]]
 ) -> None:
-    """Upsert the sent versions (versions only grow, so the newest one wins)."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    """Upsert the sent versions (versions only grow, so the newest one wins).
 
-    upsert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    for start in range(0, len(records), SENT_BATCH):
-        batch = [
-            {"ledger": ledger, "scope": scope, "record_id": record_id, "version": version}
-            for record_id, version in records[start : start + SENT_BATCH]
-        ]
-        statement = upsert(_SENT).values(batch)
-        statement = statement.on_conflict_do_update(
-            index_elements=["ledger", "scope", "record_id"],
-            set_={"version": statement.excluded.version},
+    One set-based statement whatever the number of records: the (id, version) pairs go to
+    the database as one JSON text (SQLite) or two arrays (PostgreSQL), not as a parameter
+    per value, so recording 100,000 sent records costs the database's own index work.
+    """
+    if not records:
+        return
+    upsert = " ON CONFLICT (ledger, scope, record_id) DO UPDATE SET version = excluded.version"
+    target = f"INSERT INTO {_SENT.name} (ledger, scope, record_id, version) "
+    if connection.dialect.name == "postgresql":
+        statement = text(
+            target + "SELECT :ledger, :scope, sent.record_id, sent.version FROM unnest("
+            "CAST(:ids AS integer[]), CAST(:versions AS integer[])) AS sent(record_id, version)"
+            + upsert
         )
-        connection.execute(statement)
+        ids, versions = zip(*records, strict=True)
+        parameters: dict[str, Any] = {"ids": list(ids), "versions": list(versions)}
+    else:
+        # "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+        statement = text(
+            target + "SELECT :ledger, :scope, json_extract(value, '$[0]'), "
+            "json_extract(value, '$[1]') FROM json_each(:sent) WHERE true" + upsert
+        )
+        parameters = {"sent": json.dumps(records, separators=(",", ":"))}
+    connection.execute(statement, {"ledger": ledger, "scope": scope, **parameters})
 
 
 def unsent(connection: Connection, ledger: str, scope: str) -> Unsent:
@@ -214,7 +224,7 @@ def _info(row: Mapping[Any, Any]) -> SubmissionInfo:
     )
 
 
-def list_submissions(book: Book, ledger: str | None = None) -> list[SubmissionInfo]:
+def list_submissions(book: Transactions, ledger: str | None = None) -> list[SubmissionInfo]:
     """Every recorded submission, newest first (of one ledger if given)."""
     statement = select(_TABLE).order_by(_TABLE.c.at.desc(), _TABLE.c.id.desc())
     if ledger is not None:
@@ -224,7 +234,7 @@ def list_submissions(book: Book, ledger: str | None = None) -> list[SubmissionIn
     return [_info(row) for row in rows]
 
 
-def last_submission(book: Book, ledger: str) -> SubmissionInfo | None:
+def last_submission(book: Transactions, ledger: str) -> SubmissionInfo | None:
     statement = (
         select(_TABLE)
         .where(_TABLE.c.ledger == ledger)

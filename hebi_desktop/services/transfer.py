@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Table, delete, func, insert, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.storage.backup import BackupError, check_backup, timestamped_name
 from hebi_desktop.storage.blobs import BlobStore, TableStore, backup_folder
 from hebi_desktop.storage.cipher import connect, find_key
 from hebi_desktop.storage.models import Base
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Database
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def copied_tables() -> list[Table]:
 
 
 @contextlib.contextmanager
-def _snapshot(book: Book) -> Iterator[Connection]:
+def _snapshot(book: Database) -> Iterator[Connection]:
     """A read transaction that sees one moment of the database, never blocking writers."""
     connection = book.engine.connect()
     try:
@@ -74,7 +74,9 @@ def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
             )
 
 
-def copy_book(source: Book, target: Book, progress: Progress | None = None) -> dict[str, int]:
+def copy_book(
+    source: Database, target: Database, progress: Progress | None = None
+) -> dict[str, int]:
     """Replace everything in ``target`` by the contents of ``source``; rows per table.
 
     Both books are open, hence at the program's schema revision. The target is emptied
@@ -110,7 +112,7 @@ def copy_book(source: Book, target: Book, progress: Progress | None = None) -> d
     return copied
 
 
-def copy_contents(source: Book, target: BlobStore) -> int:
+def copy_contents(source: Database, target: BlobStore) -> int:
     """Put into ``target`` the attachment contents of ``source`` it lacks; how many."""
     from hebi_desktop.storage.models import Attachment
 
@@ -123,20 +125,18 @@ def copy_contents(source: Book, target: BlobStore) -> int:
     return len(missing)
 
 
-def portable_backup(book: Book, target: Path, progress: Progress | None = None) -> Path:
+def portable_backup(book: Database, target: Path, progress: Progress | None = None) -> Path:
     """Write the whole database (any engine) into the SQLite file ``target``.
 
     Built under a temporary name and moved into place, so a backup file that exists is
     complete; the backup opens anywhere with ``restore`` or ``--db``.
     """
-    from hebi_desktop.services.book import Book
-
     target = Path(target)
     partial = target.with_name(target.name + ".part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial.unlink(missing_ok=True)
-        copy = Book.open(partial)
+        copy = type(book).open(partial)  # the same kind of book, for a SQLite file
         try:
             copy_book(book, copy, progress)
             # Self-contained: the attachments go inside the file, for another PC.
@@ -169,20 +169,18 @@ def _discard(partial: Path) -> None:
             Path(str(partial) + suffix).unlink(missing_ok=True)
 
 
-def restore_into(book: Book, backup: Path, keep_dir: Path) -> Path:
+def restore_into(book: Database, backup: Path, keep_dir: Path) -> Path:
     """Replace the contents of ``book`` (e.g. a server database) by a backup file.
 
     The backup is checked first and opened from a scratch copy (opening migrates, and the
     clerk's backup file must stay as it was). The current contents are first saved as a
     portable backup in ``keep_dir``, whose path is returned.
     """
-    from hebi_desktop.services.book import Book
-
     check_backup(Path(backup))
     with tempfile.TemporaryDirectory(prefix="hebi-restore-") as scratch:
         source_file = Path(scratch) / "source.sqlite"
         shutil.copyfile(backup, source_file)
-        source = Book.open(source_file, backups=Path(scratch))
+        source = type(book).open(source_file, backups=Path(scratch))
         source.read_attachments_from(backup_folder(Path(backup).parent))
         try:
             kept = portable_backup(book, keep_dir / timestamped_name("before-restore"))

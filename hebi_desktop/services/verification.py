@@ -23,13 +23,13 @@ from sqlalchemy import Table, func, insert, select, update
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.fields import Issue, Ledger, Level
 from hebi_desktop.domain.values import ValueProblem, make_parser
-from hebi_desktop.services import audit
-from hebi_desktop.services.errors import (
+from hebi_desktop.errors import (
     RecordNotFound,
     StaleRecord,
     UserError,
     ValidationFailed,
 )
+from hebi_desktop.services import audit
 from hebi_desktop.services.records import (
     ENTERED_LABEL,
     STATE_CHANGE,

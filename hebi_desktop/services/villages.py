@@ -13,7 +13,7 @@ from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.storage.models import Village
 
 if TYPE_CHECKING:
-    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.transactions import Transactions
 
 
 def remember(connection: Connection, uses: Counter[tuple[str, str]], at: dt.datetime) -> None:
@@ -48,7 +48,7 @@ def remember(connection: Connection, uses: Counter[tuple[str, str]], at: dt.date
 
 
 class VillageService:
-    def __init__(self, book: Book) -> None:
+    def __init__(self, book: Transactions) -> None:
         self._book = book
 
     def names(self, township_code: str | None) -> list[str]:

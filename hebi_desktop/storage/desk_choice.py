@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from hebi_desktop.domain.secrets import mask_address
+from hebi_desktop.errors import UserError
 from hebi_desktop.paths import data_dir
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.secrets import mask_address
 
 FILE_NAME = "database-address.txt"
 SERVER_SCHEMES = ("postgresql+psycopg",)

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, create_engine, event, pool
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from hebi_desktop.domain.secrets import mask_address
 from hebi_desktop.paths import DB_ENV_VAR, default_database_path
+from hebi_desktop.secrets import mask_address
 from hebi_desktop.storage.cipher import key_for
 
 BUSY_TIMEOUT_MS = 15_000

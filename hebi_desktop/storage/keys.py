@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import logging
 import os
 import re
 import secrets
 from pathlib import Path
-from typing import Protocol
 
 from platformdirs import user_config_path
 
@@ -262,32 +260,3 @@ def read_recovery_key_file(path: Path) -> bytes:
 def fingerprint(key: bytes) -> str:
     """A short, harmless name of a key (which key a reminder or a sheet is about)."""
     return hashlib.sha256(b"hebi-desktop key fingerprint" + key).hexdigest()[:12]
-
-
-# --- secrets derived for other files ---------------------------------------------------
-
-
-class _HasUrl(Protocol):
-    @property
-    def url(self) -> str: ...
-
-
-def file_encryption_key(book_or_location: _HasUrl | str | os.PathLike[str]) -> bytes | None:
-    """A 32-byte secret of one database, for encrypting files kept beside it.
-
-    Derived (HMAC-SHA-256) from the database's key, so it is as safe as the database and
-    recovered with the same recovery key; never the database key itself. ``None`` for a
-    plain SQLite file or a server database (nothing to derive from). Accepts an open book
-    (anything with ``url``), a SQLAlchemy URL or a file path.
-    """
-    from hebi_desktop.storage.cipher import find_key
-    from hebi_desktop.storage.engine import resolve_url, sqlite_path
-
-    location = getattr(book_or_location, "url", book_or_location)
-    path = sqlite_path(resolve_url(str(location)))
-    if path is None or not path.exists():
-        return None
-    key = find_key(path)
-    if key is None:
-        return None
-    return hmac.new(key, b"hebi-desktop file encryption v1", hashlib.sha256).digest()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.storage.models import AuditEntry, Base
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,11 @@
-"""Starting the window: one instance per database, open the book, first start, main window.
+"""Starting the window: the window first, then one instance per database, open the book,
+first start, and the window comes alive.
 
-Order matters: the high-DPI policy must be set before the QApplication exists; the
-single-instance check comes before the database is opened (a second start must not
-migrate or lock anything); the error hook is installed before any page is built.
+Order matters: the high-DPI policy must be set before the QApplication exists; the main
+window is drawn (navigation, "正在打开…") before any database library is imported, so the
+clerk sees the program at once; the single-instance check comes before the database is
+opened (a second start must not migrate or lock anything); the error hook is installed
+before any page is built.
 """
 
 from __future__ import annotations
@@ -123,13 +126,11 @@ def _hand_over(instance: SingleInstance) -> int:
     return 0
 
 
-def open_book(db: str | None) -> Book | None:
-    """Open the database; a failure is shown in Chinese and gives None."""
-    from PySide6.QtWidgets import QMessageBox
-
+def open_book(db: str | None, window: MainWindow | None = None) -> Book | None:
+    """Open the database; a failure is shown in Chinese (in ``window`` too) and gives None."""
+    from hebi_desktop.errors import UserError
     from hebi_desktop.services.adoption import LockedDatabase
     from hebi_desktop.services.book import Book
-    from hebi_desktop.services.errors import UserError
     from hebi_desktop.storage.backup import BackupError
     from hebi_desktop.storage.engine import display_url, resolve_url
     from hebi_desktop.storage.keys import use_recovery_key
@@ -145,17 +146,17 @@ def open_book(db: str | None) -> Book | None:
             # Another PC's database, or Windows reinstalled: the office's recovery key.
             key = ask_recovery_key(str(error)) if attempt < MAX_ATTEMPTS else None
             if key is None:
-                QMessageBox.critical(None, APP_TITLE, str(error))
+                _cannot_open(window, str(error))
                 return None
             use_recovery_key(key)
         except LoginRefused as error:
             # A shared server asks for the password: once per session, never stored.
             where = display_url(resolve_url(db))
             if attempt == MAX_ATTEMPTS or not ask_password(where, str(error)):
-                QMessageBox.critical(None, APP_TITLE, str(error))
+                _cannot_open(window, str(error))
                 return None
         except (UserError, BackupError, UnwritableDataFolder) as error:
-            QMessageBox.critical(None, APP_TITLE, str(error))
+            _cannot_open(window, str(error))
             return None
     return None
 
@@ -172,8 +173,8 @@ def _show_key_notices() -> None:
 
 def _offer_recovery_key(book: Book) -> None:
     """A new database's recovery key, shown once (the overview reminds until saved)."""
+    from hebi_desktop.errors import UserError
     from hebi_desktop.services.encryption import recovery_key_saved
-    from hebi_desktop.services.errors import UserError
     from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
 
     try:
@@ -181,6 +182,29 @@ def _offer_recovery_key(book: Book) -> None:
             RecoveryKeyDialog(book).exec()
     except UserError:
         log.warning("recovery key not available", exc_info=True)
+
+
+def _cannot_open(window: MainWindow | None, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    if window is not None:
+        window.opening_failed(message)
+    QMessageBox.critical(window, APP_TITLE, message)
+
+
+def _drawn(app: QApplication, window: MainWindow, limit_s: float = 0.5) -> None:
+    """Let the window be exposed and painted before the slow work of opening begins."""
+    import time
+
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        handle = window.windowHandle()
+        if handle is not None and handle.isExposed():
+            break
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+    app.processEvents()
 
 
 def show_window(book: Book) -> MainWindow:
@@ -203,25 +227,39 @@ def run_gui(db: str | None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QDialog
 
-    from hebi_desktop.storage.engine import resolve_url
     from hebi_desktop.ui.errors import install_error_hook
-    from hebi_desktop.ui.single_instance import SingleInstance
+    from hebi_desktop.ui.main_window import MainWindow
+    from hebi_desktop.ui.startup_probe import first_ledger, watch
 
     app = make_application()
+    window = MainWindow(None)  # drawn now; the database is opened behind it
+    window.show()
+    watch(window, quit_on_expose=False)
+    _drawn(app, window)
+
+    from hebi_desktop.storage.engine import resolve_url
+    from hebi_desktop.ui.single_instance import SingleInstance
+
     try:
         instance = SingleInstance(resolve_url(db))
     except UnwritableDataFolder as error:  # a read-only home folder: say which, in Chinese
         from PySide6.QtWidgets import QMessageBox
 
-        QMessageBox.critical(None, f"{APP_TITLE}：无法写入数据文件夹", str(error))
+        window.opening_failed(str(error))
+        QMessageBox.critical(window, f"{APP_TITLE}：无法写入数据文件夹", str(error))
+        window._closing_done = True
+        window.close()
         return 1
     if not instance.acquire():
+        window._closing_done = True  # nothing was opened: nothing to back up
+        window.close()
         return _hand_over(instance)
-    window: MainWindow | None = None
-    reporter = install_error_hook(lambda: window if window is not None else app.activeWindow())
+    reporter = install_error_hook(lambda: window)
     try:
-        book = open_book(db)
+        book = open_book(db, window)
         if book is None:
+            window._closing_done = True
+            window.close()
             return 1
         _show_key_notices()
         if not book.settings.is_configured:
@@ -230,11 +268,18 @@ def run_gui(db: str | None) -> int:
             first = FirstStartDialog(book)
             if first.exec() != QDialog.DialogCode.Accepted:
                 book.close()
+                window._closing_done = True
+                window.close()
                 return 0
             _offer_recovery_key(book)
-        window = show_window(book)
+        window.attach(book)
+        if book.upgrade_backup is not None:
+            window.statusBar().showMessage(
+                f"数据库已升级到本版本，升级前的备份保存在：{book.upgrade_backup}", 60_000
+            )
         instance.raise_requested.connect(window.bring_to_front)
         QTimer.singleShot(0, window.offer_drafts)
+        first_ledger(window)  # bench/desk.py's second marker (only when asked for)
         code = app.exec()
         window.book.close()  # the window's book: a restore may have replaced it
         return code

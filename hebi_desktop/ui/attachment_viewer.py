@@ -11,8 +11,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut, QTransform
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.attachments import AttachmentInfo, AttachmentService
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.ui import geometry
 
 

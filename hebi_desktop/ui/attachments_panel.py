@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.attachments import AttachmentInfo, NewAttachment
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.photos import ACCEPTED_SUFFIXES
 from hebi_desktop.ui.attachment_viewer import AttachmentViewer, attachment_label
 from hebi_desktop.ui.thumbnails import THUMBNAIL_SIZE, shared_cache

@@ -4,7 +4,7 @@ The clerk drops (or picks) a month's files; each is read and checked in the back
 and shown as one line per ledger: township, ledger, rows, full/incremental, new /
 replacement / already received, problems. One click takes in every acceptable file, each
 all-or-nothing, again in the background with progress and a cancel button. The rules
-are the service's (:mod:`hebi_desktop.services.collect`); this page only shows them.
+are the service's (:mod:`hebi_desktop.county.collect`); this page only shows them.
 """
 
 from __future__ import annotations
@@ -30,16 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect import (
+from hebi_desktop.county.collect import (
     STATUS_LABELS,
     Choices,
     FileCollection,
     Status,
     preview_file,
 )
-from hebi_desktop.services.collect_archive import collect_any, collect_archive, is_archive
-from hebi_desktop.services.errors import Cancelled
+from hebi_desktop.county.collect_archive import collect_any, collect_archive, is_archive
+from hebi_desktop.errors import Cancelled
+from hebi_desktop.services.book import Book
 from hebi_desktop.ui.county_summary_panel import CountySummaryPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 

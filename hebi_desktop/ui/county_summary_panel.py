@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hebi_desktop.services.book import Book
-from hebi_desktop.services.county_report import (
+from hebi_desktop.county.report import (
     county_summary,
     not_submitted,
     write_county_summary,
 )
-from hebi_desktop.services.errors import StorageError, UserError
+from hebi_desktop.errors import StorageError, UserError
+from hebi_desktop.services.book import Book
 from hebi_desktop.ui.overview_page import grouped
 
 

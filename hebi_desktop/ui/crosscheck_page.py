@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hebi_desktop.county.crosscheck import Finding, RecordRef, cross_check, write_findings
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.crosscheck import Finding, RecordRef, cross_check, write_findings
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.roster_check_panel import RosterCheckPanel
 from hebi_desktop.ui.verify_stats_panel import VerifyStatsPanel
@@ -160,7 +160,7 @@ class CrossCheckPage(QWidget):
             self.save(Path(name))
 
     def save(self, target: Path) -> Path | None:
-        from hebi_desktop.services.errors import UserError
+        from hebi_desktop.errors import UserError
 
         try:
             from hebi_desktop.exchange.files import database_files

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.errors import RecordNotFound, StorageError, UserError
 from hebi_desktop.paths import resource
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftInfo, DraftService
-from hebi_desktop.services.errors import RecordNotFound, StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui import (
     geometry,

@@ -1,9 +1,12 @@
 """The clerk's desk: navigation on the left, one page at a time, menus, status bar.
 
 Pages are built on their first visit, so the window opens at once however large the
-ledgers are. The window owns the :class:`Book`; when a restore replaces the
-database it reopens the book and rebuilds the pages around the new one. Closing the
-window stops background work cleanly and makes the automatic backup.
+ledgers are. It can even be shown before the database is open (``MainWindow(None)``: the
+navigation and an overview saying "正在打开…", everything disabled) and be given the book
+with :meth:`MainWindow.attach` once opened: this module imports no database library, so
+the first paint does not wait for one. The window owns the :class:`Book`; when a restore
+replaces the database it reopens the book and rebuilds the pages around the new one.
+Closing the window stops background work cleanly and makes the automatic backup.
 """
 
 from __future__ import annotations
@@ -33,13 +36,9 @@ from hebi_desktop import APP_TITLE, __version__
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.errors import StorageError, UserError
 from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import logs_dir
-from hebi_desktop.services import backups
-from hebi_desktop.services.book import Book
-from hebi_desktop.services.desk_scope import desk_scope
-from hebi_desktop.services.errors import StorageError, UserError
-from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.backup import BackupError
 from hebi_desktop.ui import (
@@ -69,6 +68,9 @@ from hebi_desktop.ui.pages import (
 from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
+    from hebi_desktop.services import backups
+    from hebi_desktop.services.book import Book
+    from hebi_desktop.services.querying import RecordQuery
     from hebi_desktop.ui.exchange_page import ExchangePage
     from hebi_desktop.ui.settings_page import SettingsPage
 
@@ -92,7 +94,8 @@ HELP_TEXT = (
 )
 
 
-LedgerPageFactory = Callable[[Book, Ledger, QWidget], QWidget]
+LedgerPageFactory = Callable[["Book", Ledger, QWidget], QWidget]
+OPENING_TEXT = "正在打开…"
 
 
 def _ledger_page_class() -> LedgerPageFactory | None:
@@ -108,18 +111,20 @@ def _ledger_page_class() -> LedgerPageFactory | None:
 class MainWindow(QMainWindow):
     """The main window over one open book (see the module docstring)."""
 
-    def __init__(self, book: Book, parent: QWidget | None = None) -> None:
+    book: Book  # set by attach(); a window shown before the database is open has none yet
+
+    def __init__(self, book: Book | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.book = book
-        self.watcher = ChangeWatcher(book, self)  # other desks' changes refresh the lists
-        self.watcher.changed.connect(self._imported)
         self.pages: dict[str, QWidget] = {}
         self._placeholders: dict[str, QWidget] = {}
         self._closing_done = False
         self.exit_backup: Path | None = None
         self.restore_progress: QProgressDialog | None = None
+        self.attached = False
         self.setWindowIcon(app_icon())
-        self.entries = nav_entries(county_desk=book.settings.get(SCOPE) == SCOPE_COUNTY)
+        self.entries = nav_entries(
+            county_desk=book is not None and book.settings.get(SCOPE) == SCOPE_COUNTY
+        )
         self.nav = NavigationList(self.entries, self)
         self.stack = QStackedWidget(self)
         central = QWidget(self)
@@ -130,14 +135,74 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._add_placeholders()
+        self.opening_label = QLabel(OPENING_TEXT, self._placeholders[OVERVIEW])
+        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.opening_label.setWordWrap(True)
+        QVBoxLayout(self._placeholders[OVERVIEW]).addWidget(self.opening_label)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
         self.nav.currentRowChanged.connect(self._nav_changed)
-        self._update_title()
-        self.show_page(OVERVIEW)
+        self.setWindowTitle(APP_TITLE)
+        self.nav.select(OVERVIEW)
+        self.stack.setCurrentWidget(self._placeholders[OVERVIEW])
+        self._set_usable(False)
         geometry.restore_geometry(self, GEOMETRY_KEY, PREFERRED_SIZE)
+        if book is not None:
+            self.attach(book)
+
+    def attach(self, book: Book) -> None:
+        """Work on ``book`` from now on: the window shown before it was open comes alive."""
+        self.book = book
+        self.attached = True
+        self.watcher = ChangeWatcher(book, self)  # other desks' changes refresh the lists
+        self.watcher.changed.connect(self._imported)
+        if book.settings.get(SCOPE) == SCOPE_COUNTY and COLLECT not in self.entries_keys():
+            self._add_county_pages()
+        self._set_usable(True)
+        self.refresh_status()
+        self._update_title()
+        self.show_page(self.current_key() or OVERVIEW)
+
+    def entries_keys(self) -> list[str]:
+        return [entry.key for entry in self.entries]
+
+    def opening_failed(self, message: str) -> None:
+        """The database could not be opened: say why where the overview would be."""
+        self.opening_label.setText(message)
+        self.opening_label.setStyleSheet("color: #b71c1c;")
+
+    def _set_usable(self, usable: bool) -> None:
+        """Before the book is open nothing can be clicked but the window itself."""
+        self.nav.setEnabled(usable)
+        self.toolbar.setEnabled(usable)
+        for action in self.actions():
+            if action not in (self.quit_action, self.help_action, self.about_action):
+                action.setEnabled(usable)
+
+    def _add_county_pages(self) -> None:
+        """A county desk's 汇总报送, known only once the settings can be read."""
+        from PySide6.QtWidgets import QListWidgetItem
+
+        from hebi_desktop.ui.navigation import KEY_ROLE
+
+        self.entries = nav_entries(county_desk=True)
+        row = [entry.key for entry in self.entries].index(COLLECT)
+        entry = self.entries[row]
+        item = QListWidgetItem(entry.icon, entry.title)
+        item.setData(KEY_ROLE, entry.key)
+        item.setToolTip(entry.title)
+        self.nav.insertItem(row, item)
+        self.nav.entries = self.entries
+        placeholder = QWidget(self.stack)
+        self._placeholders[COLLECT] = placeholder
+        self.stack.addWidget(placeholder)
+        for action in self.page_actions:
+            self.view_menu.removeAction(action)
+            self.removeAction(action)
+        self._build_page_actions()
+        self.view_menu.insertActions(self.find_action_separator, self.page_actions)
 
     # --- pages ------------------------------------------------------------------------
 
@@ -177,6 +242,8 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> QWidget:
         """Switch to page ``key`` (selecting it in the navigation) and return it."""
+        if not self.attached:
+            return self._placeholders.get(key) or self._placeholders[OVERVIEW]
         page = self.page(key)
         self.stack.setCurrentWidget(page)
         if self.nav.currentRow() != self.nav.row_of(key):
@@ -273,6 +340,8 @@ class MainWindow(QMainWindow):
 
     def open_query(self, ledger_key: str, query: RecordQuery, title: str | None = None) -> QWidget:
         """Show a ledger page filtered by ``query`` (the overview's problem lists)."""
+        from hebi_desktop.services.querying import RecordQuery
+
         page = self.show_page(ledger_page_key(ledger_key))
         if not isinstance(page, RecordsPage):
             return page
@@ -324,15 +393,15 @@ class MainWindow(QMainWindow):
             "刷新", self.refresh_current, QKeySequence.StandardKey.Refresh
         )
         self.find_action = self._action("查找", self.find_in_page, QKeySequence.StandardKey.Find)
-        self.page_actions: list[QAction] = self._page_actions()
+        self._build_page_actions()
         self.help_action = self._action(
             "使用说明", self.show_help, QKeySequence.StandardKey.HelpContents
         )
         self.logs_action = self._action("打开日志文件夹", self.open_logs)
         self.about_action = self._action("关于", self.show_about)
 
-    def _page_actions(self) -> list[QAction]:
-        actions = []
+    def _build_page_actions(self) -> None:
+        self.page_actions: list[QAction] = []
         for number, entry in enumerate(self.entries, start=1):
             action = self._action(
                 entry.title,
@@ -340,8 +409,7 @@ class MainWindow(QMainWindow):
                 f"Ctrl+{number}" if number <= 9 else None,
             )
             action.setIcon(entry.icon)
-            actions.append(action)
-        return actions
+            self.page_actions.append(action)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -357,7 +425,7 @@ class MainWindow(QMainWindow):
         self.view_menu = view_menu
         for action in self.page_actions:
             view_menu.addAction(action)
-        self._pages_end = view_menu.addSeparator()
+        self.find_action_separator = view_menu.addSeparator()
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.refresh_action)
         help_menu = bar.addMenu("帮助(&H)")
@@ -455,6 +523,8 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def refresh_status(self) -> None:
+        if not self.attached:
+            return
         self.database_label.setText(f"数据库：{self.book.location}")
         self.database_label.setToolTip(self.book.location)
         self.operator_label.setText(f"填报人：{self.book.operator}")
@@ -469,6 +539,8 @@ class MainWindow(QMainWindow):
         )
 
     def _update_title(self) -> None:
+        from hebi_desktop.services.desk_scope import desk_scope
+
         scope = desk_scope(self.book)
         place = f"{scope.name}（县区）" if scope.is_set and not scope.township_code else ""
         place = divisions().name(scope.township_code) or place
@@ -477,6 +549,8 @@ class MainWindow(QMainWindow):
 
     def apply_scope(self, *_args: object) -> None:
         """The desk's 工作范围 changed: navigation, pages (their defaults) and title now."""
+        from hebi_desktop.services.desk_scope import desk_scope
+
         entries = nav_entries(county_desk=self.book.settings.get(SCOPE) == SCOPE_COUNTY)
         keys = [entry.key for entry in entries]
         current = self.current_key() or OVERVIEW
@@ -507,8 +581,8 @@ class MainWindow(QMainWindow):
                 self.view_menu.removeAction(action)
                 self.removeAction(action)
                 action.deleteLater()
-            self.page_actions = self._page_actions()
-            self.view_menu.insertActions(self._pages_end, self.page_actions)
+            self._build_page_actions()
+            self.view_menu.insertActions(self.find_action_separator, self.page_actions)
         self.set_book(self.book)
         self.show_page(current if current in keys else OVERVIEW)
         self.statusBar().showMessage(f"工作范围已改为：{desk_scope(self.book).name}", 10000)
@@ -574,6 +648,8 @@ class MainWindow(QMainWindow):
         if self._dialog_open():
             QMessageBox.warning(self, "从备份恢复", "请先保存或关闭正在填写的记录，再恢复。")
             return False
+        from hebi_desktop.services import backups
+
         outcome = self._restore_in_background(Path(backup))
         if not isinstance(outcome, backups.Restored):
             reopened = getattr(outcome, "book", None)
@@ -589,6 +665,8 @@ class MainWindow(QMainWindow):
     def _restore_in_background(self, backup: Path) -> backups.Restored | Exception:
         """The restore on a worker thread, "正在恢复…" on screen at once; the window keeps
         painting (a local event loop waits, the progress dialog keeps the clicks out)."""
+        from hebi_desktop.services import backups
+
         waiting = QProgressDialog(f"正在从“{backup.name}”恢复…", "", 0, 0, self)
         waiting.setWindowTitle("从备份恢复")
         waiting.setCancelButton(None)  # type: ignore[arg-type]
@@ -677,6 +755,10 @@ class MainWindow(QMainWindow):
     def backup_on_exit(self) -> Path | None:
         """The automatic backup (if the settings ask for it and something changed), with
         "正在备份…" on screen while it copies; a failure is shown, not fatal."""
+        if not self.attached:
+            return None
+        from hebi_desktop.services import backups
+
         try:
             if not backups.exit_backup_needed(self.book):
                 return None

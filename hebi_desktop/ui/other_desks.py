@@ -9,12 +9,15 @@ refreshes its lists and figures. No query runs while nothing changed elsewhere.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from hebi_desktop.services.book import Book
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
+
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers
+from hebi_desktop.errors import StorageError, UserError
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import StorageError, UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR

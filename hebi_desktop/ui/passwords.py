@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 TITLE = "工作簿密码"
 

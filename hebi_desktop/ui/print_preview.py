@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.printing import FORM_TITLES, Form
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import UserError
 from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
 from hebi_desktop.printing.content import (
     Document,
@@ -47,7 +48,6 @@ from hebi_desktop.printing.pdf import PrintResult, write_pdf
 from hebi_desktop.printing.render import PAPERS, render, set_up_page
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.desk_scope import scope_words, with_default_place
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SUPERVISION_PHONE
 from hebi_desktop.ui import geometry

@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.fields import Field, Issue, Ledger, Level
 from hebi_desktop.domain.validation import REQUIRED, Checked
 from hebi_desktop.domain.villages import known_villages
+from hebi_desktop.errors import RecordNotFound, StaleRecord, StorageError, UserError
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
-from hebi_desktop.services.errors import RecordNotFound, StaleRecord, StorageError, UserError
 from hebi_desktop.services.records import Record
 from hebi_desktop.ui import geometry
 from hebi_desktop.ui.attachments_panel import AttachmentsPanel, dropped_files

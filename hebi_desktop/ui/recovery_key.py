@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from hebi_desktop import APP_TITLE
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book

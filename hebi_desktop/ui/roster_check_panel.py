@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.roster_checks import (
     RosterCheck,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from hebi_desktop.logging_setup import LOG_FILE_NAME
-from hebi_desktop.paths import logs_dir
+from hebi_desktop.paths import default_backup_folder, logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.backup_picker import BackupPicker, FolderPicker
@@ -262,11 +262,11 @@ class SettingsPage(QWidget):
     def folder(self) -> Path:
         if self.folder_edit.text():
             return Path(self.folder_edit.text())
-        return backups.default_folder(self.book.sqlite_file)
+        return default_backup_folder(self.book.sqlite_file)
 
     def choose_folder(self) -> Path | None:
         """The folder list (current, default, 文档; 从其他位置选择… for the rest)."""
-        picker = FolderPicker(self.folder(), backups.default_folder(self.book.sqlite_file), self)
+        picker = FolderPicker(self.folder(), default_backup_folder(self.book.sqlite_file), self)
         self.folder_picker = picker
         if picker.exec() != QDialog.DialogCode.Accepted or picker.chosen is None:
             return None
@@ -279,7 +279,7 @@ class SettingsPage(QWidget):
         if self._loading:
             return
         folder = Path(self.folder_edit.text()) if self.folder_edit.text() else None
-        default = folder is not None and folder == backups.default_folder(self.book.sqlite_file)
+        default = folder is not None and folder == default_backup_folder(self.book.sqlite_file)
         backups.save_policy(
             self.book,
             None if default else folder,

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
+from hebi_desktop.errors import StorageError
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import StorageError
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon
@@ -45,6 +45,9 @@ _RECORD_ROLES = frozenset(
         Qt.ItemDataRole.UserRole,
     }
 )
+
+if TYPE_CHECKING:
+    from hebi_desktop.services.book import Book
 
 
 class LedgerTableModel(QAbstractTableModel):
@@ -161,7 +164,9 @@ class LedgerTableModel(QAbstractTableModel):
         ids = self._ids[start : start + self.block_size]
         found = {record.id: record for record in self.service.fetch(ids)}
         block: list[Record | None] = [found.get(rid) for rid in ids]
-        counts = self.service.book.attachments(self.ledger).counts(ids)
+        # The service was made by the book, which also keeps the attachments.
+        book = cast("Book", self.service.book)
+        counts = book.attachments(self.ledger).counts(ids)
         self._attachment_counts.update({rid: counts.get(rid, 0) for rid in ids})
         self.fetch_count += 1
         self._blocks[number] = block

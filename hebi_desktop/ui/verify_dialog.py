@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger
+from hebi_desktop.errors import UserError, ValidationFailed
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError, ValidationFailed
 from hebi_desktop.services.verification import (
     ENTERED,
     REKEYED,

@@ -19,8 +19,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.logging_setup import LOG_FILE_NAME
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.storage.backup import BackupError
 from hebi_desktop.ui import qt_fixes  # noqa: F401 - binding fixes, applied on import
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hebi_desktop.domain.registry import all_ledgers
+from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.paths import DB_ENV_VAR
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
@@ -79,9 +79,14 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 # --- demo, stats and check agree ----------------------------------------------------------
 
 
-def table_value(text: str, label: str) -> str:
-    match = re.search(rf"^{re.escape(label)}\s+(\S+)$", text, re.MULTILINE)
-    assert match, f"{label} not in output:\n{text}"
+def table_value(text: str, label: str, ledger: str = "housing") -> str:
+    """The figure after ``label`` in ``ledger``'s section of ``stats`` (two ledgers may
+    share a measure's label, say 完成投资（万元）)."""
+    title = f"【{get_ledger(ledger).title}】"
+    assert title in text, f"{title} not in output:\n{text}"
+    section = text.split(title, 1)[1].split("【", 1)[0]
+    match = re.search(rf"^{re.escape(label)}\s+(\S+)$", section, re.MULTILINE)
+    assert match, f"{label} not in {title}:\n{text}"
     return match.group(1)
 
 
@@ -101,14 +106,15 @@ def test_demo_then_stats_and_check_agree(db_url: str) -> None:
         for ledger in all_ledgers():
             # stats prints exactly the service's figures ...
             for figure in book.stats.headline(ledger).figures:
-                assert table_value(stats.stdout, figure.measure.label) == figure.text()
+                label = figure.measure.label
+                assert table_value(stats.stdout, label, ledger.key) == figure.text()
             # ... and check went through the same records, flagging the flagged ones
             flagged = book.records(ledger).count(RecordQuery(flagged=True))
             line = f"【{ledger.title}】300 条记录：错误 0 条，提醒 {flagged} 条"
             assert line in check.stdout
     assert table_value(stats.stdout, "排查次数") == "300"
-    assert table_value(stats.stdout, "维修工程（处）") == "300"
-    assert table_value(stats.stdout, "资助人次") == "300"
+    assert table_value(stats.stdout, "维修工程（处）", "water") == "300"
+    assert table_value(stats.stdout, "资助人次", "education") == "300"
     assert "检查通过" in check.stdout
 
 

@@ -78,7 +78,7 @@ CHILD_EDIT = """
 import sys, time
 from pathlib import Path
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import StaleRecord
+from hebi_desktop.errors import StaleRecord
 url, record_id, remark, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
 with Book.open(url) as book:
     service = book.records("housing")

@@ -9,9 +9,9 @@ import pytest
 
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.domain.values import SHOWN_LIMIT, ValueProblem, make_parser, shown
+from hebi_desktop.errors import ValidationFailed
 from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import ValidationFailed
 from tests.exchange.helpers import write_sheet
 from tests.samples import housing
 

@@ -15,10 +15,10 @@ import pytest
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.importer import MAX_ISSUES, import_workbook
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from tests.cli_helpers import run
 from tests.exchange.big_sheets import write_big_sheet, write_zip_bomb
 from tests.exchange.test_import import housing_row, plain_sheet, stored

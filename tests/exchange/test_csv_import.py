@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from hebi_desktop.county.collect import collect_files
 from hebi_desktop.domain import resident_id
 from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.exchange.report import write_report
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect import collect_files
 from tests.county_helpers import county_desk
 from tests.exchange.test_import import HOUSING_HEADERS, SECOND_ID, housing_row, stored
 from tests.samples import HOUSEHOLD_HEAD_ID

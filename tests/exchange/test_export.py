@@ -14,9 +14,9 @@ from openpyxl import Workbook, load_workbook
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.services.querying import RecordQuery
 from tests.exchange.helpers import (
     FIRST_DATA_ROW,

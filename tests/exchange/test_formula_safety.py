@@ -161,8 +161,8 @@ WRITERS: dict[str, Producer] = {
     "exchange/report.py": _import_report,
     "exchange/tables.py": _tables,
     "cli/county.py": _collect_report,
-    "services/crosscheck.py": _cross_check_report,
-    "services/county_report.py": _county_summary,
+    "county/crosscheck.py": _cross_check_report,
+    "county/report.py": _county_summary,
     "exchange/roster_report.py": _roster_report,
 }
 

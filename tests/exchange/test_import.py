@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.fields import Level
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.exchange.report import COPY_SHEET, ERROR_FILL, ISSUES_SHEET
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import Cancelled, UserError
 from tests.exchange.helpers import write_sheet
 from tests.samples import HOUSEHOLD_HEAD_ID, STUDENT_ID, education, housing
 

@@ -14,10 +14,10 @@ import msoffcrypto
 import pytest
 from python_calamine import CalamineWorkbook
 
+from hebi_desktop.county.collect import collect_files
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.exchange.protected import OLE_HEADER, forget_passwords, is_protected
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect import collect_files
 from tests.cli_helpers import call, run
 from tests.county_helpers import (
     BEIYANG,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from tests.cli_helpers import call, run
 from tests.raw_db import raw_connect
 

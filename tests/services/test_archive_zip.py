@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from hebi_desktop.county.collect_archive import collect_archive
 from hebi_desktop.exchange.export import ExportRequest
 from hebi_desktop.exchange.export_files import export_with_files
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect_archive import collect_archive
 from hebi_desktop.services.settings import COUNTY, SCOPE, SCOPE_COUNTY
 from tests.county_helpers import BEIYANG, QIXIAN, housing_rows, township_desk
 from tests.photo_files import pdf_bytes, write_photo
@@ -120,7 +120,7 @@ def test_masked_export_leaves_the_files_out_unless_asked(tmp_path: Path) -> None
 
 @pytest.mark.sqlite_only
 def test_export_with_files_needs_a_zip_name(tmp_path: Path, db_path: Path) -> None:
-    from hebi_desktop.services.errors import UserError
+    from hebi_desktop.errors import UserError
 
     with Book.open(db_path) as book, pytest.raises(UserError, match=r"\.zip"):
         export_with_files(book, ExportRequest(("housing",)), tmp_path / "out.xlsx")

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from hebi_desktop.errors import RecordNotFound, UserError
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import RecordNotFound, UserError
 from hebi_desktop.storage.blobs import FolderStore, folder_beside
 from hebi_desktop.storage.models import AttachmentContent
 from tests.photo_files import pdf_bytes, write_photo

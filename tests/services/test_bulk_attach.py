@@ -10,9 +10,9 @@ import pytest
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.bulk_attach import attach_proposal, propose
-from hebi_desktop.services.errors import UserError
 from tests.photo_files import write_photo
 from tests.samples import housing
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from hebi_desktop.county.collect import Status, collect_file, collect_files, inspect_file
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect import Status, collect_file, collect_files, inspect_file
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SCOPE, SCOPE_TOWNSHIP
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
@@ -197,8 +197,8 @@ def test_county_summary_has_every_township_and_totals_equal_stats(
     from openpyxl import load_workbook
 
     from hebi_desktop.cli.stats import report
+    from hebi_desktop.county.report import county_summary, not_submitted
     from hebi_desktop.domain.divisions import divisions
-    from hebi_desktop.services.county_report import county_summary, not_submitted
     from tests.cli_helpers import call
 
     with county_desk(files.folder) as county:

@@ -9,13 +9,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from hebi_desktop.services.collect import (
+from hebi_desktop.county.collect import (
     AUDIT_COLLECT_EDITED,
     Choices,
     Status,
     collect_files,
 )
-from hebi_desktop.services.collect_checks import ShrinkLimit
+from hebi_desktop.county.collect_checks import ShrinkLimit
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission
 from tests.cli_helpers import call

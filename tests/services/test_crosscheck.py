@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from hebi_desktop.county.collect import collect_files
+from hebi_desktop.county.crosscheck import Kind, cross_check
 from hebi_desktop.domain import resident_id
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect import collect_files
-from hebi_desktop.services.crosscheck import Kind, cross_check
 from tests import samples
 from tests.cli_helpers import call
 from tests.county_helpers import (

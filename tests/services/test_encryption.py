@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hebi_desktop.paths import default_backup_folder
 from hebi_desktop.services import backups
 from hebi_desktop.services.adoption import LockedDatabase
 from hebi_desktop.services.book import Book
@@ -28,9 +29,9 @@ from hebi_desktop.services.encryption import (
 from hebi_desktop.storage.backup import BackupError, check_backup
 from hebi_desktop.storage.cipher import is_plain
 from hebi_desktop.storage.engine import resolve_url
+from hebi_desktop.storage.file_keys import file_encryption_key
 from hebi_desktop.storage.keys import (
     KEY_DIR_ENV_VAR,
-    file_encryption_key,
     forget_session,
     parse_recovery_key,
     use_recovery_key,
@@ -115,7 +116,7 @@ def test_the_recovery_key_reminder_stays_until_saved(book: Book) -> None:
 
 def test_a_plain_database_and_its_backups_are_encrypted(db_path: Path, tmp_path: Path) -> None:
     make_plain_database(db_path)
-    folder = backups.default_folder(db_path)
+    folder = default_backup_folder(db_path)
     with Book.open(db_path) as book:
         plain_backup = backups.make_backup(book, backups.AUTOMATIC)
         damaged = folder / "hebi-desktop-20200101-000000-auto.sqlite"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from hebi_desktop.errors import StorageError
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
-from hebi_desktop.services.errors import StorageError
 from hebi_desktop.services.records import RecordService
 from tests.cli_helpers import ROOT
 

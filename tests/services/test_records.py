@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.registry import get_ledger
-from hebi_desktop.services import audit, villages
-from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import (
+from hebi_desktop.errors import (
     ConflictError,
     DuplicateRecord,
     RecordNotFound,
     StaleRecord,
     ValidationFailed,
 )
+from hebi_desktop.services import audit, villages
+from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.storage.models import AuditEntry, Village
 from tests.samples import HOUSEHOLD_HEAD_ID, SAMPLES, education, housing, water

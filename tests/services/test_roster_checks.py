@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.roster_import import import_roster
 from hebi_desktop.exchange.roster_report import write_roster_hints
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.services.roster_checks import check_rosters, confirm_hint
 from tests.cli_helpers import call
 from tests.roster_helpers import household, person_id, write_roster

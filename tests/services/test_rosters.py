@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.exchange.roster_import import import_roster
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.models import Roster, RosterPerson
 from tests.cli_helpers import call
 from tests.roster_helpers import household, person_id, write_roster

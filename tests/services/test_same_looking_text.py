@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from hebi_desktop.county.collect import collect_files
 from hebi_desktop.domain.fields import Level
 from hebi_desktop.domain.validation import PASTED_JUNK, check_record
 from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.collect import collect_files
 from hebi_desktop.services.querying import RecordQuery
 from tests import samples
 from tests.county_helpers import county_desk

@@ -15,9 +15,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from hebi_desktop.services import errors
-from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import (
+from hebi_desktop import errors
+from hebi_desktop.errors import (
     ConflictError,
     DatabaseBusy,
     DiskFull,
@@ -26,6 +25,7 @@ from hebi_desktop.services.errors import (
     UserError,
     storage_error,
 )
+from hebi_desktop.services.book import Book
 from hebi_desktop.storage import engine as engine_module
 from tests.raw_db import raw_connect
 from tests.samples import HOUSEHOLD_HEAD_ID, housing

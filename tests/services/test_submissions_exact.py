@@ -283,3 +283,43 @@ def test_export_cli_still_runs_as_a_process(book: Book, db_url: str, tmp_path: P
     done = run("export", "all", "-o", str(tmp_path / "all.xlsx"), "--db", db_url)
     assert done.returncode == 0, done.stderr
     assert "住房安全" in done.stdout and (tmp_path / "all.xlsx").is_file()
+
+
+def test_recording_a_big_submission_is_one_statement_per_ledger(book: Book) -> None:
+    """Recording what 5,000 records sent costs one set-based statement, not one per row,
+    and a later submission's newer versions replace the older ones."""
+    from sqlalchemy import event, func, select
+
+    from hebi_desktop.services.submissions import Sent, record_submissions
+    from hebi_desktop.storage.models import SubmittedRecord
+
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    def submit(day: int, records: list[tuple[int, int]]) -> None:
+        with book.writing() as connection:
+            record_submissions(
+                connection,
+                at=dt.datetime(2026, 12, day),
+                operator="测试员",
+                entries=[Sent("housing", {}, records)],
+                file_name=f"{day}.xlsx",
+                sha256=str(day) * 64,
+            )
+
+    sent = [(record_id, 1 + record_id % 3) for record_id in range(1, 5001)]
+    event.listen(book.engine, "before_cursor_execute", seen)
+    try:
+        submit(1, sent)
+    finally:
+        event.remove(book.engine, "before_cursor_execute", seen)
+    assert len([s for s in statements if "submitted_records" in s]) == 1
+    submit(2, [(record_id, version + 1) for record_id, version in sent[:10]])
+    table = SubmittedRecord.__table__
+    with book.reading() as connection:
+        stored = dict(connection.execute(select(table.c.record_id, table.c.version)).all())
+        assert connection.scalar(select(func.count()).select_from(table)) == 5000
+    assert stored[1] == sent[0][1] + 1 and stored[11] == sent[10][1]
+    assert stored[5000] == sent[-1][1]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from hebi_desktop.errors import UserError, ValidationFailed
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError, ValidationFailed
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.verification import (
     ENTERED,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from hebi_desktop.domain.secrets import mask_address
+from hebi_desktop.errors import ServerUnreachable, storage_error
 from hebi_desktop.logging_setup import MaskingFormatter
-from hebi_desktop.services.errors import ServerUnreachable, storage_error
+from hebi_desktop.secrets import mask_address
 from hebi_desktop.storage.engine import display_url
 from tests.cli_helpers import run
 
@@ -62,7 +62,7 @@ def test_a_lost_server_connection_is_not_called_a_missing_file() -> None:
 
 
 def test_a_password_parameter_is_never_saved_as_the_desk_address() -> None:
-    from hebi_desktop.services.errors import UserError
+    from hebi_desktop.errors import UserError
     from hebi_desktop.storage.desk_choice import check_address
 
     with pytest.raises(UserError, match="不要包含密码"):

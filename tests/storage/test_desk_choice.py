@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.storage.desk_choice import choice_file, chosen_database, save_choice
 from hebi_desktop.storage.engine import resolve_url
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from hebi_desktop.errors import UserError
 from hebi_desktop.paths import DB_ENV_VAR
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage.cipher import OperationalError
 from hebi_desktop.storage.engine import make_engine, resolve_url, sqlite_path
 from tests.raw_db import raw_connect
@@ -25,7 +25,7 @@ def test_pragmas_on_every_connection(book: Book) -> None:
 
 
 def test_foreign_keys_are_enforced(book: Book) -> None:
-    from hebi_desktop.services.errors import ConflictError
+    from hebi_desktop.errors import ConflictError
 
     with pytest.raises(ConflictError), book.writing() as connection:
         connection.execute(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from hebi_desktop.errors import ServerUnreachable
 from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import ServerUnreachable
 from hebi_desktop.services.records import RecordService
 from tests.exchange.test_import import housing_row, plain_sheet
 

@@ -13,9 +13,9 @@ from sqlalchemy import inspect
 
 from hebi_desktop.domain.divisions import load_divisions_file
 from hebi_desktop.domain.registry import all_ledgers
+from hebi_desktop.errors import UserError
 from hebi_desktop.paths import migrations_dir
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.errors import UserError
 from hebi_desktop.storage import migrate
 from hebi_desktop.storage.checksums import manifest_of
 from hebi_desktop.storage.models import Base

@@ -12,10 +12,10 @@ from sqlalchemy import Index, text
 from sqlalchemy.engine import make_url
 
 from hebi_desktop.domain.registry import get_ledger
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.checking import check_book
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.storage.engine import display_url, make_engine, resolve_url
 from hebi_desktop.storage.models import record_model
 from hebi_desktop.storage.server import IMPORT_LOCK_KEY, WAITING_FOR_IMPORT

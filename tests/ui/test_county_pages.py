@@ -92,7 +92,7 @@ def test_crosscheck_page_lists_the_double_payment_and_opens_the_record(
 ) -> None:
     files = _exports(tmp_path)
     with county_desk(tmp_path) as county:
-        from hebi_desktop.services.collect import collect_files
+        from hebi_desktop.county.collect import collect_files
 
         collect_files(county, files)
         window = MainWindow(county)
@@ -128,7 +128,7 @@ def test_summary_tab_shows_every_township_and_the_missing_ones(
 ) -> None:
     files = _exports(tmp_path)
     with county_desk(tmp_path) as county:
-        from hebi_desktop.services.collect import collect_files
+        from hebi_desktop.county.collect import collect_files
 
         collect_files(county, files[:1])  # only 北阳镇 has sent anything
         page = CollectPage(county)

@@ -326,6 +326,29 @@ def test_run_gui_tells_a_bad_database_in_chinese(
     assert app_module.run_gui(str(bad)) == 1
     (text,) = messages.texts("critical")
     assert text.startswith("无法打开数据库") and "Traceback" not in text
+    # The window shown before the database was opened says it too, where the overview goes.
+    unopened = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    unopened = [w for w in unopened if not w.attached]
+    assert text in [w.opening_label.text() for w in unopened]
+
+
+def test_the_window_is_shown_before_the_book_and_comes_alive_with_it(qtbot, book: Book) -> None:
+    book.settings.set("scope", "county")
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.opening_label.text() == "正在打开…"
+    assert window.opening_label.isVisible()
+    assert not window.nav.isEnabled() and not window.new_action.isEnabled()
+    assert window.windowTitle() == "鹤壁乡镇台账"
+    window.attach(book)
+    assert window.nav.isEnabled() and window.new_action.isEnabled()
+    assert isinstance(window.stack.currentWidget(), OverviewPage)
+    assert "汇总报送" in nav_texts(window)  # a county desk, known once the settings are read
+    assert window.windowTitle() == "北阳镇 — 鹤壁乡镇台账"
+    window.show_page("collect")
+    assert window.current_key() == "collect"
+    window._closing_done = True
 
 
 def test_run_gui_encrypts_an_older_plain_database_first(

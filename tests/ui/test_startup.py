@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.startup_probe import HEAVY, MARKER, PROBE_ENV
+from hebi_desktop.ui.startup_probe import HEAVY, LEDGER_MARKER, MARKER, PROBE_ENV
 from tests.cli_helpers import ROOT
 
 START_MODULES = (
@@ -47,7 +47,8 @@ def test_the_start_modules_do_not_import_excel_libraries_or_alembic() -> None:
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-def test_the_real_start_shows_the_window_without_them(db_path: Path) -> None:
+def _start(db_path: Path, probe: str) -> dict[str, dict[str, object]]:
+    """Start the program as from the desktop icon; its probe lines by marker."""
     with Book.open(db_path) as book:
         book.settings.set("operator", "张丽")
         book.settings.set("county_code", "410622")
@@ -59,14 +60,31 @@ def test_the_real_start_shows_the_window_without_them(db_path: Path) -> None:
         text=True,
         encoding="utf-8",
         cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", PROBE_ENV: "quit"},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", PROBE_ENV: probe},
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    lines = [json.loads(x) for x in done.stderr.splitlines() if MARKER in x]
-    assert len(lines) == 1, done.stderr
-    assert lines[0]["heavy"] == []
+    lines = [json.loads(x) for x in done.stderr.splitlines() if "HEBI_DESKTOP_" in x]
+    found = {line["marker"]: line for line in lines}
+    assert len(found) == len(lines), done.stderr
+    return found
+
+
+def test_the_real_start_shows_the_window_without_them(db_path: Path) -> None:
+    found = _start(db_path, "quit")
+    assert list(found) == [MARKER]
+    assert found[MARKER]["heavy"] == []
+    # The window is drawn before the database library is even imported.
+    assert found[MARKER]["database_library"] is False
+
+
+def test_the_first_ledger_page_is_drawn_after_the_window(db_path: Path) -> None:
+    found = _start(db_path, "ledger")
+    window, ledger = found[MARKER], found[LEDGER_MARKER]
+    assert isinstance(window["clock"], float) and isinstance(ledger["clock"], float)
+    assert window["clock"] <= ledger["clock"]
+    assert ledger["database_library"] is True
 
 
 def test_version_and_help_load_no_database_or_qt_code() -> None:

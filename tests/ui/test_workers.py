@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtWidgets import QApplication
 
-from hebi_desktop.services.errors import Cancelled, UserError
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.ui.workers import UNEXPECTED, ProgressPanel, Worker
 
 

@@ -38,11 +38,20 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
+from hebi_desktop.county.collect_checks import (
+    ShrinkLimit,
+    explain_edit,
+    newer_received,
+    recomputed_content_hash,
+    shrink_reasons,
+    stale_message,
+)
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger, Level
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.domain.validation import Checked, validator_for
 from hebi_desktop.domain.villages import known_villages
+from hebi_desktop.errors import Cancelled, ConflictError, UserError
 from hebi_desktop.exchange.csv_source import is_csv
 from hebi_desktop.exchange.files import sha256_of
 from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_header
@@ -61,15 +70,6 @@ from hebi_desktop.exchange.metadata import (
 )
 from hebi_desktop.exchange.reader import Sheet, Source, StreamedSheet, choose_sheet, open_source
 from hebi_desktop.services.audit import dump_changes
-from hebi_desktop.services.collect_checks import (
-    ShrinkLimit,
-    explain_edit,
-    newer_received,
-    recomputed_content_hash,
-    shrink_reasons,
-    stale_message,
-)
-from hebi_desktop.services.errors import Cancelled, ConflictError, UserError
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
 from hebi_desktop.storage.server import take_import_lock

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, select, union_all
 
 from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.record_ref import RecordRef
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.storage.models import record_model
@@ -46,22 +47,6 @@ KIND_LABELS = {
     Kind.NAME_MISMATCH: "同一身份证号姓名不一致",
     Kind.UNKNOWN_VILLAGE: "行政村名称不在本乡镇村名单中",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRef:
-    """A record a finding points at, enough to show it in a list and open it."""
-
-    ledger: str
-    record_id: int
-    township_code: str
-    village: str
-    name: str
-    id_number: str | None
-
-    @property
-    def township_name(self) -> str:
-        return divisions().name(self.township_code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,15 @@
-"""Errors a clerk can act on, each with a Chinese message that names what is wrong."""
+"""Errors a clerk can act on, each with a Chinese message that names what is wrong.
+
+The bottom of the layers: storage, services, exchange and the front ends all raise and catch
+these, so this module imports nothing of the program at run time.
+"""
 
 from __future__ import annotations
 
-from hebi_desktop.domain.fields import Issue
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hebi_desktop.domain.fields import Issue
 
 
 class UserError(Exception):

@@ -22,17 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from hebi_desktop.county.collect import Choices, FileCollection, collect_file
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
 from hebi_desktop.domain.values import ValueProblem, make_parser
+from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.services.archive_manifest import MANIFEST_NAME, Manifest, ManifestFile
 from hebi_desktop.services.attachments import NewAttachment
-from hebi_desktop.services.collect import Choices, FileCollection, collect_file
-from hebi_desktop.services.errors import Cancelled, UserError
 from hebi_desktop.storage.models import record_model
 
 if TYPE_CHECKING:
+    from hebi_desktop.county.collect import IsCancelled, Progress
     from hebi_desktop.services.book import Book
-    from hebi_desktop.services.collect import IsCancelled, Progress
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ def collect_any(
     """Workbooks and ZIPs alike, each file all or nothing. The workbooks go to collect
     together, so they are taken in export order (the newest submission stays); each ZIP
     is verified and taken in through :func:`collect_archive` after them."""
-    from hebi_desktop.services.collect import collect_files
+    from hebi_desktop.county.collect import collect_files
 
     paths = list(paths)
     archives = [p for p in paths if is_archive(p)]

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from hebi_desktop.domain.divisions import Division, divisions
 from hebi_desktop.domain.fields import Ledger
-from hebi_desktop.services.errors import UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure, FigureRow
 from hebi_desktop.storage.models import ReceivedSubmission

@@ -47,7 +47,15 @@ from hebi_desktop.ui import (
     qt_fixes,  # noqa: F401 - binding fixes, applied on import
 )
 from hebi_desktop.ui.icons import app_icon, icon
-from hebi_desktop.ui.navigation import (
+from hebi_desktop.ui.other_desks import ChangeWatcher
+from hebi_desktop.ui.pages import (
+    CancellablePage,
+    RecordsPage,
+    Refreshable,
+    WaitablePage,
+    WorkingPage,
+)
+from hebi_desktop.ui.widgets.navigation import (
     COLLECT,
     CROSSCHECK,
     EXCHANGE,
@@ -58,19 +66,11 @@ from hebi_desktop.ui.navigation import (
     ledger_page_key,
     nav_entries,
 )
-from hebi_desktop.ui.other_desks import ChangeWatcher
-from hebi_desktop.ui.pages import (
-    CancellablePage,
-    RecordsPage,
-    Refreshable,
-    WaitablePage,
-    WorkingPage,
-)
 from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
-    from hebi_desktop.ui.exchange_page import ExchangePage
-    from hebi_desktop.ui.settings_page import SettingsPage
+    from hebi_desktop.ui.screens.exchange_page import ExchangePage
+    from hebi_desktop.ui.screens.settings_page import SettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ LedgerPageFactory = Callable[[Book, Ledger, QWidget], QWidget]
 def _ledger_page_class() -> LedgerPageFactory | None:
     """The ledger page, imported on first use (the window also runs without it)."""
     try:
-        from hebi_desktop.ui.ledger_page import LedgerPage
+        from hebi_desktop.ui.screens.ledger_page import LedgerPage
     except ImportError:
         log.warning("ledger page not available", exc_info=True)
         return None
@@ -203,14 +203,14 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_overview(self) -> QWidget:
-        from hebi_desktop.ui.overview_page import OverviewPage
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
 
         page = OverviewPage(self.book, self.stack)
         page.open_query.connect(self.open_query)
         return page
 
     def _make_exchange(self) -> QWidget:
-        from hebi_desktop.ui.exchange_page import ExchangePage
+        from hebi_desktop.ui.screens.exchange_page import ExchangePage
 
         page = ExchangePage(self.book, self.stack)
         page.records_changed.connect(self._imported)
@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_settings(self) -> QWidget:
-        from hebi_desktop.ui.settings_page import SettingsPage
+        from hebi_desktop.ui.screens.settings_page import SettingsPage
 
         page = SettingsPage(self.book, self.stack)
         page.operator_changed.connect(self._operator_changed)
@@ -228,14 +228,14 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_collect(self) -> QWidget:
-        from hebi_desktop.ui.collect_page import CollectPage
+        from hebi_desktop.ui.screens.collect_page import CollectPage
 
         page = CollectPage(self.book, self.stack)
         page.records_changed.connect(self._imported)
         return page
 
     def _make_crosscheck(self) -> QWidget:
-        from hebi_desktop.ui.crosscheck_page import CrossCheckPage
+        from hebi_desktop.ui.screens.crosscheck_page import CrossCheckPage
 
         page = CrossCheckPage(self.book, self.stack)
         page.open_query.connect(self.open_query)
@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
         return page.new_record() if isinstance(page, RecordsPage) else None
 
     def _exchange(self) -> tuple[ExchangePage, str | None]:
-        from hebi_desktop.ui.exchange_page import ExchangePage
+        from hebi_desktop.ui.screens.exchange_page import ExchangePage
 
         ledger_key = ledger_of(self.current_key() or "")
         page = self.show_page(EXCHANGE)
@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _settings_page(self) -> SettingsPage:
-        from hebi_desktop.ui.settings_page import SettingsPage
+        from hebi_desktop.ui.screens.settings_page import SettingsPage
 
         page = self.show_page(SETTINGS)
         assert isinstance(page, SettingsPage)

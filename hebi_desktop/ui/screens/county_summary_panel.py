@@ -28,7 +28,7 @@ from hebi_desktop.services.county_report import (
     write_county_summary,
 )
 from hebi_desktop.services.errors import StorageError, UserError
-from hebi_desktop.ui.overview_page import grouped
+from hebi_desktop.ui.screens.overview_page import grouped
 
 
 class CountySummaryPanel(QWidget):

@@ -4,7 +4,7 @@ Each tab is its own widget (``export_tab``, ``import_tab``, ``submissions_tab``)
 owns what they share: the one background :class:`~hebi_desktop.ui.workers.Worker` at a
 time with its progress panel (so a 100,000-row export neither freezes the window nor
 leaves half a file behind when cancelled) and the folders last used, remembered in the
-book's settings. The tabs reach these through :class:`~hebi_desktop.ui.import_tab.JobHost`.
+book's settings. The tabs reach these through :class:`~hebi_desktop.ui.screens.import_tab.JobHost`.
 """
 
 from __future__ import annotations
@@ -28,17 +28,17 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.export_tab import Exporter, ExportTab
 from hebi_desktop.ui.icons import icon
-from hebi_desktop.ui.import_tab import (
+from hebi_desktop.ui.screens.export_tab import Exporter, ExportTab
+from hebi_desktop.ui.screens.import_tab import (
     Importer,
     ImportTab,
 )
-from hebi_desktop.ui.submissions_tab import SubmissionsTab
+from hebi_desktop.ui.screens.submissions_tab import SubmissionsTab
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 if TYPE_CHECKING:
-    from hebi_desktop.ui.print_preview import FormPreview
+    from hebi_desktop.ui.dialogs.print_preview import FormPreview
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ from hebi_desktop.services.collect import (
 )
 from hebi_desktop.services.collect_archive import collect_any, collect_archive, is_archive
 from hebi_desktop.services.errors import Cancelled
-from hebi_desktop.ui.county_summary_panel import CountySummaryPanel
+from hebi_desktop.ui.screens.county_summary_panel import CountySummaryPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 COLUMNS = ("文件", "填报单位", "台账", "乡镇", "方式", "条数", "状态", "问题")
@@ -176,7 +176,7 @@ class CollectPage(QWidget):
         new = [p for p in paths if p.suffix.lower() in wanted and p not in self.paths]
         if not new or self.busy:
             return None
-        from hebi_desktop.ui.passwords import unlock_workbooks
+        from hebi_desktop.ui.dialogs.passwords import unlock_workbooks
 
         unlock_workbooks(new, self)  # a file left locked is refused with the reason
         self.paths.extend(new)

@@ -122,7 +122,7 @@ def folder_size(folder: Path) -> int:
 def form_open_times(book: Book, record_ids: list[int], runs: int = 5) -> list[float]:
     from PySide6.QtWidgets import QApplication
 
-    from hebi_desktop.ui.record_form import RecordDialog
+    from hebi_desktop.ui.dialogs.record_form import RecordDialog
 
     app = QApplication.instance() or QApplication([])
     times = []

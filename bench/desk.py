@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DEBOUNCE_S = 0.25  # hebi_desktop.ui.filters.SEARCH_DELAY_MS
+DEBOUNCE_S = 0.25  # hebi_desktop.ui.widgets.filters.SEARCH_DELAY_MS
 AIMS = {
     "bare_window_s": 1.0,
     "window_s": 0.35,
@@ -219,7 +219,7 @@ def child_page_and_search(db: str, ledger_key: str, search: str) -> dict[str, An
     from hebi_desktop.services.book import Book
     from hebi_desktop.ui.app import make_application
     from hebi_desktop.ui.main_window import MainWindow
-    from hebi_desktop.ui.navigation import OVERVIEW, ledger_page_key
+    from hebi_desktop.ui.widgets.navigation import OVERVIEW, ledger_page_key
 
     def idle(app: Any) -> None:
         """Run the event loop until everything posted (paint included) is done."""

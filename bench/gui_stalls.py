@@ -40,8 +40,8 @@ def main() -> int:
     from hebi_desktop.services.book import Book
     from hebi_desktop.services.demo import fill_demo
     from hebi_desktop.services.querying import RecordQuery
+    from hebi_desktop.ui.dialogs.print_preview import open_preview
     from hebi_desktop.ui.main_window import MainWindow
-    from hebi_desktop.ui.print_preview import open_preview
     from tests.ui.stall_meter import StallMeter
 
     app = QApplication(["bench"])

@@ -61,8 +61,8 @@ def main() -> int:
     from hebi_desktop.printing.pdf import write_pdf
     from hebi_desktop.services.book import Book
     from hebi_desktop.services.settings import REVIEWER, UNIT_HEAD
-    from hebi_desktop.ui.record_form import ATTACHMENTS_TAB, RecordDialog
-    from hebi_desktop.ui.thumbnails import shared_cache
+    from hebi_desktop.ui.dialogs.record_form import ATTACHMENTS_TAB, RecordDialog
+    from hebi_desktop.ui.widgets.thumbnails import shared_cache
 
     out = ROOT / "docs" / "screenshots"
     app = QApplication.instance() or QApplication(sys.argv)

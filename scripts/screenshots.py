@@ -81,7 +81,7 @@ def render(temp: Path, rows: int, out: Path, suffix: str = "") -> int:
     from hebi_desktop.services.demo import fill_demo
     from hebi_desktop.ui.app import make_application
     from hebi_desktop.ui.main_window import MainWindow
-    from hebi_desktop.ui.navigation import EXCHANGE, OVERVIEW, SETTINGS, ledger_page_key
+    from hebi_desktop.ui.widgets.navigation import EXCHANGE, OVERVIEW, SETTINGS, ledger_page_key
 
     app = make_application([sys.argv[0]])
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(temp / "user"))

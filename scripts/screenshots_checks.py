@@ -39,7 +39,7 @@ def render(temp: Path, out: Path) -> int:
     from hebi_desktop.services.roster_checks import check_rosters
     from hebi_desktop.ui.app import make_application
     from hebi_desktop.ui.main_window import MainWindow
-    from hebi_desktop.ui.navigation import ledger_page_key
+    from hebi_desktop.ui.widgets.navigation import ledger_page_key
 
     app = make_application([sys.argv[0]])
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(temp / "user"))

@@ -135,8 +135,8 @@ def open_book(db: str | None, window: MainWindow | None = None) -> Book | None:
     from hebi_desktop.storage.engine import display_url, resolve_url
     from hebi_desktop.storage.keys import use_recovery_key
     from hebi_desktop.storage.server import LoginRefused
-    from hebi_desktop.ui.recovery_key import ask_recovery_key, encrypt_on_start
-    from hebi_desktop.ui.server_login import MAX_ATTEMPTS, ask_password
+    from hebi_desktop.ui.dialogs.recovery_key import ask_recovery_key, encrypt_on_start
+    from hebi_desktop.ui.dialogs.server_login import MAX_ATTEMPTS, ask_password
 
     encrypt_on_start(db)  # an older version's plain database; stays plain if it cannot be
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -175,7 +175,7 @@ def _offer_recovery_key(book: Book) -> None:
     """A new database's recovery key, shown once (the overview reminds until saved)."""
     from hebi_desktop.errors import UserError
     from hebi_desktop.services.encryption import recovery_key_saved
-    from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
+    from hebi_desktop.ui.dialogs.recovery_key import RecoveryKeyDialog
 
     try:
         if not recovery_key_saved(book):
@@ -263,7 +263,7 @@ def run_gui(db: str | None) -> int:
             return 1
         _show_key_notices()
         if not book.settings.is_configured:
-            from hebi_desktop.ui.first_start import FirstStartDialog
+            from hebi_desktop.ui.dialogs.first_start import FirstStartDialog
 
             first = FirstStartDialog(book)
             if first.exec() != QDialog.DialogCode.Accepted:

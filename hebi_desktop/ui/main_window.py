@@ -46,7 +46,15 @@ from hebi_desktop.ui import (
     qt_fixes,  # noqa: F401 - binding fixes, applied on import
 )
 from hebi_desktop.ui.icons import app_icon, icon
-from hebi_desktop.ui.navigation import (
+from hebi_desktop.ui.other_desks import ChangeWatcher
+from hebi_desktop.ui.pages import (
+    CancellablePage,
+    RecordsPage,
+    Refreshable,
+    WaitablePage,
+    WorkingPage,
+)
+from hebi_desktop.ui.widgets.navigation import (
     COLLECT,
     CROSSCHECK,
     EXCHANGE,
@@ -57,22 +65,14 @@ from hebi_desktop.ui.navigation import (
     ledger_page_key,
     nav_entries,
 )
-from hebi_desktop.ui.other_desks import ChangeWatcher
-from hebi_desktop.ui.pages import (
-    CancellablePage,
-    RecordsPage,
-    Refreshable,
-    WaitablePage,
-    WorkingPage,
-)
 from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
     from hebi_desktop.services import backups
     from hebi_desktop.services.book import Book
     from hebi_desktop.services.querying import RecordQuery
-    from hebi_desktop.ui.exchange_page import ExchangePage
-    from hebi_desktop.ui.settings_page import SettingsPage
+    from hebi_desktop.ui.screens.exchange_page import ExchangePage
+    from hebi_desktop.ui.screens.settings_page import SettingsPage
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ OPENING_TEXT = "正在打开…"
 def _ledger_page_class() -> LedgerPageFactory | None:
     """The ledger page, imported on first use (the window also runs without it)."""
     try:
-        from hebi_desktop.ui.ledger_page import LedgerPage
+        from hebi_desktop.ui.screens.ledger_page import LedgerPage
     except ImportError:
         log.warning("ledger page not available", exc_info=True)
         return None
@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         """A county desk's 汇总报送, known only once the settings can be read."""
         from PySide6.QtWidgets import QListWidgetItem
 
-        from hebi_desktop.ui.navigation import KEY_ROLE
+        from hebi_desktop.ui.widgets.navigation import KEY_ROLE
 
         self.entries = nav_entries(county_desk=True)
         row = [entry.key for entry in self.entries].index(COLLECT)
@@ -270,14 +270,14 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_overview(self) -> QWidget:
-        from hebi_desktop.ui.overview_page import OverviewPage
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
 
         page = OverviewPage(self.book, self.stack)
         page.open_query.connect(self.open_query)
         return page
 
     def _make_exchange(self) -> QWidget:
-        from hebi_desktop.ui.exchange_page import ExchangePage
+        from hebi_desktop.ui.screens.exchange_page import ExchangePage
 
         page = ExchangePage(self.book, self.stack)
         page.records_changed.connect(self._imported)
@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_settings(self) -> QWidget:
-        from hebi_desktop.ui.settings_page import SettingsPage
+        from hebi_desktop.ui.screens.settings_page import SettingsPage
 
         page = SettingsPage(self.book, self.stack)
         page.operator_changed.connect(self._operator_changed)
@@ -295,14 +295,14 @@ class MainWindow(QMainWindow):
         return page
 
     def _make_collect(self) -> QWidget:
-        from hebi_desktop.ui.collect_page import CollectPage
+        from hebi_desktop.ui.screens.collect_page import CollectPage
 
         page = CollectPage(self.book, self.stack)
         page.records_changed.connect(self._imported)
         return page
 
     def _make_crosscheck(self) -> QWidget:
-        from hebi_desktop.ui.crosscheck_page import CrossCheckPage
+        from hebi_desktop.ui.screens.crosscheck_page import CrossCheckPage
 
         page = CrossCheckPage(self.book, self.stack)
         page.open_query.connect(self.open_query)
@@ -452,7 +452,7 @@ class MainWindow(QMainWindow):
         return page.new_record() if isinstance(page, RecordsPage) else None
 
     def _exchange(self) -> tuple[ExchangePage, str | None]:
-        from hebi_desktop.ui.exchange_page import ExchangePage
+        from hebi_desktop.ui.screens.exchange_page import ExchangePage
 
         ledger_key = ledger_of(self.current_key() or "")
         page = self.show_page(EXCHANGE)
@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _settings_page(self) -> SettingsPage:
-        from hebi_desktop.ui.settings_page import SettingsPage
+        from hebi_desktop.ui.screens.settings_page import SettingsPage
 
         page = self.show_page(SETTINGS)
         assert isinstance(page, SettingsPage)

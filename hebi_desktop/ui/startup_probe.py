@@ -89,7 +89,7 @@ def first_ledger(window: QWidget) -> None:
     if mode != "ledger":
         return
     from hebi_desktop.domain.registry import all_ledgers
-    from hebi_desktop.ui.navigation import ledger_page_key
+    from hebi_desktop.ui.widgets.navigation import ledger_page_key
 
     show_page = getattr(window, "show_page")  # noqa: B009 - the main window, not imported here
     page = show_page(ledger_page_key(all_ledgers()[0].key))

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox, QWidget
 
-from hebi_desktop.ui.field_widgets import FieldEditor
-from hebi_desktop.ui.record_form import RecordForm
+from hebi_desktop.ui.dialogs.record_form import RecordForm
+from hebi_desktop.ui.widgets.field_widgets import FieldEditor
 
 Button = QMessageBox.StandardButton
 

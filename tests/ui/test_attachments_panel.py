@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.ledger_page import LedgerPage
-from hebi_desktop.ui.record_form import ATTACHMENTS_TAB, RecordDialog
-from hebi_desktop.ui.thumbnails import shared_cache
+from hebi_desktop.ui.dialogs.record_form import ATTACHMENTS_TAB, RecordDialog
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
+from hebi_desktop.ui.widgets.thumbnails import shared_cache
 from tests.photo_files import write_photo
 from tests.samples import housing
 from tests.ui.ledger_helpers import type_text
@@ -163,7 +163,7 @@ def test_overview_counts_records_lacking_evidence_and_opens_them(
     qtbot, book: Book, tmp_path: Path
 ) -> None:
     from hebi_desktop.ui.main_window import MainWindow
-    from hebi_desktop.ui.navigation import OVERVIEW, ledger_page_key
+    from hebi_desktop.ui.widgets.navigation import OVERVIEW, ledger_page_key
 
     record_id = book.records("housing").create(housing()).record.id  # C级, 已竣工
     window = MainWindow(book)
@@ -265,7 +265,7 @@ def test_window_export_with_files_writes_a_zip_and_masking_unticks_it(
 
 
 def test_collect_page_takes_in_a_zip_with_its_files(qtbot, tmp_path: Path, messages) -> None:
-    from hebi_desktop.ui.collect_page import CollectPage
+    from hebi_desktop.ui.screens.collect_page import CollectPage
     from tests.county_helpers import county_desk
     from tests.services.test_archive_zip import township_zip
 
@@ -292,7 +292,7 @@ def test_print_preview_shows_the_archive_form(qtbot, book: Book, tmp_path: Path)
     from hebi_desktop.domain.printing import Form
     from hebi_desktop.printing.archive import ArchiveDocument
     from hebi_desktop.services.querying import RecordQuery
-    from hebi_desktop.ui.print_preview import FormPreview
+    from hebi_desktop.ui.dialogs.print_preview import FormPreview
 
     book.settings.set("unit_name", "淇县北阳镇人民政府")
     record_id = book.records("housing").create(housing()).record.id

@@ -9,10 +9,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.collect_page import COLUMNS, CollectPage
-from hebi_desktop.ui.crosscheck_page import CrossCheckPage
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import COLLECT, EXCHANGE, SETTINGS
+from hebi_desktop.ui.screens.collect_page import COLUMNS, CollectPage
+from hebi_desktop.ui.screens.crosscheck_page import CrossCheckPage
+from hebi_desktop.ui.widgets.navigation import COLLECT, EXCHANGE, SETTINGS
 from tests import samples
 from tests.county_helpers import (
     BEIYANG,
@@ -149,7 +149,7 @@ def test_summary_tab_shows_every_township_and_the_missing_ones(
 
 def test_scope_is_chosen_in_the_settings_page(qtbot, book: Book, messages: Messages) -> None:
     from hebi_desktop.services.settings import SCOPE
-    from hebi_desktop.ui.scope_box import ScopeBox
+    from hebi_desktop.ui.screens.scope_box import ScopeBox
 
     window = MainWindow(book)
     qtbot.addWidget(window)

@@ -16,9 +16,9 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.exchange.metadata import read_metadata
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.settings import SUPERVISION_PHONE
-from hebi_desktop.ui.exchange_page import ExchangePage
-from hebi_desktop.ui.ledger_page import LedgerPage
-from hebi_desktop.ui.print_preview import FormPreview
+from hebi_desktop.ui.dialogs.print_preview import FormPreview
+from hebi_desktop.ui.screens.exchange_page import ExchangePage
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
 from tests.county_helpers import BEIYANG, GAOCUN, fill, housing_rows
 from tests.exchange.test_desk_scope import ROWS, title_line, townships_in
 from tests.printing.pdf_text import pages

@@ -18,8 +18,8 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.errors import Cancelled
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
-from hebi_desktop.ui.exchange_page import ExchangePage
-from hebi_desktop.ui.export_tab import LAST_EXPORT_DIR
+from hebi_desktop.ui.screens.exchange_page import ExchangePage
+from hebi_desktop.ui.screens.export_tab import LAST_EXPORT_DIR
 from hebi_desktop.ui.workers import Worker
 from tests import samples
 from tests.ui.ledger_helpers import Messages

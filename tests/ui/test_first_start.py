@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog
 
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.first_start import FirstStartDialog
+from hebi_desktop.ui.dialogs.first_start import FirstStartDialog
 from tests.ui.ledger_helpers import choose, type_text
 
 LEFT = Qt.MouseButton.LeftButton

@@ -13,16 +13,16 @@ from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.app import make_application
-from hebi_desktop.ui.field_widgets import (
+from hebi_desktop.ui.dialogs.record_form import RecordDialog
+from hebi_desktop.ui.main_window import MainWindow
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
+from hebi_desktop.ui.widgets.field_widgets import (
     ChoiceEditor,
     DateEditor,
     LineEditor,
     best_choice,
     make_editor,
 )
-from hebi_desktop.ui.ledger_page import LedgerPage
-from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.record_form import RecordDialog
 from tests import samples
 from tests.ui.ledger_helpers import type_text
 
@@ -208,7 +208,7 @@ def test_a_typed_date_is_echoed_and_rewritten_on_leaving(qtbot) -> None:
 
 
 def test_first_start_and_filters_choose_by_pinyin_but_never_the_prompt(qtbot, book: Book) -> None:
-    from hebi_desktop.ui.first_start import FirstStartDialog
+    from hebi_desktop.ui.dialogs.first_start import FirstStartDialog
 
     dialog = FirstStartDialog(book)
     qtbot.addWidget(dialog)

@@ -15,7 +15,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.ledger_page import LedgerPage
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
 from tests import samples
 from tests.photo_files import write_photo
 from tests.ui.ledger_helpers import Button, choose, fill, retype, type_text

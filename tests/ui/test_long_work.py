@@ -15,10 +15,10 @@ from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.backup_picker import BackupPicker
+from hebi_desktop.ui.dialogs.backup_picker import BackupPicker
+from hebi_desktop.ui.dialogs.print_preview import FormPreview, open_preview
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import SETTINGS
-from hebi_desktop.ui.print_preview import FormPreview, open_preview
+from hebi_desktop.ui.widgets.navigation import SETTINGS
 from tests.printing.pdf_text import pages
 from tests.ui.ledger_helpers import Button, Messages
 from tests.ui.stall_meter import StallMeter

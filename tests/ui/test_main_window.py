@@ -22,20 +22,21 @@ from hebi_desktop.services.encryption import recovery_key
 from hebi_desktop.storage.cipher import is_plain
 from hebi_desktop.storage.keys import forget_session
 from hebi_desktop.ui import app as app_module
-from hebi_desktop.ui import main_window, navigation
+from hebi_desktop.ui import main_window
+from hebi_desktop.ui.dialogs.first_start import FirstStartDialog
+from hebi_desktop.ui.dialogs.recovery_key import RecoveryKeyDialog
 from hebi_desktop.ui.errors import MESSAGE, ErrorReporter
-from hebi_desktop.ui.first_start import FirstStartDialog
-from hebi_desktop.ui.ledger_page import LedgerPage
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import (
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
+from hebi_desktop.ui.screens.overview_page import OverviewPage
+from hebi_desktop.ui.widgets import navigation
+from hebi_desktop.ui.widgets.navigation import (
     CROSSCHECK,
     EXCHANGE,
     OVERVIEW,
     SETTINGS,
     ledger_page_key,
 )
-from hebi_desktop.ui.overview_page import OverviewPage
-from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
 from tests import samples
 from tests.ui.ledger_helpers import Button, Messages, type_text
 

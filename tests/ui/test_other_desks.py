@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import ledger_page_key
+from hebi_desktop.ui.widgets.navigation import ledger_page_key
 from tests import samples
 
 

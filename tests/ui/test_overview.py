@@ -13,8 +13,8 @@ from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import OVERVIEW, ledger_page_key
-from hebi_desktop.ui.overview_page import FLAGGED, OverviewPage, grouped, problems_of
+from hebi_desktop.ui.screens.overview_page import FLAGGED, OverviewPage, grouped, problems_of
+from hebi_desktop.ui.widgets.navigation import OVERVIEW, ledger_page_key
 from tests import samples
 
 

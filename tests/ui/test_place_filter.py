@@ -6,9 +6,9 @@ import datetime as dt
 
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.exchange_page import ExchangePage
-from hebi_desktop.ui.filters import FilterBar
-from hebi_desktop.ui.place_filter import REVERSED, DateRange, PlacePicker
+from hebi_desktop.ui.screens.exchange_page import ExchangePage
+from hebi_desktop.ui.widgets.filters import FilterBar
+from hebi_desktop.ui.widgets.place_filter import REVERSED, DateRange, PlacePicker
 
 
 def test_the_export_form_refuses_a_reversed_range_and_a_bad_date(qtbot, book: Book) -> None:

@@ -16,10 +16,10 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.settings import REVIEWER, SUPERVISION_PHONE, UNIT_HEAD, UNIT_NAME
-from hebi_desktop.ui.exchange_page import ExchangePage
-from hebi_desktop.ui.ledger_page import LedgerPage
-from hebi_desktop.ui.print_preview import FormPreview
-from hebi_desktop.ui.settings_page import SettingsPage
+from hebi_desktop.ui.dialogs.print_preview import FormPreview
+from hebi_desktop.ui.screens.exchange_page import ExchangePage
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
+from hebi_desktop.ui.screens.settings_page import SettingsPage
 from tests.printing.pdf_text import page_size_mm, pages
 from tests.ui.ledger_helpers import Messages, retype
 

@@ -15,8 +15,8 @@ from python_calamine import CalamineWorkbook
 from hebi_desktop.exchange.protected import forget_passwords, is_protected
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
-from hebi_desktop.ui.overview_page import OverviewPage
-from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
+from hebi_desktop.ui.dialogs.recovery_key import RecoveryKeyDialog
+from hebi_desktop.ui.screens.overview_page import OverviewPage
 from tests.ui.ledger_helpers import Messages
 from tests.ui.test_exchange_page import LEFT, make_page, only, save_as, wait_done
 

@@ -13,7 +13,7 @@ from hebi_desktop.domain.fields import Level
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
-from hebi_desktop.ui.record_form import RecordDialog
+from hebi_desktop.ui.dialogs.record_form import RecordDialog
 from tests import samples
 from tests.ui.ledger_helpers import Button, fill, retype
 
@@ -553,7 +553,7 @@ def test_a_field_that_does_not_apply_shows_no_required_star(qtbot, book: Book) -
 
 
 def test_id_number_and_date_inputs_take_the_fields_width_on_a_narrow_form(qtbot) -> None:
-    from hebi_desktop.ui.field_widgets import make_editor
+    from hebi_desktop.ui.widgets.field_widgets import make_editor
 
     for name in ("id_number", "check_date"):
         editor = make_editor(HOUSING.field(name))

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QInputDialog
 from hebi_desktop.exchange.roster_import import import_roster
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.roster_checks import check_rosters
-from hebi_desktop.ui.crosscheck_page import CrossCheckPage
 from hebi_desktop.ui.main_window import MainWindow
+from hebi_desktop.ui.screens.crosscheck_page import CrossCheckPage
 from tests.roster_helpers import household, person_id, write_roster
 from tests.samples import housing
 
@@ -66,7 +66,7 @@ def test_double_click_opens_the_record(qtbot, book: Book, tmp_path: Path) -> Non
 
 
 def test_a_roster_imported_from_the_window(qtbot, book: Book, tmp_path: Path) -> None:
-    from hebi_desktop.ui.roster_check_panel import RosterCheckPanel
+    from hebi_desktop.ui.screens.roster_check_panel import RosterCheckPanel
 
     panel = RosterCheckPanel(book)
     qtbot.addWidget(panel)

@@ -58,7 +58,7 @@ def test_cancelling_the_password_shows_why_and_opens_nothing(
 
 def test_the_settings_row_saves_a_server_address_without_password(qtbot) -> None:
     from hebi_desktop.storage.desk_choice import chosen_database
-    from hebi_desktop.ui.server_address import ServerAddress
+    from hebi_desktop.ui.screens.server_address import ServerAddress
 
     row = ServerAddress()
     qtbot.addWidget(row)

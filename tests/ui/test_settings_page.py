@@ -15,10 +15,10 @@ from hebi_desktop.domain import resident_id
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.storage.checksums import manifest_of
-from hebi_desktop.ui.backup_picker import BackupPicker, FolderPicker
+from hebi_desktop.ui.dialogs.backup_picker import BackupPicker, FolderPicker
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.navigation import SETTINGS
-from hebi_desktop.ui.settings_page import SettingsPage
+from hebi_desktop.ui.screens.settings_page import SettingsPage
+from hebi_desktop.ui.widgets.navigation import SETTINGS
 from tests import samples
 from tests.raw_db import raw_connect
 from tests.ui.ledger_helpers import Button, Messages, choose, retype

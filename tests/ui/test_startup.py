@@ -17,7 +17,7 @@ START_MODULES = (
     "hebi_desktop.cli.main",
     "hebi_desktop.ui.app",
     "hebi_desktop.ui.main_window",
-    "hebi_desktop.ui.overview_page",
+    "hebi_desktop.ui.screens.overview_page",
     "hebi_desktop.services.book",
 )
 

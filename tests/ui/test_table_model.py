@@ -14,7 +14,7 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.table_model import LedgerTableModel
+from hebi_desktop.ui.widgets.table_model import LedgerTableModel
 
 ROWS = 2000
 Display = Qt.ItemDataRole.DisplayRole

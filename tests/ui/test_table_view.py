@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from hebi_desktop.domain import resident_id
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.ledger_page import LedgerPage
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
 from tests import samples
 from tests.ui.test_ledger_page import add_households, make_page
 

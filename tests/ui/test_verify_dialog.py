@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.ledger_page import LedgerPage
-from hebi_desktop.ui.verify_dialog import VerifyDialog
+from hebi_desktop.ui.dialogs.verify_dialog import VerifyDialog
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
 from tests.samples import HOUSEHOLD_HEAD_ID, housing
 from tests.ui.ledger_helpers import choose
 
@@ -126,7 +126,7 @@ def test_the_overview_counts_unverified_records_with_money_and_opens_them(
     qtbot, book: Book
 ) -> None:
     from hebi_desktop.ui.main_window import MainWindow
-    from hebi_desktop.ui.overview_page import UNVERIFIED_MONEY, OverviewPage
+    from hebi_desktop.ui.screens.overview_page import UNVERIFIED_MONEY, OverviewPage
 
     records = book.records("housing")
     paid = records.create(housing(), operator="录入员").record.id
@@ -178,7 +178,7 @@ def test_the_register_preview_warns_of_unverified_records_and_can_leave_them_out
 ) -> None:
     from hebi_desktop.domain.printing import Form
     from hebi_desktop.services.verification import VerificationService
-    from hebi_desktop.ui.print_preview import FormPreview, open_preview
+    from hebi_desktop.ui.dialogs.print_preview import FormPreview, open_preview
 
     records = book.records("housing")
     checked = records.create(housing(), operator="录入员").record.id

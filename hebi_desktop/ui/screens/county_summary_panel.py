@@ -28,7 +28,7 @@ from hebi_desktop.county.report import (
 )
 from hebi_desktop.errors import StorageError, UserError
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.overview_page import grouped
+from hebi_desktop.ui.screens.overview_page import grouped
 
 
 class CountySummaryPanel(QWidget):

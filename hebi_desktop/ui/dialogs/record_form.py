@@ -40,8 +40,8 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.records import Record
 from hebi_desktop.ui import geometry
-from hebi_desktop.ui.attachments_panel import AttachmentsPanel, dropped_files
-from hebi_desktop.ui.field_widgets import (
+from hebi_desktop.ui.widgets.attachments_panel import AttachmentsPanel, dropped_files
+from hebi_desktop.ui.widgets.field_widgets import (
     ERROR_COLOR,
     WARNING_COLOR,
     FieldEditor,
@@ -50,7 +50,7 @@ from hebi_desktop.ui.field_widgets import (
     TownshipEditor,
     make_editor,
 )
-from hebi_desktop.ui.history_view import HistoryView
+from hebi_desktop.ui.widgets.history_view import HistoryView
 
 log = logging.getLogger(__name__)
 
@@ -641,7 +641,7 @@ class RecordDialog(QDialog):
                 assert self.version is not None
                 result = self.service.update(self.record_id, raw, self.version)
         except StaleRecord as error:
-            from hebi_desktop.ui.conflict_dialog import offer_merge
+            from hebi_desktop.ui.dialogs.conflict_dialog import offer_merge
 
             base = self.record
             self._after_stale()  # the fresh record; the clerk's values are offered beside it

@@ -38,8 +38,8 @@ from hebi_desktop.services.settings import (
     setting_problem,
 )
 from hebi_desktop.ui import geometry
-from hebi_desktop.ui.field_widgets import ERROR_COLOR, ChoiceSearch
 from hebi_desktop.ui.icons import app_icon
+from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, ChoiceSearch
 
 NAME_LIMIT = 20
 _PHONE = make_parser(Field("operator_phone", "联系电话", Kind.PHONE))

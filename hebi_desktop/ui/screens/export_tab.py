@@ -37,14 +37,20 @@ from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.desk_scope import desk_scope, query_place, scope_words
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.icons import icon
-from hebi_desktop.ui.import_tab import EXCEL_FILTER, OK_COLOR, JobHost, set_label, with_suffix
-from hebi_desktop.ui.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.screens.import_tab import (
+    EXCEL_FILTER,
+    OK_COLOR,
+    JobHost,
+    set_label,
+    with_suffix,
+)
+from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
+from hebi_desktop.ui.widgets.place_filter import DateRange, PlacePicker
 from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
-    from hebi_desktop.ui.print_preview import FormPreview
+    from hebi_desktop.ui.dialogs.print_preview import FormPreview
 
 LAST_EXPORT_DIR = "last_export_dir"
 
@@ -245,7 +251,7 @@ class ExportTab(QWidget):
         query = self.export_query()
         if query is None:
             return None
-        from hebi_desktop.ui.print_preview import open_preview
+        from hebi_desktop.ui.dialogs.print_preview import open_preview
 
         since = self.incremental_radio.isChecked()
         return open_preview(self, self.book, self.chosen_ledgers(), query, since, all_places=True)
@@ -294,7 +300,7 @@ class ExportTab(QWidget):
 
         password: str | None = None
         if self.encrypt_check.isChecked():
-            from hebi_desktop.ui.passwords import ask_new_password
+            from hebi_desktop.ui.dialogs.passwords import ask_new_password
 
             password = ask_new_password(self)
             if password is None:

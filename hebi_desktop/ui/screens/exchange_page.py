@@ -1,16 +1,15 @@
 """导入导出: export workbooks for the county, import a clerk's spreadsheet, past submissions.
 
 Each tab is its own widget (``export_tab``, ``import_tab``, ``submissions_tab``); this page
-owns what they share: the one background :class:`~hebi_desktop.ui.workers.Worker` at a
-time with its progress panel (so a 100,000-row export neither freezes the window nor
+owns what they share: the one background job at a time with its progress panel (see
+:mod:`~hebi_desktop.ui.screens.job_page`; a 100,000-row export neither freezes the window nor
 leaves half a file behind when cancelled) and the folders last used, remembered in the
-book's settings. The tabs reach these through :class:`~hebi_desktop.ui.import_tab.JobHost`.
+book's settings. The tabs reach these through :class:`~hebi_desktop.ui.screens.import_tab.JobHost`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,17 +27,18 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.export_tab import Exporter, ExportTab
 from hebi_desktop.ui.icons import icon
-from hebi_desktop.ui.import_tab import (
+from hebi_desktop.ui.screens.export_tab import Exporter, ExportTab
+from hebi_desktop.ui.screens.import_tab import (
     Importer,
     ImportTab,
 )
-from hebi_desktop.ui.submissions_tab import SubmissionsTab
+from hebi_desktop.ui.screens.job_page import OneJobPage
+from hebi_desktop.ui.screens.submissions_tab import SubmissionsTab
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 if TYPE_CHECKING:
-    from hebi_desktop.ui.print_preview import FormPreview
+    from hebi_desktop.ui.dialogs.print_preview import FormPreview
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def exchange_available() -> bool:
     return True
 
 
-class ExchangePage(QWidget):
+class ExchangePage(OneJobPage):
     """Export, import and the submissions list, each on a tab.
 
     ``records_changed`` after an import wrote records; ``submissions_changed`` after an
@@ -76,7 +76,6 @@ class ExchangePage(QWidget):
         self.available = (exporter is not None and importer is not None) or exchange_available()
         self._exporter = exporter
         self._importer = importer
-        self.worker: Worker | None = None
         layout = QVBoxLayout(self)
         title = QLabel("导入导出", self)
         font = title.font()
@@ -208,39 +207,6 @@ class ExchangePage(QWidget):
             self.last_submission_label.setText(lasts)
 
     # --- shared -----------------------------------------------------------------------
-
-    @property
-    def busy(self) -> bool:
-        """From the moment a job is set up until it has ended and reported."""
-        return self.worker is not None
-
-    def start_job(
-        self,
-        job: Callable[[Callable[[int, int], None], Callable[[], bool]], Any],
-        text: str,
-        cancellable: bool = True,
-    ) -> Worker:
-        """A worker for ``job`` with the progress panel attached (caller starts it)."""
-        worker = Worker(job, self)
-        self.worker = worker
-        self.progress_panel.attach(worker, text, cancellable)
-        worker.done.connect(self._work_done)
-        self.update_buttons()
-        return worker
-
-    def _work_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.deleteLater()
-        self.update_buttons()
-
-    def cancel_work(self, wait: bool = True) -> None:
-        """Stop what runs (at exit); with ``wait``, until the service has undone it."""
-        worker = self.worker
-        if worker is not None and worker.running:
-            worker.cancel()
-            if wait:
-                worker.wait()
 
     def update_buttons(self, *_args: object) -> None:
         idle = self.available and not self.busy

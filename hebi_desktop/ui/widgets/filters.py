@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.field_widgets import ChoiceSearch
-from hebi_desktop.ui.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.widgets.field_widgets import ChoiceSearch
+from hebi_desktop.ui.widgets.place_filter import DateRange, PlacePicker
 
 SEARCH_DELAY_MS = 250
 ALL = "全部"

@@ -30,7 +30,7 @@ from hebi_desktop.services.settings import (
     UNIT_NAME,
     setting_problem,
 )
-from hebi_desktop.ui.field_widgets import ERROR_COLOR
+from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR
 
 OK_COLOR = "#2e7d32"
 NAME_LIMIT = 20

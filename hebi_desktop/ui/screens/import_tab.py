@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 from hebi_desktop.domain.fields import LEVEL_LABELS, Level
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.workers import Worker
 
 LAST_IMPORT_DIR = "last_import_dir"
@@ -260,7 +260,7 @@ class ImportTab(QWidget):
         if not source.is_file():
             QMessageBox.warning(self, "导入", f"找不到文件“{source}”。")
             return None
-        from hebi_desktop.ui.passwords import unlock_workbooks
+        from hebi_desktop.ui.dialogs.passwords import unlock_workbooks
 
         if not unlock_workbooks([source], self):
             return None

@@ -38,7 +38,7 @@ from hebi_desktop.services.roster_checks import (
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 if TYPE_CHECKING:
-    from hebi_desktop.ui.roster_import_dialog import RosterImportDialog
+    from hebi_desktop.ui.dialogs.roster_import_dialog import RosterImportDialog
 
 HINT_ROLE = Qt.ItemDataRole.UserRole
 CONFIRM_TITLE = "已核实，情况属实"
@@ -100,7 +100,7 @@ class RosterCheckPanel(QGroupBox):
         )
 
     def open_import(self) -> RosterImportDialog:
-        from hebi_desktop.ui.roster_import_dialog import RosterImportDialog
+        from hebi_desktop.ui.dialogs.roster_import_dialog import RosterImportDialog
 
         dialog = RosterImportDialog(self.book, self)
         dialog.imported.connect(self.show_rosters)

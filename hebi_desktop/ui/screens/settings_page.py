@@ -34,13 +34,13 @@ from hebi_desktop.logging_setup import LOG_FILE_NAME
 from hebi_desktop.paths import default_backup_folder, logs_dir
 from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.backup_picker import BackupPicker, FolderPicker
-from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
-from hebi_desktop.ui.first_start import OperatorForm
+from hebi_desktop.ui.dialogs.backup_picker import BackupPicker, FolderPicker
+from hebi_desktop.ui.dialogs.first_start import OperatorForm
 from hebi_desktop.ui.icons import icon
-from hebi_desktop.ui.scope_box import ScopeBox
-from hebi_desktop.ui.server_address import ServerAddress
-from hebi_desktop.ui.signers_form import SignersBox
+from hebi_desktop.ui.screens.scope_box import ScopeBox
+from hebi_desktop.ui.screens.server_address import ServerAddress
+from hebi_desktop.ui.screens.signers_form import SignersBox
+from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 log = logging.getLogger(__name__)

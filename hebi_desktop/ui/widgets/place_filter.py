@@ -18,7 +18,7 @@ from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Field, Kind, Level
 from hebi_desktop.errors import StorageError
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.field_widgets import DateEditor, LineEditor
+from hebi_desktop.ui.widgets.field_widgets import DateEditor, LineEditor
 
 log = logging.getLogger(__name__)
 

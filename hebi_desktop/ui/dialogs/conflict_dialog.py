@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.fields import Field, Ledger
-from hebi_desktop.ui.field_widgets import WARNING_COLOR
+from hebi_desktop.ui.widgets.field_widgets import WARNING_COLOR
 
 if TYPE_CHECKING:
     from hebi_desktop.services.records import Record
-    from hebi_desktop.ui.record_form import RecordDialog
+    from hebi_desktop.ui.dialogs.record_form import RecordDialog
 
 MINE = 0
 THEIRS = 1

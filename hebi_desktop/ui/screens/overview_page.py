@@ -33,8 +33,8 @@ from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure
-from hebi_desktop.ui.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.icons import ledger_icon
+from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ class OverviewPage(QWidget):
         return f"最近报送：{_when(last.at)}，{last.row_count} 条（{last.operator}）"
 
     def show_recovery_key(self) -> None:
-        from hebi_desktop.ui.recovery_key import RecoveryKeyDialog
+        from hebi_desktop.ui.dialogs.recovery_key import RecoveryKeyDialog
 
         RecoveryKeyDialog(self.book, self).exec()
         self._refresh_recovery()

@@ -51,7 +51,7 @@ from hebi_desktop.services.desk_scope import scope_words, with_default_place
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SUPERVISION_PHONE
 from hebi_desktop.ui import geometry
-from hebi_desktop.ui.field_widgets import WARNING_COLOR
+from hebi_desktop.ui.widgets.field_widgets import WARNING_COLOR
 from hebi_desktop.ui.workers import Worker
 
 log = logging.getLogger(__name__)

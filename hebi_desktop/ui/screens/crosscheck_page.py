@@ -30,8 +30,8 @@ from hebi_desktop.county.crosscheck import Finding, RecordRef, cross_check, writ
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
-from hebi_desktop.ui.roster_check_panel import RosterCheckPanel
-from hebi_desktop.ui.verify_stats_panel import VerifyStatsPanel
+from hebi_desktop.ui.screens.roster_check_panel import RosterCheckPanel
+from hebi_desktop.ui.screens.verify_stats_panel import VerifyStatsPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 REF_ROLE = Qt.ItemDataRole.UserRole

@@ -40,15 +40,15 @@ from hebi_desktop.ui import (
     geometry,
     qt_fixes,  # noqa: F401 - binding fixes, applied on import
 )
-from hebi_desktop.ui.bulk_attach_dialog import BulkAttachDialog
-from hebi_desktop.ui.filters import FilterBar
-from hebi_desktop.ui.frozen_table import FrozenColumnsTable
-from hebi_desktop.ui.record_form import RecordDialog
-from hebi_desktop.ui.table_model import LedgerTableModel
+from hebi_desktop.ui.dialogs.bulk_attach_dialog import BulkAttachDialog
+from hebi_desktop.ui.dialogs.record_form import RecordDialog
+from hebi_desktop.ui.widgets.filters import FilterBar
+from hebi_desktop.ui.widgets.frozen_table import FrozenColumnsTable
+from hebi_desktop.ui.widgets.table_model import LedgerTableModel
 
 if TYPE_CHECKING:
-    from hebi_desktop.ui.print_preview import FormPreview
-    from hebi_desktop.ui.verify_dialog import VerifyDialog
+    from hebi_desktop.ui.dialogs.print_preview import FormPreview
+    from hebi_desktop.ui.dialogs.verify_dialog import VerifyDialog
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +300,7 @@ class LedgerPage(QWidget):
 
     def open_print(self) -> FormPreview | None:
         """The print preview of the records the filters show now."""
-        from hebi_desktop.ui.print_preview import open_preview
+        from hebi_desktop.ui.dialogs.print_preview import open_preview
 
         return open_preview(self, self.book, (self.ledger.key,), self.current_query())
 
@@ -544,7 +544,7 @@ class LedgerPage(QWidget):
 
     def verify_current(self) -> VerifyDialog | None:
         """Open the blind second keying of the current record (复核录入)."""
-        from hebi_desktop.ui.verify_dialog import VerifyDialog
+        from hebi_desktop.ui.dialogs.verify_dialog import VerifyDialog
 
         record_id = self.current_id()
         if record_id is None or self.deleted_toggle.isChecked():

@@ -40,8 +40,9 @@ from hebi_desktop.county.collect import (
 from hebi_desktop.county.collect_archive import collect_any, collect_archive, is_archive
 from hebi_desktop.errors import Cancelled
 from hebi_desktop.services.book import Book
-from hebi_desktop.ui.county_summary_panel import CountySummaryPanel
-from hebi_desktop.ui.workers import ProgressPanel, Worker
+from hebi_desktop.ui.screens.county_summary_panel import CountySummaryPanel
+from hebi_desktop.ui.screens.job_page import OneJobPage
+from hebi_desktop.ui.workers import Job, ProgressPanel, Worker
 
 COLUMNS = ("文件", "填报单位", "台账", "乡镇", "方式", "条数", "状态", "问题")
 MAX_COLUMN = 220  # pixels for every column but 问题
@@ -89,7 +90,7 @@ def _lines(result: FileCollection) -> list[tuple[list[str], str]]:
     return rows
 
 
-class CollectPage(QWidget):
+class CollectPage(OneJobPage):
     """See the module docstring. ``records_changed`` after files were taken in."""
 
     records_changed = Signal()
@@ -99,7 +100,6 @@ class CollectPage(QWidget):
         self.book = book
         self.paths: list[Path] = []
         self.results: dict[Path, FileCollection] = {}
-        self.worker: Worker | None = None
         self.setAcceptDrops(True)
 
         outer = QVBoxLayout(self)
@@ -156,7 +156,7 @@ class CollectPage(QWidget):
         self.add_button.clicked.connect(self.choose_files)
         self.clear_button.clicked.connect(self.clear)
         self.collect_button.clicked.connect(self.start_collect)
-        self._update_buttons()
+        self.update_buttons()
 
     # --- files ----------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ class CollectPage(QWidget):
         new = [p for p in paths if p.suffix.lower() in wanted and p not in self.paths]
         if not new or self.busy:
             return None
-        from hebi_desktop.ui.passwords import unlock_workbooks
+        from hebi_desktop.ui.dialogs.passwords import unlock_workbooks
 
         unlock_workbooks(new, self)  # a file left locked is refused with the reason
         self.paths.extend(new)
@@ -263,43 +263,18 @@ class CollectPage(QWidget):
 
     # --- shared -----------------------------------------------------------------------
 
-    @property
-    def busy(self) -> bool:
-        return self.worker is not None
-
-    def _start(
-        self,
-        job: Callable[[Callable[[int, int], None], Callable[[], bool]], Any],
-        text: str,
-        finished: Callable[[object], None],
-    ) -> Worker:
-        worker = Worker(job, self)
-        self.worker = worker
-        self.progress_panel.attach(worker, text)
+    def _start(self, job: Job, text: str, finished: Callable[[object], None]) -> Worker:
+        """Run ``job`` now; ``finished`` gets its result, a failure is told in a box."""
+        worker = self.start_job(job, text)
         worker.finished.connect(finished)
         worker.failed.connect(self._failed)
-        worker.done.connect(self._work_done)
-        self._update_buttons()
         worker.start()
         return worker
 
     def _failed(self, message: str) -> None:
         QMessageBox.warning(self, "汇总报送", message)
 
-    def _work_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.deleteLater()
-        self._update_buttons()
-
-    def cancel_work(self, wait: bool = True) -> None:
-        worker = self.worker
-        if worker is not None and worker.running:
-            worker.cancel()
-            if wait:
-                worker.wait()
-
-    def _update_buttons(self) -> None:
+    def update_buttons(self, *_args: object) -> None:
         idle = not self.busy
         self.add_button.setEnabled(idle)
         self.clear_button.setEnabled(idle and bool(self.paths))
@@ -341,7 +316,7 @@ class CollectPage(QWidget):
             if self.paths
             else "还没有文件"
         )
-        self._update_buttons()
+        self.update_buttons()
 
     def _show_detail(self, row: int, *_args: object) -> None:
         """The chosen row's file and its 问题 in full, under the table."""

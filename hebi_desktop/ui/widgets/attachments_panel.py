@@ -2,7 +2,7 @@
 viewer, soft delete and restore.
 
 Attaching (reading, turning and shrinking photos) runs off the GUI thread; thumbnails
-come from :mod:`hebi_desktop.ui.thumbnails`, so a record with ten photos opens at once.
+come from :mod:`hebi_desktop.ui.widgets.thumbnails`, so a record with ten photos opens at once.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from hebi_desktop.errors import UserError
 from hebi_desktop.services.attachments import AttachmentInfo, NewAttachment
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.photos import ACCEPTED_SUFFIXES
-from hebi_desktop.ui.attachment_viewer import AttachmentViewer, attachment_label
-from hebi_desktop.ui.thumbnails import THUMBNAIL_SIZE, shared_cache
+from hebi_desktop.ui.dialogs.attachment_viewer import AttachmentViewer, attachment_label
+from hebi_desktop.ui.widgets.thumbnails import THUMBNAIL_SIZE, shared_cache
 from hebi_desktop.ui.workers import IsCancelled, Progress, ProgressPanel, Worker
 
 log = logging.getLogger(__name__)

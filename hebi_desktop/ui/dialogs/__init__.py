@@ -1,0 +1,1 @@
+"""The windows a page opens over itself: forms, questions, previews and pickers."""

@@ -1,0 +1,1 @@
+"""The building blocks pages and dialogs share: editors, filters, tables, navigation."""

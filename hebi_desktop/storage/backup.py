@@ -292,12 +292,14 @@ def restore_file(
     atomic rename. On any failure the database is left exactly as it was.
     """
     backup, database = Path(backup), Path(database)
-    check_backup(backup)
-    if changed_since_backup(backup):
+    # The checksum first: it names what happened (changed after the backup) more plainly
+    # than the cipher's page check would ("not a database").
+    if backup.is_file() and changed_since_backup(backup):
         raise BackupError(
             f"备份“{backup.name}”的内容与备份时记录的校验值（{backup.name}.sha256）不符："
             "文件在备份后被改动或已损坏（如U盘故障），不能用来恢复；请换一个备份。当前数据库没有改动"
         )
+    check_backup(backup)
     if database.exists() and _same_file(backup, database):
         raise BackupError(f"“{backup.name}”就是当前数据库文件，无需恢复")
     staged = database.with_name(database.name + STAGED_SUFFIX)

@@ -35,7 +35,7 @@ def test_synthetic_bold_cells_read_once(
     family = _family_without_bold()
     if family is None:
         pytest.skip("every Chinese font here has a bold face")
-    monkeypatch.setattr(render, "chinese_family", lambda: family)
+    monkeypatch.setattr(render, "families", lambda: [family])
     target = out_dir / "roster.pdf"
     write_pdf(filled, PrintRequest("housing", Form.ROSTER), target)
     texts = pages(target)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+
 import pytest
 
 from tests.ui.ledger_helpers import Messages
@@ -11,3 +14,25 @@ from tests.ui.ledger_helpers import Messages
 def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
     """Message boxes answered and recorded instead of blocking the test."""
     return Messages().install(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _garbage_freed_on_the_gui_thread() -> Iterator[None]:
+    """Free cyclic garbage between widget tests, on the GUI thread, and never during one.
+
+    A collection that happens to run on a worker thread would destroy the Qt objects held
+    in the cycles (a closed dialog, its workers) there, and Qt crashes the whole run; the
+    program pauses collection while its workers run (ui/workers.py), and the tests make
+    sure no collection is left over from the previous test either.
+    """
+    from hebi_desktop.ui import workers
+
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # Still running (a job the test left behind): collect only once it has ended.
+        if workers._collector.running == 0:
+            gc.collect()
+            gc.enable()

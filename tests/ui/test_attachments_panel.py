@@ -305,8 +305,11 @@ def test_print_preview_shows_the_archive_form(qtbot, book: Book, tmp_path: Path)
     document = dialog.document()
     assert isinstance(document, ArchiveDocument)
     assert [len(e.photos) for e in document.entries] == [1]
-    saved = dialog.save_pdf(tmp_path / "一户一档.pdf")
-    assert saved is not None and saved.stat().st_size > 5000
+    worker = dialog.save_pdf(tmp_path / "一户一档.pdf")  # written off the GUI thread
+    assert worker is not None
+    qtbot.waitUntil(lambda: not worker.running, timeout=30_000)
+    assert worker.error_message is None
+    assert (tmp_path / "一户一档.pdf").stat().st_size > 5000
 
 
 def test_files_dropped_on_the_form_page_are_attached(qtbot, book: Book, tmp_path: Path) -> None:

@@ -41,11 +41,12 @@ def typed(monkeypatch: pytest.MonkeyPatch, answers: list[str]) -> list[str]:
 
 
 def test_encrypted_export_from_the_window_opens_with_the_password(
-    qtbot, book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages: Messages
 ) -> None:
-    fill_demo(book, 5, ledgers=("housing",))
+    fill_demo(book, 5, ledgers=("housing",))  # all over the city
     page = make_page(qtbot, book)
     only(page, "housing")
+    page.export_tab.county_combo.setCurrentIndex(0)  # 县区：全部, the clerk's choice
     target = tmp_path / "加密.xlsx"
     save_as(monkeypatch, target)
     asked = typed(monkeypatch, [PASSWORD, PASSWORD])
@@ -78,7 +79,8 @@ def test_a_protected_workbook_is_imported_after_its_password_is_typed(
         other.settings.set("township_code", "410622102")
         fill_demo(other, 4, ledgers=("housing",))
         source = tmp_path / "报送.xlsx"
-        export_workbook(other, ExportRequest(("housing",), password=PASSWORD), source)
+        request = ExportRequest(("housing",), password=PASSWORD, all_places=True)
+        export_workbook(other, request, source)
     forget_passwords()
     page = make_page(qtbot, book)
     page.show_import("housing")

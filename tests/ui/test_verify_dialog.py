@@ -195,14 +195,15 @@ def test_the_register_preview_warns_of_unverified_records_and_can_leave_them_out
     dialog = page.findChild(FormPreview)
     assert dialog is not None
     dialog.set_form(Form.REGISTER)
-    dialog.preview.updatePreview()
+    dialog.preview.updatePreview()  # the records are read off the GUI thread first
+    warning = "注意：其中 1 条尚未复核（复核录入）"
+    qtbot.waitUntil(lambda: dialog.message_label.text() == warning, timeout=10_000)
     assert dialog.error is None
-    assert dialog.message_label.text() == "注意：其中 1 条尚未复核（复核录入）"
     assert len(dialog.document().rows) == 2
     dialog.verified_only.setChecked(True)
     dialog.preview.updatePreview()
-    assert dialog.message_label.text() == ""
     assert len(dialog.document().rows) == 1
+    qtbot.waitUntil(lambda: dialog.message_label.text() == "", timeout=10_000)
     dialog.close()
 
 

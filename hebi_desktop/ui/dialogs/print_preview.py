@@ -366,8 +366,8 @@ class FormPreview(QPrintPreviewDialog):
         shows 正在准备… meanwhile and is painted again when they are ready. (Bound
         methods, not closures over ``self``: no reference cycle for a worker thread's
         garbage collection to break.)"""
-        if self._building is not None:
-            return
+        if self._building is not None and self._building.running:
+            return  # painted again when it is done (a changed choice is prepared then)
         worker = Worker(partial(_build, self.book, self.request()), self)
         self._building = worker
         self._building_key = key
@@ -392,7 +392,10 @@ class FormPreview(QPrintPreviewDialog):
         self.preview.updatePreview()
 
     def _building_done(self) -> None:
-        worker, self._building = self._building, None
+        # A newer job may have started while this one's result was painted: keep that one.
+        worker = self.sender()
+        if worker is self._building:
+            self._building = None
         if worker is not None:
             worker.deleteLater()
 

@@ -135,13 +135,15 @@ class _LedgerBox(QGroupBox):
             grid.setColumnStretch(column, 1)
         layout.addLayout(grid)
 
-        problems_row = QHBoxLayout()
+        # The problems of a ledger (rules, evidence, verification) wrap onto several rows of
+        # PROBLEMS_PER_ROW, so the page stays as narrow as the clerk's screen.
+        problems_grid = QGridLayout()
         caption = QLabel("需要处理：", self)
         caption.setStyleSheet("font-weight: bold;")
-        problems_row.addWidget(caption)
+        problems_grid.addWidget(caption, 0, 0)
         self.problem_buttons: dict[str, QPushButton] = {}
         self.problems = problems_of(ledger)
-        for problem in self.problems:
+        for index, problem in enumerate(self.problems):
             button = QPushButton(problem.label, self)
             button.setObjectName(f"problem_{ledger.key}_{problem.key}")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -149,12 +151,14 @@ class _LedgerBox(QGroupBox):
             button.clicked.connect(
                 lambda _checked=False, p=problem: page.open_ledger(p.ledger, p.query, p.label)
             )
-            problems_row.addWidget(button)
+            row, column = divmod(index, PROBLEMS_PER_ROW)
+            problems_grid.addWidget(button, row, column + 1)
             self.problem_buttons[problem.key] = button
-        problems_row.addStretch(1)
-        layout.addLayout(problems_row)
+        problems_grid.setColumnStretch(PROBLEMS_PER_ROW + 1, 1)
+        layout.addLayout(problems_grid)
 
 
+PROBLEMS_PER_ROW = 4
 RECOVERY_REMINDER = (
     "数据库恢复密钥还没有保存或打印。换电脑、重装系统或在别处打开备份时需要它，请现在保存并打印。"
 )

@@ -346,7 +346,7 @@ def test_the_window_is_shown_before_the_book_and_comes_alive_with_it(qtbot, book
     assert window.nav.isEnabled() and window.new_action.isEnabled()
     assert isinstance(window.stack.currentWidget(), OverviewPage)
     assert "汇总报送" in nav_texts(window)  # a county desk, known once the settings are read
-    assert window.windowTitle() == "北阳镇 — 鹤壁乡镇台账"
+    assert window.windowTitle() == "淇县（县区） — 鹤壁乡镇台账"  # the county desk's scope
     window.show_page("collect")
     assert window.current_key() == "collect"
     window._closing_done = True

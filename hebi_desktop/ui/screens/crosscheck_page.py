@@ -30,6 +30,7 @@ from hebi_desktop.county.crosscheck import Finding, RecordRef, cross_check, writ
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.screens.job_page import OneJobPage
 from hebi_desktop.ui.screens.roster_check_panel import RosterCheckPanel
 from hebi_desktop.ui.screens.verify_stats_panel import VerifyStatsPanel
 from hebi_desktop.ui.workers import ProgressPanel, Worker
@@ -38,7 +39,7 @@ REF_ROLE = Qt.ItemDataRole.UserRole
 FULL_IDS_LABEL = "导出时显示完整身份证号"
 
 
-class CrossCheckPage(QWidget):
+class CrossCheckPage(OneJobPage):
     """See the module docstring. ``open_query(ledger, query, title)`` opens records."""
 
     open_query = Signal(str, object, str)
@@ -47,7 +48,6 @@ class CrossCheckPage(QWidget):
         super().__init__(parent)
         self.book = book
         self.findings: list[Finding] = []
-        self.worker: Worker | None = None
         layout = QVBoxLayout(self)
         intro = QLabel(
             "跨乡镇核查：同一户出现在两个乡镇的住房安全台账、同一学生同一资助项目同一学期"
@@ -103,21 +103,14 @@ class CrossCheckPage(QWidget):
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Any:
             return cross_check(book)
 
-        worker = Worker(job, self)
-        self.worker = worker
-        self.progress_panel.attach(worker, "正在核查…", cancellable=False)
+        worker = self.start_job(job, "正在核查…", cancellable=False)
         worker.finished.connect(self._show)
         worker.failed.connect(lambda message: QMessageBox.warning(self, "核查", message))
-        worker.done.connect(self._work_done)
-        self.run_button.setEnabled(False)
         worker.start()
         return worker
 
-    def _work_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.deleteLater()
-        self.run_button.setEnabled(True)
+    def update_buttons(self, *_args: object) -> None:
+        self.run_button.setEnabled(not self.busy)
 
     def _show(self, findings: object) -> None:
         assert isinstance(findings, list)

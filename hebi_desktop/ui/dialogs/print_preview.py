@@ -99,6 +99,7 @@ class FormPreview(QPrintPreviewDialog):
         self._document: Document | ArchiveDocument | None = None
         self._document_key: PrintRequest | None = None
         self.glyph_warning = ""  # records with characters no installed font has
+        self.unverified_warning = ""  # a payment register's records keyed once only
         self.setWindowTitle("打印预览")
         geometry.fit_to_screen(self, QSize(1100, 760))  # never larger than the screen
         preview = self.findChild(QPrintPreviewWidget)
@@ -355,6 +356,8 @@ class FormPreview(QPrintPreviewDialog):
 
     def _set_document(self, document: Document | ArchiveDocument, key: PrintRequest) -> None:
         self._document, self._document_key = document, key
+        # Counted once per document, not at every repaint of the preview.
+        self.unverified_warning = self._unverified_warning()
         self.glyph_warning = ""
         if isinstance(document, Document):
             # With no Chinese font at all, painting says so in place of the form.
@@ -426,7 +429,7 @@ class FormPreview(QPrintPreviewDialog):
             # show empty boxes, and how many records of a payment register were keyed once.
             self.message_label.setStyleSheet(f"color: {WARNING_COLOR};")
             self.message_label.setText(
-                "\n".join(t for t in (self.glyph_warning, self._unverified_warning()) if t)
+                "\n".join(t for t in (self.glyph_warning, self.unverified_warning) if t)
             )
 
     def _unverified_warning(self) -> str:

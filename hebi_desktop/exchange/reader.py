@@ -13,6 +13,7 @@ in memory) is streamed row by row from its XML instead (:mod:`.sheet_stream`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,12 +99,7 @@ class Sheet:
             yield number, row
 
     def head(self, count: int = HEADER_SCAN_ROWS) -> list[Row]:
-        found: list[Row] = []
-        for row in self.rows():
-            found.append(row)
-            if len(found) >= count:
-                break
-        return found
+        return list(itertools.islice(self.rows(), count))
 
     @property
     def height(self) -> int:

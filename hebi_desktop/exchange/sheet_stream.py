@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import logging
 import re
 import zipfile
@@ -117,12 +118,7 @@ class StreamedSheet:
                 yield number, row
 
     def head(self, count: int = HEADER_SCAN_ROWS) -> list[Row]:
-        found: list[Row] = []
-        for row in self.rows():
-            found.append(row)
-            if len(found) >= count:
-                break
-        return found
+        return list(itertools.islice(self.rows(), count))
 
     @property
     def height(self) -> int:

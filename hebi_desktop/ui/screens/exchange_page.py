@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -86,8 +87,10 @@ class ExchangePage(OneJobPage):
         if not self.available:
             layout.addWidget(QLabel("本版本未包含导入导出功能。", self))
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._build_export(), icon("export"), "导出报送")
-        self.tabs.addTab(self._build_import(), icon("import"), "导入表格")
+        # A tall tab scrolls inside itself (as the settings page does), so it never makes
+        # the main window taller than a small or scaled screen.
+        self.tabs.addTab(_scrolling(self._build_export()), icon("export"), "导出报送")
+        self.tabs.addTab(_scrolling(self._build_import()), icon("import"), "导入表格")
         self.tabs.addTab(self._build_submissions(), "报送记录")
         layout.addWidget(self.tabs, 1)
         self.progress_panel = ProgressPanel(self)
@@ -227,3 +230,11 @@ class ExchangePage(OneJobPage):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh_submissions()
+
+
+def _scrolling(content: QWidget) -> QScrollArea:
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(content)
+    return scroll

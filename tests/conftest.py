@@ -192,3 +192,18 @@ def book(db_url: str) -> Iterator[Book]:
     opened.settings.set("township_code", "410622102")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def shared_pc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A key folder of the test's own, for setting a start-up password on it without
+    locking the run's key store; scrypt made cheap (the record stores its cost, so
+    commands started by the test derive as cheaply)."""
+    from hebi_desktop.storage import key_wrap
+
+    folder = tmp_path / "shared-pc-keys"
+    monkeypatch.setenv("HEBI_DESKTOP_KEY_DIR", str(folder))
+    monkeypatch.setattr(key_wrap, "SCRYPT_N", 2**10)
+    forget_session()
+    yield folder
+    forget_session()

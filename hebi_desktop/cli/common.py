@@ -160,3 +160,60 @@ def export_password(args: argparse.Namespace) -> str | None:
     if _ask("请再输入一次导出密码") != first:
         raise UserError("两次输入的密码不一样，未导出")
     return first
+
+
+STARTUP_PASSWORD_FILE_HELP = (
+    "启动密码文件（这台电脑设了启动密码时）：密码写在文本文件的第一行；不给时在终端中询问"
+)
+
+
+def use_startup_password(path: str | None) -> None:
+    """How this command gets the start-up password when the database keys are first
+    needed: the file's first line, else a terminal prompt (three tries). Without a
+    terminal and a file nothing is asked: the command ends with the Chinese reason."""
+    from hebi_desktop.storage.keys import set_password_source
+
+    def source(attempt: int) -> str | None:
+        if path:
+            from hebi_desktop.exchange.protected import read_password_file
+
+            return read_password_file(Path(path)) if attempt == 1 else None
+        if not sys.stdin.isatty():
+            return None
+        if attempt > 1:
+            err("启动密码不对，请重新输入")
+        return _ask("请输入启动密码")
+
+    set_password_source(source)
+
+
+def current_startup_password(path: str | None) -> str:
+    """The start-up password set now, to change or remove it: file, else asked."""
+    from hebi_desktop.errors import UserError
+    from hebi_desktop.exchange.protected import read_password_file
+
+    if path:
+        return read_password_file(Path(path))
+    if not sys.stdin.isatty():
+        raise UserError(
+            "需要当前的启动密码：请在终端中运行并按提示输入，"
+            "或加 --startup-password-file 密码文件（密码写在第一行）"
+        )
+    return _ask("请输入当前的启动密码") or ""
+
+
+def new_startup_password(path: str | None) -> str:
+    """A new start-up password: the file's first line, else typed twice at the prompt."""
+    from hebi_desktop.errors import UserError
+    from hebi_desktop.exchange.protected import read_password_file
+    from hebi_desktop.services.startup_password import MIN_LENGTH, check_new_password
+
+    if path:
+        return check_new_password(read_password_file(Path(path)))
+    if not sys.stdin.isatty():
+        raise UserError(
+            "需要新的启动密码：请在终端中运行并按提示输入，或用 --password-file 密码文件 提供"
+            "（密码写在第一行）"
+        )
+    first = check_new_password(_ask(f"请设置新的启动密码（至少{MIN_LENGTH}个字符）") or "")
+    return check_new_password(first, _ask("请再输入一次新的启动密码") or "")

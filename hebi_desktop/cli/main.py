@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hebi_desktop import APP_TITLE, __version__, logging_setup
-from hebi_desktop.cli.common import DB_HELP, add_create_option, err
+from hebi_desktop.cli.common import (
+    DB_HELP,
+    STARTUP_PASSWORD_FILE_HELP,
+    add_create_option,
+    err,
+    use_startup_password,
+)
 from hebi_desktop.cli.parser import ChineseArgumentParser
 from hebi_desktop.domain.registry import ledger_titles
 from hebi_desktop.errors import UserError
@@ -58,6 +64,7 @@ def build_parser() -> ChineseArgumentParser:
         metavar="文件",
         help="用打印的“数据库恢复密钥”（抄在文本文件中）打开这台电脑没有密钥的数据库或备份",
     )
+    parser.add_argument("--startup-password-file", metavar="文件", help=STARTUP_PASSWORD_FILE_HELP)
     parser.add_argument("--verbose", action="store_true", help="把日志也输出到终端")
     commands = parser.add_subparsers(
         title="子命令", dest="command", metavar="子命令", parser_class=ChineseArgumentParser
@@ -98,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from hebi_desktop.ui.app import run_gui
 
             return run_gui(args.db)
+        use_startup_password(args.startup_password_file)
         code = int(args.run(args) or 0)
         _show_notices()
         return code

@@ -1,11 +1,18 @@
-"""``hebi-desktop encrypt`` and ``hebi-desktop recovery-key``: the database's protection."""
+"""``hebi-desktop encrypt``, ``recovery-key`` and ``startup-password``: the database's
+protection."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from hebi_desktop.cli.common import add_db_option, open_book, out
+from hebi_desktop.cli.common import (
+    add_db_option,
+    current_startup_password,
+    new_startup_password,
+    open_book,
+    out,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -28,6 +35,27 @@ def register(commands: argparse._SubParsersAction) -> None:
     sheet.add_argument("-o", "--output", required=True, metavar="文件", help="PDF 或 .txt 文件")
     add_db_option(sheet)
     sheet.set_defaults(run=run_recovery_key)
+
+    password = commands.add_parser(
+        "startup-password",
+        help="多人共用一台电脑时：设置、修改或取消启动密码",
+        description="启动密码默认不设。设了以后，打开程序窗口或运行任何要打开数据库的命令前，"
+        "都要先输入启动密码。set 设置，change 修改，remove 取消，status 查看是否设了。"
+        "当前密码在终端中询问，或用全局参数 --startup-password-file 文件；新密码在终端中"
+        "输入两次，或用 --password-file 文件（密码写在第一行，不能写在命令行上）。"
+        "忘记启动密码时：加全局参数 --recovery-key-file 恢复密钥文件，再运行 set 或 remove。",
+    )
+    password.add_argument(
+        "action",
+        choices=["set", "change", "remove", "status"],
+        metavar="操作",
+        help="set=设置，change=修改，remove=取消，status=查看",
+    )
+    password.add_argument(
+        "--password-file", metavar="文件", help="新的启动密码写在这个文本文件的第一行"
+    )
+    add_db_option(password)
+    password.set_defaults(run=run_startup_password)
 
 
 def run_encrypt(args: argparse.Namespace) -> int:
@@ -54,4 +82,34 @@ def run_recovery_key(args: argparse.Namespace) -> int:
             _app = gui_application()
             path = write_recovery_sheet(book, target)
     out(f"恢复密钥已写入：{path}（请打印后锁在柜中，不要发到聊天软件）")
+    return 0
+
+
+def run_startup_password(args: argparse.Namespace) -> int:
+    from hebi_desktop.errors import UserError
+    from hebi_desktop.services import startup_password as startup
+
+    action = args.action
+    if action == "status":
+        out("这台电脑设有启动密码" if startup.is_on() else "这台电脑没有设置启动密码（默认）")
+        return 0
+    if startup.is_recovered():
+        # A forgotten password: the recovery key opens the database; keep it as the key.
+        with open_book(args) as book:
+            new = None if action == "remove" else new_startup_password(args.password_file)
+            startup.reset_forgotten(book, new)
+        out("已用恢复密钥" + ("设置了新的启动密码" if new else "取消了启动密码"))
+        return 0
+    if action == "set":
+        if startup.is_on():
+            raise UserError("已经设有启动密码；要修改请运行 startup-password change")
+        startup.turn_on(new_startup_password(args.password_file))
+        out("启动密码已设置；以后打开程序或运行命令前都要输入它。忘记时可用恢复密钥重新设置")
+    elif action == "change":
+        current = current_startup_password(args.startup_password_file)
+        startup.change(current, new_startup_password(args.password_file))
+        out("启动密码已修改")
+    else:
+        startup.turn_off(current_startup_password(args.startup_password_file))
+        out("启动密码已取消；这台电脑的当前用户打开程序时不再需要输入密码")
     return 0

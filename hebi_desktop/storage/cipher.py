@@ -22,7 +22,13 @@ from typing import Any
 
 import sqlcipher3
 
-from hebi_desktop.storage.keys import adopt, desk_key, known_keys
+from hebi_desktop.storage.keys import (
+    PasswordRequired,
+    adopt,
+    desk_key,
+    session_keys,
+    stored_keys,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,12 +125,25 @@ def opens_with(path: Path, key: bytes) -> bool:
 
 
 def find_key(path: Path) -> bytes | None:
-    """The key of the existing file ``path``: None for a plain file; KeyMissing if unknown."""
+    """The key of the existing file ``path``: None for a plain file; KeyMissing if unknown.
+
+    This run's recovery keys are tried first, so one opens a file even while the store
+    is locked by a start-up password (PasswordRequired is raised only without them)."""
     if is_plain(path):
         return None
-    for key in known_keys():
+    given = session_keys()
+    for key in given:
         if opens_with(path, key):
             adopt(key)  # a recovery key given this run: this PC opens the file silently now
+            return key
+    try:
+        stored = stored_keys()
+    except PasswordRequired:
+        if given:  # a recovery key was given and is not this file's: say so, not "password"
+            raise KeyMissing(path) from None
+        raise
+    for key in stored:
+        if opens_with(path, key):
             return key
     raise KeyMissing(path)
 

@@ -11,6 +11,13 @@ that file's home instead (tests, portable installs).
 The store holds a list: the desk's own key first, then keys learnt from recovery keys
 (a database or backup brought from another PC), so such a file opens silently from
 then on. A recovery key is the key itself, written in groups a person can copy.
+
+On a shared PC the office may set a start-up password: the store then holds the list
+wrapped under it (``key_wrap.py``) and nothing in it opens a database by itself. The
+list is unwrapped once per process — by :func:`unlock` (the window's dialog) or by the
+password source a front end installs (the command line's prompt or password file) —
+and kept only in this process's memory. A recovery key still opens a database without
+the password, which is how a forgotten password is reset.
 """
 
 from __future__ import annotations
@@ -21,11 +28,20 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from platformdirs import user_config_path
 
 from hebi_desktop import APP_NAME
+from hebi_desktop.storage.key_wrap import (
+    DamagedRecord,
+    Wrapping,
+    WrongPassword,
+    derive,
+    is_wrapped,
+    unwrap,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +67,34 @@ class RecoveryKeyError(Exception):
     """A recovery key that is not one; ``str()`` is Chinese for the clerk."""
 
 
+FORGOTTEN_HINT = (
+    "忘记启动密码时，可以用打印的“数据库恢复密钥”打开数据库（命令行加 --recovery-key-file "
+    "恢复密钥文件），再设置新的启动密码或取消启动密码"
+)
+PASSWORD_REQUIRED = (
+    "这台电脑上的数据库设有启动密码，需要先输入启动密码才能打开。命令行请在终端中运行并按提示输入，"
+    "或加 --startup-password-file 密码文件（密码写在第一行）；" + FORGOTTEN_HINT
+)
+WRONG_PASSWORD = "启动密码不对。" + FORGOTTEN_HINT
+DAMAGED_STORE = "数据库密钥库中的内容已损坏，无法读出密钥；请用打印的“数据库恢复密钥”打开数据库"
+MAX_PASSWORD_TRIES = 3
+
+
+class PasswordRequired(KeyStoreError):
+    """The keys are wrapped under the start-up password and none was given."""
+
+
+class WrongStartupPassword(KeyStoreError):
+    """The start-up password given does not unwrap the keys."""
+
+
+PasswordSource = Callable[[int], str | None]  # try number (1, 2, …) -> password, None: give up
+
 _session_keys: list[bytes] = []  # recovery keys given to this process (--recovery-key-file)
 _notices: list[str] = []
 _cache: dict[str, list[bytes]] = {}
+_unlocked: dict[str, Wrapping] = {}  # store -> the password wrapping its keys (when set)
+_password_source: PasswordSource | None = None
 
 
 # --- the two stores ---------------------------------------------------------------
@@ -92,7 +133,8 @@ def _store_id() -> str:
     return f"dir:{override}" if override is not None else "system"
 
 
-def _read_keys() -> list[bytes]:
+def _read_text() -> str:
+    """What the store holds: plain key lines, or one wrapped record."""
     backend = _keyring()
     if backend is not None:
         try:
@@ -105,7 +147,25 @@ def _read_keys() -> list[bytes]:
                 text = _read_key_file()  # keys kept while there was no key store
     else:
         text = _read_key_file()
+    return text
+
+
+def _parse(text: str) -> list[bytes]:
     return [bytes.fromhex(line) for line in text.split() if re.fullmatch(r"[0-9a-f]{64}", line)]
+
+
+def _unwrap(text: str, password: str) -> list[bytes]:
+    """The keys of a wrapped record; the wrapping is kept for writing the list back."""
+    try:
+        plaintext, wrapping = unwrap(text, password)
+    except WrongPassword:
+        log.info("wrong start-up password")
+        raise WrongStartupPassword(WRONG_PASSWORD) from None
+    except DamagedRecord:
+        log.warning("the key store holds a damaged wrapped record")
+        raise KeyStoreError(DAMAGED_STORE) from None
+    _unlocked[_store_id()] = wrapping
+    return _parse(plaintext.decode("ascii"))
 
 
 def _read_key_file() -> str:
@@ -118,17 +178,40 @@ def _read_key_file() -> str:
 
 
 def _write_keys(keys: list[bytes]) -> None:
+    """Store ``keys``: as plain lines, or wrapped when a start-up password is set.
+
+    Wrapped, both stores get the record: a key file left from a time without a key store
+    must not keep plain keys, and a key store that cannot be written must not either."""
     text = "\n".join(key.hex() for key in keys) + "\n"
+    wrapping = _unlocked.get(_store_id())
+    if wrapping is not None:
+        text = wrapping.wrap(text.encode("ascii")) + "\n"
     backend = _keyring()
     if backend is not None:
         try:
             backend.set_password(KEYRING_SERVICE, KEYRING_ENTRY, text)  # type: ignore[attr-defined]
-            _cache[_store_id()] = list(keys)
-            return
         except Exception:
             log.warning("system key store could not be written; using a key file", exc_info=True)
+            if wrapping is not None:
+                _forget_system_entry(backend)
+        else:
+            if wrapping is not None and key_file().exists():
+                _write_key_file(text)
+            _cache[_store_id()] = list(keys)
+            return
     _write_key_file(text)
     _cache[_store_id()] = list(keys)
+
+
+def _forget_system_entry(backend: object) -> None:
+    """Remove the key store's entry, which must not outlive the password in plain form."""
+    try:
+        backend.delete_password(KEYRING_SERVICE, KEYRING_ENTRY)  # type: ignore[attr-defined]
+    except Exception:
+        log.warning("system key store entry could not be removed", exc_info=True)
+        raise KeyStoreError(
+            "无法改写系统密钥库中的数据库密钥，启动密码没有设置；请稍后再试"
+        ) from None
 
 
 def _write_key_file(text: str) -> None:
@@ -157,10 +240,27 @@ def _write_key_file(text: str) -> None:
 
 
 def _stored() -> list[bytes]:
+    """The store's keys; wrapped ones are unwrapped with the password source's answer.
+
+    Raises PasswordRequired (no source, or it gave up) or WrongStartupPassword."""
     store = _store_id()
     if store not in _cache:
-        _cache[store] = _read_keys()
+        text = _read_text()
+        _cache[store] = _ask_and_unwrap(text) if is_wrapped(text) else _parse(text)
     return _cache[store]
+
+
+def _ask_and_unwrap(text: str) -> list[bytes]:
+    wrong = False
+    for attempt in range(1, MAX_PASSWORD_TRIES + 1):
+        password = _password_source(attempt) if _password_source is not None else None
+        if not password:
+            break
+        try:
+            return _unwrap(text, password)
+        except WrongStartupPassword:
+            wrong = True
+    raise WrongStartupPassword(WRONG_PASSWORD) if wrong else PasswordRequired(PASSWORD_REQUIRED)
 
 
 def known_keys() -> list[bytes]:
@@ -168,6 +268,81 @@ def known_keys() -> list[bytes]:
     keys = list(_stored())
     keys += [key for key in _session_keys if key not in keys]
     return keys
+
+
+def session_keys() -> list[bytes]:
+    """The recovery keys given to this process; tried before the store, which may be
+    locked by a start-up password (a recovery key opens a database without it)."""
+    return list(_session_keys)
+
+
+def stored_keys() -> list[bytes]:
+    """The store's keys (asking the password source when they are wrapped)."""
+    return list(_stored())
+
+
+# --- the start-up password -----------------------------------------------------------
+
+
+def set_password_source(source: PasswordSource | None) -> None:
+    """How to ask for the start-up password when the keys are first needed (the command
+    line's prompt or password file); without one a locked store raises PasswordRequired."""
+    global _password_source
+    _password_source = source
+
+
+def has_startup_password() -> bool:
+    """Whether the store holds its keys wrapped under a start-up password."""
+    return is_wrapped(_read_text())
+
+
+def is_locked() -> bool:
+    """Whether the keys are wrapped and this process has not unwrapped them yet."""
+    return _store_id() not in _cache and has_startup_password()
+
+
+def unlock(password: str) -> None:
+    """Unwrap the store's keys with ``password`` for this process (WrongStartupPassword).
+
+    A store without a start-up password needs none: nothing happens."""
+    text = _read_text()
+    if is_wrapped(text):
+        _cache[_store_id()] = _unwrap(text, password)
+
+
+def protect_with_password(password: str) -> None:
+    """Wrap the store's keys under ``password`` (set or change the start-up password).
+
+    The store must be readable (unlocked); a desk with no key yet gets one now, so the
+    first key this desk stores is never written in plain form."""
+    keys = _stored() or [secrets.token_bytes(KEY_BYTES)]
+    _unlocked[_store_id()] = derive(password)
+    _write_keys(keys)
+    log.info("start-up password set; keys kept wrapped")
+
+
+def remove_password() -> None:
+    """Keep the store's keys in plain form again (the store must be unlocked)."""
+    keys = _stored()
+    _unlocked.pop(_store_id(), None)
+    _write_keys(keys)
+    log.info("start-up password removed")
+
+
+def reset_with_recovery_key(key: bytes, password: str | None) -> None:
+    """A forgotten start-up password: the store becomes ``key`` (a recovery key that
+    just opened this desk's database) alone, wrapped under ``password`` or plain.
+
+    Keys learnt from other recovery keys were wrapped under the forgotten password and
+    are gone with it; their databases open again with their own recovery keys."""
+    store = _store_id()
+    _cache.pop(store, None)
+    if password is None:
+        _unlocked.pop(store, None)
+    else:
+        _unlocked[store] = derive(password)
+    _write_keys([key])
+    log.info("start-up password reset with a recovery key (%s)", "set" if password else "removed")
 
 
 def desk_key() -> bytes:
@@ -194,7 +369,11 @@ def remember(key: bytes) -> None:
 
 
 def adopt(key: bytes) -> None:
-    """A recovery key just opened a file: keep it, if it is not kept already."""
+    """A recovery key just opened a file: keep it, if it is not kept already.
+
+    Not while the store is locked by a start-up password: the key stays this run's."""
+    if is_locked():
+        return
     if key not in _stored():
         remember(key)
 
@@ -210,6 +389,8 @@ def forget_session() -> None:
     _session_keys.clear()
     _cache.clear()
     _notices.clear()
+    _unlocked.clear()
+    set_password_source(None)
 
 
 def take_notices() -> list[str]:

@@ -137,7 +137,10 @@ def open_book(db: str | None, window: MainWindow | None = None) -> Book | None:
     from hebi_desktop.storage.server import LoginRefused
     from hebi_desktop.ui.dialogs.recovery_key import ask_recovery_key, encrypt_on_start
     from hebi_desktop.ui.dialogs.server_login import MAX_ATTEMPTS, ask_password
+    from hebi_desktop.ui.dialogs.startup_password import unlock_at_start
 
+    if not unlock_at_start(window):  # a shared PC's start-up password, when one is set
+        return None
     encrypt_on_start(db)  # an older version's plain database; stays plain if it cannot be
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
@@ -262,6 +265,9 @@ def run_gui(db: str | None) -> int:
             window.close()
             return 1
         _show_key_notices()
+        from hebi_desktop.ui.dialogs.startup_password import offer_new_password
+
+        offer_new_password(book, window)  # a forgotten start-up password, after the recovery key
         if not book.settings.is_configured:
             from hebi_desktop.ui.dialogs.first_start import FirstStartDialog
 

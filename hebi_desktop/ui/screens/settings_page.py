@@ -40,6 +40,7 @@ from hebi_desktop.ui.icons import icon
 from hebi_desktop.ui.screens.scope_box import ScopeBox
 from hebi_desktop.ui.screens.server_address import ServerAddress
 from hebi_desktop.ui.screens.signers_form import SignersBox
+from hebi_desktop.ui.screens.startup_password_box import StartupPasswordBox
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
@@ -92,6 +93,8 @@ class SettingsPage(QWidget):
         layout.addWidget(self.scope_box)
         layout.addWidget(self._build_backup(body))
         layout.addWidget(self._build_database(body))
+        self.startup_password_box = StartupPasswordBox(body)
+        layout.addWidget(self.startup_password_box)
         layout.addStretch(1)
         self.load()
 

@@ -23,6 +23,7 @@ from hebi_desktop.storage.backup import BackupError, check_backup
 from hebi_desktop.storage.cipher import find_key
 from hebi_desktop.storage.engine import resolve_url
 from hebi_desktop.storage.keys import (
+    KEY_DIR_ENV_VAR,
     WrongStartupPassword,
     forget_session,
     parse_recovery_key,
@@ -229,3 +230,48 @@ def test_a_system_key_store_holds_the_wrapped_form_and_no_stale_key_file(
     another_run()
     unlock(PASSWORD)
     assert find_key(db_path) == key
+
+
+def test_a_backup_made_with_the_password_on_needs_it_or_the_recovery_key(
+    shared_pc: Path, book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On either engine (a server desk's portable backup is encrypted with the desk key)."""
+    book.records("housing").create(housing())
+    printed = recovery_key(book)
+    startup.turn_on(PASSWORD)
+    saved = backups.make_backup(book, folder=tmp_path / "usb")
+
+    another_run()
+    with pytest.raises(BackupError, match="启动密码"):
+        check_backup(saved)
+    unlock(PASSWORD)
+    check_backup(saved)
+
+    monkeypatch.setenv(KEY_DIR_ENV_VAR, str(tmp_path / "another-pc"))  # no password there
+    another_run()
+    use_recovery_key(parse_recovery_key(printed))
+    with Book.open(saved) as copy:
+        assert copy.records("housing").count() == 1
+
+
+def test_a_key_learnt_with_the_password_on_is_kept_wrapped(
+    shared_pc: Path, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database from another PC opened with its recovery key: its key is remembered,
+    inside the wrapped record, never beside it in plain form."""
+    other = tmp_path / "别的电脑.sqlite"
+    monkeypatch.setenv(KEY_DIR_ENV_VAR, str(tmp_path / "other-pc"))
+    other_key = database(other)
+    monkeypatch.setenv(KEY_DIR_ENV_VAR, str(shared_pc))
+    another_run()
+    database(db_path)
+    startup.turn_on(PASSWORD)
+
+    use_recovery_key(other_key)
+    with Book.open(other) as book:
+        assert book.records("housing").count() == 1
+    assert other_key.hex().encode() not in stored_bytes(shared_pc)
+
+    another_run()
+    unlock(PASSWORD)
+    assert find_key(other) == other_key  # learnt: no recovery key needed any more

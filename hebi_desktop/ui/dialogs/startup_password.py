@@ -75,6 +75,7 @@ class StartupPasswordDialog(QDialog):
         super().__init__(parent)
         self.recovered = False
         self.setWindowTitle(f"{APP_TITLE}：启动密码")
+        self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         intro = QLabel("这台电脑上的台账设有启动密码。请输入启动密码：", self)
         intro.setWordWrap(True)
@@ -155,6 +156,7 @@ class NewPasswordDialog(QDialog):
         super().__init__(parent)
         self.book = book
         self.setWindowTitle("重新设置启动密码")
+        self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "数据库已用恢复密钥打开。请设置新的启动密码；如果这台电脑只有您一人使用，"

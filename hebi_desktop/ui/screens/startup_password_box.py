@@ -59,6 +59,8 @@ class StartupPasswordBox(QGroupBox):
         self.set_button = QPushButton("设置启动密码", self)
         self.change_button = QPushButton("修改启动密码", self)
         self.remove_button = QPushButton("取消启动密码", self)
+        self.change_button.setToolTip("填当前密码和两次新密码")
+        self.remove_button.setToolTip("只需填当前密码")
         self.set_button.clicked.connect(self.set_password)
         self.change_button.clicked.connect(self.change_password)
         self.remove_button.clicked.connect(self.remove_password)

@@ -5,11 +5,15 @@ it holds the key list encrypted (AES-256-GCM) under a key derived from the passw
 with scrypt, a memory-hard function, so each guess costs about a third of a second and
 128 MB on an office PC; the salt and the cost parameters are stored beside it, so a
 later version may raise the cost without breaking stores written before. The record is
-one line of JSON, the same in the system key store and in the key file.
+one line of JSON, the same in the system key store and in the key file; binary fields
+are base64, so the record stays smaller than the plain key list (Windows' Credential
+Manager holds at most 2,560 bytes of UTF-16, about 1,280 characters).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 from dataclasses import dataclass
@@ -59,11 +63,19 @@ class Wrapping:
             "n": self.n,
             "r": self.r,
             "p": self.p,
-            "salt": self.salt.hex(),
-            "nonce": nonce.hex(),
-            "data": data.hex(),
+            "salt": _text(self.salt),
+            "nonce": _text(nonce),
+            "data": _text(data),
         }
         return json.dumps(record, separators=(",", ":"))
+
+
+def _text(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _bytes(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
 
 
 def _associated(wrapping: Wrapping) -> bytes:
@@ -94,11 +106,11 @@ def unwrap(text: str, password: str) -> tuple[bytes, Wrapping]:
         record = json.loads(text)
         if record.get("format") != FORMAT or record.get("kdf") != "scrypt":
             raise DamagedRecord("not a wrapped-keys record")
-        salt = bytes.fromhex(record["salt"])
-        nonce = bytes.fromhex(record["nonce"])
-        data = bytes.fromhex(record["data"])
+        salt = _bytes(record["salt"])
+        nonce = _bytes(record["nonce"])
+        data = _bytes(record["data"])
         n, r, p = int(record["n"]), int(record["r"]), int(record["p"])
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
         raise DamagedRecord(str(error)) from None
     if n < 2 or n & (n - 1) or not 0 < r <= 64 or not 0 < p <= 16 or n * r > 2**24:
         raise DamagedRecord("scrypt parameters out of range")  # no 100 GB derivation

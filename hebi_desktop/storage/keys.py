@@ -164,8 +164,10 @@ def _unwrap(text: str, password: str) -> list[bytes]:
     except DamagedRecord:
         log.warning("the key store holds a damaged wrapped record")
         raise KeyStoreError(DAMAGED_STORE) from None
+    if len(plaintext) % KEY_BYTES:
+        raise KeyStoreError(DAMAGED_STORE)
     _unlocked[_store_id()] = wrapping
-    return _parse(plaintext.decode("ascii"))
+    return [plaintext[i : i + KEY_BYTES] for i in range(0, len(plaintext), KEY_BYTES)]
 
 
 def _read_key_file() -> str:
@@ -185,7 +187,7 @@ def _write_keys(keys: list[bytes]) -> None:
     text = "\n".join(key.hex() for key in keys) + "\n"
     wrapping = _unlocked.get(_store_id())
     if wrapping is not None:
-        text = wrapping.wrap(text.encode("ascii")) + "\n"
+        text = wrapping.wrap(b"".join(keys)) + "\n"  # raw bytes: the shortest record
     backend = _keyring()
     if backend is not None:
         try:

@@ -275,3 +275,17 @@ def test_a_key_learnt_with_the_password_on_is_kept_wrapped(
     another_run()
     unlock(PASSWORD)
     assert find_key(other) == other_key  # learnt: no recovery key needed any more
+
+
+def test_the_wrapped_record_fits_the_windows_credential_manager(shared_pc: Path) -> None:
+    """Credential Manager keeps 2,560 bytes of UTF-16: the desk key and 20 learnt keys
+    wrapped must fit (the plain list of as many would not: the record is the smaller)."""
+    learnt = [bytes([n]) * 32 for n in range(1, 21)]
+    for key in learnt:
+        keys.remember(key)
+    startup.turn_on(PASSWORD)
+    record = stored_bytes(shared_pc).decode("ascii").strip()
+    assert len(record) * 2 <= 2560 < 21 * 65 * 2
+    another_run()
+    unlock(PASSWORD)
+    assert keys.stored_keys()[1:] == learnt

@@ -135,12 +135,12 @@ class StartupPasswordDialog(QDialog):
 def unlock_at_start(parent: QWidget | None = None) -> bool:
     """Before the database is opened: the start-up password, when one is set.
 
-    True when the keys are unwrapped (or need no password) or a recovery key was given;
-    False when the clerk chose 退出."""
-    from hebi_desktop.storage.keys import KeyStoreError, is_locked
+    True when the keys are unwrapped (or need no password) or a recovery key was given
+    (here or by ``--recovery-key-file``); False when the clerk chose 退出."""
+    from hebi_desktop.storage.keys import KeyStoreError, is_locked, session_keys
 
     try:
-        if not is_locked():
+        if not is_locked() or session_keys():
             return True
     except KeyStoreError:
         return True  # opening the database explains an unreadable key store

@@ -289,3 +289,16 @@ def test_the_wrapped_record_fits_the_windows_credential_manager(shared_pc: Path)
     another_run()
     unlock(PASSWORD)
     assert keys.stored_keys()[1:] == learnt
+
+
+def test_a_damaged_wrapped_record_is_explained_with_the_way_back(
+    shared_pc: Path, db_path: Path
+) -> None:
+    database(db_path)
+    startup.turn_on(PASSWORD)
+    record = json.loads(stored_bytes(shared_pc))
+    record["data"] = record["data"][:-8] + "!!!!!!!!"
+    (shared_pc / keys.KEY_FILE_NAME).write_text(json.dumps(record), encoding="ascii")
+    another_run()
+    with pytest.raises(keys.KeyStoreError, match=r"已损坏.*恢复密钥"):
+        unlock(PASSWORD)

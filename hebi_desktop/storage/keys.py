@@ -318,16 +318,13 @@ def protect_with_password(password: str) -> None:
     The store must be readable (unlocked); a desk with no key yet gets one now, so the
     first key this desk stores is never written in plain form."""
     keys = _stored() or [secrets.token_bytes(KEY_BYTES)]
-    _unlocked[_store_id()] = derive(password)
-    _write_keys(keys)
+    _rewrite(keys, derive(password))
     log.info("start-up password set; keys kept wrapped")
 
 
 def remove_password() -> None:
     """Keep the store's keys in plain form again (the store must be unlocked)."""
-    keys = _stored()
-    _unlocked.pop(_store_id(), None)
-    _write_keys(keys)
+    _rewrite(_stored(), None)
     log.info("start-up password removed")
 
 
@@ -337,14 +334,27 @@ def reset_with_recovery_key(key: bytes, password: str | None) -> None:
 
     Keys learnt from other recovery keys were wrapped under the forgotten password and
     are gone with it; their databases open again with their own recovery keys."""
+    _rewrite([key], derive(password) if password is not None else None)
+    log.info("start-up password reset with a recovery key (%s)", "set" if password else "removed")
+
+
+def _rewrite(keys: list[bytes], wrapping: Wrapping | None) -> None:
+    """Write ``keys`` wrapped by ``wrapping`` (None: plain); on failure this process
+    keeps the state it had, as the store does."""
     store = _store_id()
-    _cache.pop(store, None)
-    if password is None:
+    unlocked, cached = dict(_unlocked), dict(_cache)
+    if wrapping is None:
         _unlocked.pop(store, None)
     else:
-        _unlocked[store] = derive(password)
-    _write_keys([key])
-    log.info("start-up password reset with a recovery key (%s)", "set" if password else "removed")
+        _unlocked[store] = wrapping
+    try:
+        _write_keys(keys)
+    except BaseException:
+        _unlocked.clear()
+        _unlocked.update(unlocked)
+        _cache.clear()
+        _cache.update(cached)
+        raise
 
 
 def desk_key() -> bytes:

@@ -302,3 +302,44 @@ def test_a_damaged_wrapped_record_is_explained_with_the_way_back(
     another_run()
     with pytest.raises(keys.KeyStoreError, match=r"已损坏.*恢复密钥"):
         unlock(PASSWORD)
+
+
+def test_a_key_store_that_refuses_the_record_leaves_no_plain_key_behind(
+    shared_pc: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting the password where the key store cannot be written: the wrapped record
+    goes to the key file and the store's plain entry is removed; when even that fails,
+    nothing changes and the clerk is told."""
+    entries: dict[tuple[str, str], str] = {}
+    can_delete = [False]
+
+    class ReadOnlyKeyring:
+        def get_password(self, service: str, name: str) -> str | None:
+            return entries.get((service, name))
+
+        def set_password(self, service: str, name: str, value: str) -> None:
+            if entries:
+                raise OSError("the credential store is locked")
+            entries[(service, name)] = value
+
+        def delete_password(self, service: str, name: str) -> None:
+            if not can_delete[0]:
+                raise OSError("the credential store is locked")
+            entries.clear()
+
+    monkeypatch.setattr(keys, "_keyring", lambda: ReadOnlyKeyring())
+    key = database(db_path)
+    assert key.hex() in entries[(keys.KEYRING_SERVICE, keys.KEYRING_ENTRY)]
+
+    with pytest.raises(UserError, match="启动密码没有设置"):
+        startup.turn_on(PASSWORD)
+    assert not startup.is_on()
+    another_run()
+    assert find_key(db_path) == key  # as before: silent
+
+    can_delete[0] = True
+    startup.turn_on(PASSWORD)
+    assert not entries and key.hex().encode() not in stored_bytes(shared_pc)
+    another_run()
+    unlock(PASSWORD)
+    assert find_key(db_path) == key

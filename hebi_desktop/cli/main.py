@@ -157,10 +157,14 @@ def _show_notices() -> None:
 
 
 def _is_backup_error(error: Exception) -> bool:
-    """A BackupError, told without importing the storage layer at start (it pulls in
-    SQLAlchemy): whoever raised one has imported the module already."""
-    module = sys.modules.get("hebi_desktop.storage.backup")
-    return module is not None and isinstance(error, module.BackupError)
+    """A BackupError or a KeyStoreError (a wrong start-up password, say), told without
+    importing the storage layer at start (it pulls in SQLAlchemy): whoever raised one
+    has imported the module already."""
+    backup = sys.modules.get("hebi_desktop.storage.backup")
+    keys = sys.modules.get("hebi_desktop.storage.keys")
+    return (backup is not None and isinstance(error, backup.BackupError)) or (
+        keys is not None and isinstance(error, keys.KeyStoreError)
+    )
 
 
 if __name__ == "__main__":

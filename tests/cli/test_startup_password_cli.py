@@ -144,3 +144,25 @@ def test_a_forgotten_password_is_reset_with_the_recovery_key(
 def test_the_self_test_passes_with_the_password_on(locked_db: Path) -> None:
     done = run("--self-test")
     assert done.returncode == 0, done.stderr
+
+
+def test_every_command_that_opens_the_database_needs_the_password(
+    locked_db: Path, tmp_path: Path
+) -> None:
+    opened = password_file(tmp_path, PASSWORD)
+    saved = tmp_path / "备份.sqlite"
+    made = run(
+        "--startup-password-file", opened, "backup", "-o", str(saved), "--db", str(locked_db)
+    )
+    assert made.returncode == 0, made.stderr
+    for command in (
+        ["check"],
+        ["backup", "-o", str(tmp_path / "再备份.sqlite")],
+        ["restore", str(saved)],
+        ["export", "housing", "-o", str(tmp_path / "上报.xlsx")],
+        ["recovery-key", "-o", str(tmp_path / "恢复密钥.txt")],
+    ):
+        done = run(*command, "--db", str(locked_db))
+        assert done.returncode == 1 and "启动密码" in done.stderr, (command, done.stderr)
+    assert not (tmp_path / "再备份.sqlite").exists() and not (tmp_path / "上报.xlsx").exists()
+    assert run("--startup-password-file", opened, "check", "--db", str(saved)).returncode == 0

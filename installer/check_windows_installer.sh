@@ -10,7 +10,9 @@
 # 2. Builds the Linux one-folder bundle (installer/build_linux.sh) unless HEBI_BUNDLE_DIR
 #    names one, and stages it as a Windows bundle: a small stand-in hebi-desktop.exe
 #    (installer/wine/stand_in.c, which holds the program's mutex on request) where the
-#    real programs go.
+#    real programs go. Checks that bundle (installer/check_bundle.py): its --self-test on an
+#    encrypted database, sqlcipher3's extension with SQLCipher inside; and that the pinned
+#    win_amd64 wheels of sqlcipher3 carry SQLCipher and OpenSSL and the spec names them.
 # 3. Checks installer/ChineseSimplified.isl against the compiler's Default.isl, compiles
 #    hebi-desktop.iss for version N and N+1 with the defines build_windows.ps1 uses, and
 #    fails on any compiler warning.
@@ -116,6 +118,11 @@ else
     }
     BUNDLE="$TMP/dist/hebi-desktop"
 fi
+
+step "checking the bundle: --self-test on an encrypted database, sqlcipher3's extension"
+"$PYTHON" installer/check_bundle.py folder "$BUNDLE"
+step "checking the pinned Windows wheels of sqlcipher3 (pip download) and the spec"
+"$PYTHON" installer/check_bundle.py windows-wheels
 
 step "compiling the stand-in hebi-desktop.exe"
 i686-w64-mingw32-gcc -O2 -s -o "$TMP/stand_in.exe" installer/wine/stand_in.c

@@ -18,6 +18,9 @@ from hebi_desktop.storage.cipher import key_for
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
 ENCRYPTED_CACHE_KB = 32_768  # per connection, for an encrypted database (default: 2,000)
+# libpq's file parameters (the CA file of sslmode=verify-full, a client certificate): shown
+# as typed, "C:/台账/root.crt", not %-escaped, since a message may ask the clerk to check them.
+FILE_PARAMETERS = ("sslrootcert", "sslcert", "sslkey", "sslcrl", "sslcrldir")
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
@@ -52,7 +55,12 @@ def display_url(url: str) -> str:
     path = sqlite_path(url)
     if path is not None:
         return str(path)
-    return mask_address(parsed.render_as_string(hide_password=True))
+    shown = parsed.difference_update_query(FILE_PARAMETERS).render_as_string(hide_password=True)
+    for key in FILE_PARAMETERS:
+        value = parsed.query.get(key, ())
+        for one in (value,) if isinstance(value, str) else value:
+            shown += f"{'&' if '?' in shown else '?'}{key}={one}"
+    return mask_address(shown)
 
 
 def sqlite_path(url: str) -> Path | None:

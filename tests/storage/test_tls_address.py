@@ -23,6 +23,16 @@ def test_a_verify_full_address_is_kept_whole() -> None:
     assert "sslmode=verify-full" in display_url(ADDRESS)
 
 
+def test_the_ca_file_is_shown_as_typed_and_saved_back_unchanged() -> None:
+    """A message that asks the clerk to check the CA file's path shows that path, not
+    ``C%3A%2F…``; the settings field showing it saves the same address again."""
+    typed = ADDRESS.replace("C:/hebi/root.crt", "D:/鹤壁 台账/root.crt") + "&sslpassword=pw9"
+    shown = display_url(typed)
+    assert "sslrootcert=D:/鹤壁 台账/root.crt" in shown and "pw9" not in shown
+    assert make_url(shown).query["sslrootcert"] == "D:/鹤壁 台账/root.crt"
+    assert make_url(check_address(display_url(ADDRESS))).query == make_url(ADDRESS).query
+
+
 @pytest.mark.parametrize(
     ("libpq_says", "told"),
     [

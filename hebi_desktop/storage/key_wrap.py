@@ -4,7 +4,9 @@ With a start-up password the key store holds no key that opens a database by its
 it holds the key list encrypted (AES-256-GCM) under a key derived from the password
 with scrypt, a memory-hard function, so each guess costs about a third of a second and
 128 MB on an office PC; the salt and the cost parameters are stored beside it, so a
-later version may raise the cost without breaking stores written before. The record is
+later version may raise the cost without breaking stores written before. The standard
+library's scrypt lets other threads run meanwhile (``cryptography``'s holds the
+interpreter), so the window checks a password on a worker and keeps drawing. The record is
 one line of JSON, the same in the system key store and in the key file; binary fields
 are base64, so the record stays smaller than the plain key list (Windows' Credential
 Manager holds at most 2,560 bytes of UTF-16, about 1,280 characters).
@@ -14,13 +16,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 FORMAT = "hebi-desktop wrapped keys"
 VERSION = 1
@@ -31,6 +33,7 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 NONCE_BYTES = 12
 WRAPPING_KEY_BYTES = 32
+MAX_MEMORY = 2**31 - 1  # the most hashlib.scrypt accepts as its memory ceiling
 
 
 class WrongPassword(Exception):
@@ -89,8 +92,11 @@ def derive(
     """The wrapping key of ``password``: a fresh salt and today's cost unless given."""
     salt = salt if salt is not None else os.urandom(SALT_BYTES)
     n, r, p = n or SCRYPT_N, r or SCRYPT_R, p or SCRYPT_P
-    kdf = Scrypt(salt=salt, length=WRAPPING_KEY_BYTES, n=n, r=r, p=p)
-    return Wrapping(kdf.derive(password.encode("utf-8")), salt, n, r, p)
+    memory = min(128 * r * (n + p + 2) + 2**20, MAX_MEMORY)  # what scrypt needs, a bit more
+    key = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=memory, dklen=WRAPPING_KEY_BYTES
+    )
+    return Wrapping(key, salt, n, r, p)
 
 
 def is_wrapped(text: str) -> bool:
@@ -114,7 +120,10 @@ def unwrap(text: str, password: str) -> tuple[bytes, Wrapping]:
         raise DamagedRecord(str(error)) from None
     if n < 2 or n & (n - 1) or not 0 < r <= 64 or not 0 < p <= 16 or n * r > 2**24:
         raise DamagedRecord("scrypt parameters out of range")  # no 100 GB derivation
-    wrapping = derive(password, salt, n, r, p)
+    try:
+        wrapping = derive(password, salt, n, r, p)
+    except (ValueError, MemoryError) as error:  # beyond what this PC's scrypt may take
+        raise DamagedRecord(str(error)) from None
     try:
         plaintext = AESGCM(wrapping.key).decrypt(nonce, data, _associated(wrapping))
     except InvalidTag:

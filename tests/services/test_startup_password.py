@@ -95,6 +95,24 @@ def test_the_password_costs_a_memory_hard_derivation() -> None:
         key_wrap.unwrap(json.dumps(record), PASSWORD)
 
 
+def test_stores_wrapped_before_the_derivation_moved_to_hashlib_still_open() -> None:
+    """scrypt is scrypt: a record whose key ``cryptography`` derived (earlier versions)
+    opens with today's derivation, which lets the window's other threads run."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    salt = bytes(range(16))
+    earlier = Scrypt(salt=salt, length=32, n=2**10, r=8, p=1).derive(PASSWORD.encode())
+    record = key_wrap.Wrapping(earlier, salt, 2**10, 8, 1).wrap(b"keys")
+    assert key_wrap.unwrap(record, PASSWORD)[0] == b"keys"
+
+
+def test_a_record_asking_more_memory_than_scrypt_may_take_is_damaged() -> None:
+    record = json.loads(key_wrap.derive(PASSWORD, n=2**10).wrap(b"keys"))
+    record.update(n=2**18, r=64)  # 2 GB a try: within the sanity bound, beyond the ceiling
+    with pytest.raises(key_wrap.DamagedRecord):
+        key_wrap.unwrap(json.dumps(record), PASSWORD)
+
+
 def test_a_new_password_is_checked_in_chinese(shared_pc: Path) -> None:
     with pytest.raises(UserError, match="至少要8个字符"):
         startup.turn_on("short", "short")

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from hebi_desktop.ui.app import run_gui
 
-            return run_gui(args.db)
+            return run_gui(args.db, args.startup_password_file)
         use_startup_password(args.startup_password_file)
         code = int(args.run(args) or 0)
         _show_notices()

@@ -35,12 +35,26 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_LENGTH = 8
+WRONG_TYPED = "密码不对，请重新输入（注意大小写和输入法）"
 
 
 def is_on() -> bool:
     """Whether this desk's keys are protected by a start-up password."""
     try:
         return has_startup_password()
+    except KeyStoreError as error:
+        raise UserError(str(error)) from None
+
+
+def open_with(password: str) -> None:
+    """Unwrap this desk's keys for this run with ``password`` (the window's start);
+    refused with :data:`WRONG_TYPED` when it is not the start-up password."""
+    if not password:
+        raise UserError("请输入启动密码")
+    try:
+        unlock(password)
+    except WrongStartupPassword:
+        raise UserError(WRONG_TYPED) from None
     except KeyStoreError as error:
         raise UserError(str(error)) from None
 

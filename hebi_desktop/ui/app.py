@@ -126,8 +126,13 @@ def _hand_over(instance: SingleInstance) -> int:
     return 0
 
 
-def open_book(db: str | None, window: MainWindow | None = None) -> Book | None:
-    """Open the database; a failure is shown in Chinese (in ``window`` too) and gives None."""
+def open_book(
+    db: str | None, window: MainWindow | None = None, startup_password_file: str | None = None
+) -> Book | None:
+    """Open the database; a failure is shown in Chinese (in ``window`` too) and gives None.
+
+    ``startup_password_file`` (``--startup-password-file``) answers a start-up password
+    without the dialog, for scripts that start the window on a shared PC."""
     from hebi_desktop.errors import UserError
     from hebi_desktop.services.adoption import LockedDatabase
     from hebi_desktop.services.book import Book
@@ -139,7 +144,7 @@ def open_book(db: str | None, window: MainWindow | None = None) -> Book | None:
     from hebi_desktop.ui.dialogs.server_login import MAX_ATTEMPTS, ask_password
     from hebi_desktop.ui.dialogs.startup_password import unlock_at_start
 
-    if not unlock_at_start(window):  # a shared PC's start-up password, when one is set
+    if not unlock_at_start(window, startup_password_file):  # a shared PC's start-up password
         return None
     encrypt_on_start(db)  # an older version's plain database; stays plain if it cannot be
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -225,7 +230,7 @@ def show_window(book: Book) -> MainWindow:
     return window
 
 
-def run_gui(db: str | None) -> int:
+def run_gui(db: str | None, startup_password_file: str | None = None) -> int:
     """The window's whole life; returns the process exit code."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QDialog
@@ -259,7 +264,7 @@ def run_gui(db: str | None) -> int:
         return _hand_over(instance)
     reporter = install_error_hook(lambda: window)
     try:
-        book = open_book(db, window)
+        book = open_book(db, window, startup_password_file)
         if book is None:
             window._closing_done = True
             window.close()

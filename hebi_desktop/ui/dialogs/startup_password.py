@@ -1,19 +1,18 @@
 """The start-up password in the window: asked before the database is opened, and the
 way back when it is forgotten (the recovery key, then a new password or none).
 
-Unwrapping takes about a third of a second (scrypt, on purpose); the dialog shows a
-wait cursor meanwhile rather than a progress bar.
+Unwrapping takes about a third of a second (scrypt, on purpose); it runs on a worker
+(widgets/password_step.py) while the dialog says "正在核对密码…", so the window keeps
+drawing. A script may give the password in a file (``--startup-password-file``); when it
+is right, the dialog is never shown.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from hebi_desktop import APP_TITLE
-from hebi_desktop.errors import UserError
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR
+from hebi_desktop.ui.widgets.password_step import CHECKING, SAVING, PasswordStep
 
 if TYPE_CHECKING:
     from hebi_desktop.services.book import Book
+    from hebi_desktop.ui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +41,7 @@ FORGOTTEN_TEXT = (
     "所以请一直锁在柜中）。打开后，可以设置新的启动密码，或者不再使用启动密码。\n\n"
     "接下来请输入恢复密钥。"
 )
-
-
-@contextmanager
-def wait_cursor() -> Iterator[None]:
-    """The wait cursor while a password is derived (on purpose slow)."""
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QGuiApplication.restoreOverrideCursor()
+WRONG_IN_FILE = "启动密码文件中的密码不对，请在这里输入启动密码"
 
 
 def masked_edit(parent: QWidget) -> QLineEdit:
@@ -94,27 +85,60 @@ class StartupPasswordDialog(QDialog):
         self.quit_button.clicked.connect(self.reject)
         layout.addWidget(buttons)
         self.password_edit.setFocus()
+        self.step = PasswordStep(
+            self,
+            self.message_label,
+            [self.password_edit, self.ok_button, self.forgot_button, self.quit_button],
+        )
 
-    def try_password(self) -> bool:
-        from hebi_desktop.storage.keys import KeyStoreError, WrongStartupPassword, unlock
+    @property
+    def busy(self) -> bool:
+        """A password is being checked (on a worker)."""
+        return self.step.busy
+
+    def try_password(self) -> Worker | None:
+        """Check the typed password on a worker; the dialog closes once it is right."""
+        from hebi_desktop.services.startup_password import open_with
 
         password = self.password_edit.text()
         if not password:
             self.message_label.setText("请输入启动密码")
-            return False
-        try:
-            with wait_cursor():
-                unlock(password)
-        except WrongStartupPassword:
-            self.message_label.setText("密码不对，请重新输入（注意大小写和输入法）")
-            self.password_edit.clear()
-            self.password_edit.setFocus()
-            return False
-        except KeyStoreError as error:
-            self.message_label.setText(str(error))
-            return False
+            return None
+        return self.step.run(lambda: open_with(password), CHECKING, self._opened, self._refused)
+
+    def open_with_file(self, path: Path) -> bool:
+        """``--startup-password-file``: True once the file's password opened the keys
+        (the dialog is then never shown); otherwise the dialog says why, to be shown."""
+        from hebi_desktop.exchange.protected import read_password_file
+        from hebi_desktop.services.startup_password import open_with
+
+        def step() -> None:
+            open_with(read_password_file(path))
+
+        self.step.run_and_wait(step, CHECKING, self._opened, self._file_refused)
+        return self.result() == QDialog.DialogCode.Accepted
+
+    def reject(self) -> None:
+        """Not while a password is checked (a moment): the worker must end first."""
+        if not self.busy:
+            super().reject()
+
+    def _opened(self, _result: object) -> None:
         self.accept()
-        return True
+
+    def _refused(self, message: str) -> None:
+        from hebi_desktop.services.startup_password import WRONG_TYPED
+
+        self.message_label.setText(message)
+        if message == WRONG_TYPED:
+            self.password_edit.clear()
+        self.password_edit.setFocus()
+
+    def _file_refused(self, message: str) -> None:
+        from hebi_desktop.services.startup_password import WRONG_TYPED
+
+        log.info("the start-up password file did not open the keys")
+        self.message_label.setText(WRONG_IN_FILE if message == WRONG_TYPED else message)
 
     def forgot(self) -> bool:
         """The recovery key instead of the password; a new password is offered once the
@@ -132,8 +156,9 @@ class StartupPasswordDialog(QDialog):
         return True
 
 
-def unlock_at_start(parent: QWidget | None = None) -> bool:
-    """Before the database is opened: the start-up password, when one is set.
+def unlock_at_start(parent: QWidget | None = None, password_file: str | None = None) -> bool:
+    """Before the database is opened: the start-up password, when one is set — from
+    ``password_file`` (``--startup-password-file``) when given and right, else asked.
 
     True when the keys are unwrapped (or need no password) or a recovery key was given
     (here or by ``--recovery-key-file``); False when the clerk chose 退出."""
@@ -145,6 +170,8 @@ def unlock_at_start(parent: QWidget | None = None) -> bool:
     except KeyStoreError:
         return True  # opening the database explains an unreadable key store
     dialog = StartupPasswordDialog(parent)
+    if password_file and dialog.open_with_file(Path(password_file)):
+        return True
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
@@ -184,20 +211,38 @@ class NewPasswordDialog(QDialog):
         self.remove_button.clicked.connect(lambda: self.reset(None))
         later.clicked.connect(self.reject)
         layout.addWidget(buttons)
+        self.step = PasswordStep(
+            self,
+            self.message_label,
+            [self.new_edit, self.confirm_edit, self.set_button, self.remove_button, later],
+        )
 
-    def reset(self, password: str | None) -> bool:
+    @property
+    def busy(self) -> bool:
+        return self.step.busy
+
+    def reset(self, password: str | None) -> Worker | None:
+        """Keep the recovery key under ``password`` (None: no password), on a worker."""
         from hebi_desktop.services.startup_password import reset_forgotten
 
-        try:
-            with wait_cursor():
-                reset_forgotten(self.book, password, self.confirm_edit.text())
-        except UserError as error:
-            self.message_label.setText(str(error))
-            return False
+        book, confirmation = self.book, self.confirm_edit.text()
         told = "新的启动密码已设置。" if password is not None else "已不再使用启动密码。"
-        QMessageBox.information(self, APP_TITLE, told)
-        self.accept()
-        return True
+
+        def done(_result: object) -> None:
+            QMessageBox.information(self, APP_TITLE, told)
+            self.accept()
+
+        return self.step.run(
+            lambda: reset_forgotten(book, password, confirmation),
+            SAVING,
+            done,
+            self.message_label.setText,
+        )
+
+    def reject(self) -> None:
+        """Not while the new password is being saved (a moment)."""
+        if not self.busy:
+            super().reject()
 
 
 def offer_new_password(book: Book, parent: QWidget | None = None) -> None:

@@ -93,7 +93,7 @@ class SettingsPage(QWidget):
         layout.addWidget(self.scope_box)
         layout.addWidget(self._build_backup(body))
         layout.addWidget(self._build_database(body))
-        self.startup_password_box = StartupPasswordBox(body)
+        self.startup_password_box = StartupPasswordBox(book, body)
         layout.addWidget(self.startup_password_box)
         layout.addStretch(1)
         self.load()
@@ -292,7 +292,7 @@ class SettingsPage(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.worker is not None
+        return self.worker is not None or self.startup_password_box.busy
 
     def backup_now(self) -> Worker | None:
         """立即备份 on a worker; the file goes into the chosen folder."""
@@ -335,6 +335,7 @@ class SettingsPage(QWidget):
     def wait(self) -> None:
         if self.worker is not None:
             self.worker.wait()
+        self.startup_password_box.wait()
 
     # --- restore ----------------------------------------------------------------------
 

@@ -163,7 +163,8 @@ def export_password(args: argparse.Namespace) -> str | None:
 
 
 STARTUP_PASSWORD_FILE_HELP = (
-    "启动密码文件（这台电脑设了启动密码时）：密码写在文本文件的第一行；不给时在终端中询问"
+    "启动密码文件（这台电脑设了启动密码时）：密码写在文本文件的第一行；不给时在终端中询问。"
+    "打开程序窗口时也可以用：密码对就不再弹出输入启动密码的小窗口"
 )
 
 

@@ -76,7 +76,6 @@ class StartupPasswordBox(QGroupBox):
         self.change_button = QPushButton("修改启动密码", self)
         self.remove_button = QPushButton("取消启动密码", self)
         self.change_button.setToolTip("填当前密码和两次新密码")
-        self.remove_button.setToolTip("只需填当前密码")
         self.set_button.clicked.connect(self.set_password)
         self.change_button.clicked.connect(self.change_password)
         self.remove_button.clicked.connect(self.remove_password)
@@ -123,6 +122,7 @@ class StartupPasswordBox(QGroupBox):
         self.set_button.setText("设置新密码" if self.recovered else "设置启动密码")
         self.change_button.setVisible(on and not self.recovered)
         self.remove_button.setVisible(on)
+        self.remove_button.setToolTip("不用填当前密码" if self.recovered else "只需填当前密码")
         self.form.setRowVisible(self.new_edit, True)
         self.form.setRowVisible(self.confirm_edit, True)
 

@@ -51,6 +51,7 @@ from hebi_desktop.ui.widgets.field_widgets import (
     make_editor,
 )
 from hebi_desktop.ui.widgets.history_view import HistoryView
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,7 @@ class RecordForm(QWidget):
         village = self.editors.get("village")
         if isinstance(village, LineEditor):
             village.input.editingFinished.connect(self._village_finished)
+        hold_steady(self)
 
     @staticmethod
     def _label_text(field: Field, applies: bool = True) -> str:

@@ -47,6 +47,7 @@ from hebi_desktop.ui.screens.import_tab import (
 )
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.widgets.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class ExportTab(QWidget):
         self.export_result: Any = None
         self.last_export: Path | None = None
         self._build()
+        hold_steady(self)
 
     def update_buttons(self, idle: bool) -> None:
         self.export_button.setEnabled(idle and bool(self.chosen_ledgers()))

@@ -41,6 +41,7 @@ from hebi_desktop.ui.screens.scope_box import ScopeBox
 from hebi_desktop.ui.screens.server_address import ServerAddress
 from hebi_desktop.ui.screens.signers_form import SignersBox
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class SettingsPage(QWidget):
         layout.addWidget(self._build_backup(body))
         layout.addWidget(self._build_database(body))
         layout.addStretch(1)
+        hold_steady(self)
         self.load()
 
     # --- building ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.widgets.field_widgets import ChoiceSearch
 from hebi_desktop.ui.widgets.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 
 SEARCH_DELAY_MS = 250
 ALL = "全部"
@@ -121,6 +122,7 @@ class FilterBar(QWidget):
         self.clear_button.clicked.connect(self.clear)
         second.addWidget(self.clear_button)
         second.addStretch(1)
+        hold_steady(self)
 
     # --- widget → query ---------------------------------------------------------------
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QPushButton, QWidget
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.app import make_application
 from hebi_desktop.ui.main_window import MainWindow
+from hebi_desktop.ui.screens.ledger_page import LedgerPage
 from hebi_desktop.ui.screens.settings_page import SettingsPage
-from hebi_desktop.ui.widgets.navigation import SETTINGS
+from hebi_desktop.ui.widgets.navigation import OVERVIEW, SETTINGS
+from tests import samples
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -67,3 +69,81 @@ def test_paging_or_scrolling_past_the_county_box_leaves_the_county(
     qtbot.keyClick(county, Qt.Key.Key_Down)  # the arrow keys still choose
     assert county.currentText() != "淇县"
     qtbot.keyClick(county, Qt.Key.Key_Up)
+
+
+def tab_from(qtbot, widget: QWidget) -> QWidget:
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    return focused
+
+
+def test_keyboard_focus_is_visible_in_the_navigation_and_on_the_overview(
+    qtbot, window: MainWindow
+) -> None:
+    window.show_page(OVERVIEW)
+    nav = window.nav
+    nav.setFocus()
+    qtbot.waitUntil(nav.hasFocus)
+    focused_look = nav.grab().toImage()
+    focused = tab_from(qtbot, nav)
+    assert not nav.hasFocus()
+    assert nav.grab().toImage() != focused_look  # the ring left the current entry
+    # The first Tab lands on something that draws the ring (a button), not on the page's
+    # invisible scroll area.
+    assert not isinstance(focused, QAbstractScrollArea), type(focused).__name__
+    assert isinstance(focused, QPushButton)
+    window.show_page(SETTINGS)
+    nav.setFocus()
+    qtbot.waitUntil(nav.hasFocus)
+    assert not isinstance(tab_from(qtbot, nav), QAbstractScrollArea)
+
+
+def test_tab_on_the_ledger_page_follows_the_row_of_buttons(
+    qtbot, window: MainWindow, book: Book
+) -> None:
+    book.records("housing").create(samples.housing())
+    qtbot.keyClick(window, Qt.Key.Key_2, CTRL)
+    page = window.ledger_page("housing")
+    assert isinstance(page, LedgerPage)
+    page.table.selectRow(0)  # every button of the row enabled
+    page.new_button.setFocus()
+    qtbot.waitUntil(page.new_button.hasFocus)
+    visited = [page.new_button]
+    while visited[-1] is not page.search_edit and len(visited) < 12:
+        visited.append(tab_from(qtbot, visited[-1]))
+    assert visited == [
+        page.new_button,
+        page.edit_button,
+        page.filter_bar.state_filter,
+        page.verify_button,
+        page.delete_button,
+        page.print_button,
+        page.bulk_attach_button,
+        page.search_edit,
+    ]
+    # Left to right as drawn.
+    xs = [w.mapTo(page, QPoint(0, 0)).x() for w in visited[:-1]]
+    assert xs == sorted(xs)
+
+
+def test_row_shortcuts_without_a_row_say_what_to_do_and_ctrl_p_prints(
+    qtbot, window: MainWindow, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book.records("housing").create(samples.housing())
+    qtbot.keyClick(window, Qt.Key.Key_2, CTRL)
+    page = window.ledger_page("housing")
+    assert isinstance(page, LedgerPage)
+    page.table.setFocus()
+    page.table.clearSelection()
+    qtbot.waitUntil(page.table.hasFocus)
+    for key in (Qt.Key.Key_F8, Qt.Key.Key_Return, Qt.Key.Key_Delete):
+        window.statusBar().clearMessage()
+        qtbot.keyClick(page.table, key)
+        assert "请先选中一行" in window.statusBar().currentMessage(), key
+    assert page.dialog is None and page.verify_dialog is None
+    opened: list[object] = []
+    monkeypatch.setattr(page, "open_print", lambda: opened.append("preview"))
+    qtbot.keyClick(page.table, Qt.Key.Key_P, CTRL)
+    assert opened == ["preview"]
+    assert "Ctrl+P" in page.print_button.toolTip()

@@ -209,6 +209,7 @@ class FirstStartDialog(QDialog):
         scroll = QScrollArea(self)  # a short screen scrolls the questions, not the buttons
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab moves between the fields only
         scroll.setWidget(self.form)
         layout.addWidget(scroll, 1)
         self.buttons = QDialogButtonBox(self)

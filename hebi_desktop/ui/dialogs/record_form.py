@@ -504,6 +504,7 @@ class RecordDialog(QDialog):
         self.form = RecordForm(self.book, self.ledger, self)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab moves between the fields only
         scroll.setWidget(self.form)
         self.history_view = HistoryView(self.ledger, self)
         self.attachments_panel = AttachmentsPanel(self.book, self.ledger, self)

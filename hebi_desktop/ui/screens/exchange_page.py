@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QStandardPaths,
+    Qt,
     Signal,
 )
 from PySide6.QtGui import QShowEvent
@@ -236,5 +237,6 @@ def _scrolling(content: QWidget) -> QScrollArea:
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, which show it
     scroll.setWidget(content)
     return scroll

@@ -181,6 +181,7 @@ class OverviewPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the buttons, which show it
         outer.addWidget(scroll)
         body = QWidget(scroll)
         scroll.setWidget(body)

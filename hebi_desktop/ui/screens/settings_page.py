@@ -75,6 +75,7 @@ class SettingsPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, which show it
         outer.addWidget(scroll)
         body = QWidget(scroll)
         scroll.setWidget(body)

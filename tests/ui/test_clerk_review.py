@@ -4,6 +4,8 @@ shortcuts that stay silent, a hint below the fold."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -16,8 +18,10 @@ from hebi_desktop.ui.screens.ledger_page import LedgerPage
 from hebi_desktop.ui.screens.settings_page import SettingsPage
 from hebi_desktop.ui.widgets.navigation import OVERVIEW, SETTINGS
 from tests import samples
+from tests.ui.test_screens import inside, probe, screen_config
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+PAGES = "tests.ui.page_probe"
 
 
 @pytest.fixture
@@ -122,9 +126,10 @@ def test_tab_on_the_ledger_page_follows_the_row_of_buttons(
         page.bulk_attach_button,
         page.search_edit,
     ]
-    # Left to right as drawn.
-    xs = [w.mapTo(page, QPoint(0, 0)).x() for w in visited[:-1]]
-    assert xs == sorted(xs)
+    # Left to right, top to bottom as drawn (the row wraps on a narrow window).
+    centres = [w.mapTo(page, w.rect().center()) for w in visited]
+    places = [(centre.y(), centre.x()) for centre in centres]
+    assert places == sorted(places)
 
 
 def test_row_shortcuts_without_a_row_say_what_to_do_and_ctrl_p_prints(
@@ -147,3 +152,41 @@ def test_row_shortcuts_without_a_row_say_what_to_do_and_ctrl_p_prints(
     qtbot.keyClick(page.table, Qt.Key.Key_P, CTRL)
     assert opened == ["preview"]
     assert "Ctrl+P" in page.print_button.toolTip()
+
+
+SMALL_SCREENS = pytest.mark.parametrize(
+    ("size", "scale"),
+    [((1024, 768), 1.5), ((1366, 768), 1.5), ((1024, 768), None)],
+    ids=["1024x768-150%", "1366x768-150%", "1024x768"],
+)
+
+
+@SMALL_SCREENS
+@pytest.mark.parametrize("desk", ["township", "county"])
+def test_every_page_fits_the_maximised_window_on_the_screen(
+    tmp_path: Path, size: tuple[int, int], scale: float | None, desk: str
+) -> None:
+    args = ("--county",) if desk == "county" else ()
+    report = probe(tmp_path, screen_config(tmp_path, size), *args, scale=scale, module=PAGES)
+    screen = report["screen"]
+    frames = report["frames"]
+    assert isinstance(frames, dict) and len(frames) >= 7
+    for key, frame in frames.items():
+        assert inside(frame, screen), f"{key}: window {frame} on screen {screen}"  # type: ignore[arg-type]
+    assert report["overview_sideways"] == 0  # tiles reflow, nothing scrolls sideways
+
+
+@SMALL_SCREENS
+def test_a_cut_title_ends_with_an_ellipsis_and_the_form_hint_stays_in_view(
+    tmp_path: Path, size: tuple[int, int], scale: float | None
+) -> None:
+    report = probe(tmp_path, screen_config(tmp_path, size), scale=scale, module=PAGES)
+    shown = report["title_shown"]
+    assert isinstance(shown, str) and report["title_fits"]
+    if shown != "住房安全动态监测台账":
+        assert shown.endswith("…") and report["title_tip"] == "住房安全动态监测台账"
+    assert "还需填写" in str(report["summary_text"])
+    assert report["summary_visible"] and report["summary_whole"]
+    assert inside(report["summary"], report["dialog"])  # type: ignore[arg-type]
+    assert inside(report["save"], report["dialog"])  # type: ignore[arg-type]
+    assert inside(report["dialog"], report["screen"])  # type: ignore[arg-type]

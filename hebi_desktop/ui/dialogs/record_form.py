@@ -121,7 +121,7 @@ class RecordForm(QWidget):
         self.summary_label.setObjectName("formSummary")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.summary_label)
+        layout.addWidget(self.summary_label)  # the dialog moves it beside its buttons
         layout.addStretch(1)
         focusable = [e.focus_widget() for e in self.editors.values() if not e.field.derived]
         for first, second in itertools.pairwise(focusable):
@@ -528,8 +528,10 @@ class RecordDialog(QDialog):
         self.buttons.addButton(self.save_new_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.buttons)
+        # "还需填写…" beside 保存, outside the scrolling fields: on a short or scaled
+        # screen the clerk still sees why 保存 is greyed out without scrolling to the end.
+        bottom.addWidget(self.form.summary_label, 1)
+        bottom.addWidget(self.buttons, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(bottom)
         self.save_button.clicked.connect(self.accept)
         self.save_new_button.clicked.connect(self.save_and_new)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,7 +42,9 @@ from hebi_desktop.ui import (
 )
 from hebi_desktop.ui.dialogs.bulk_attach_dialog import BulkAttachDialog
 from hebi_desktop.ui.dialogs.record_form import RecordDialog
+from hebi_desktop.ui.widgets.elided_label import ElidedLabel
 from hebi_desktop.ui.widgets.filters import FilterBar
+from hebi_desktop.ui.widgets.flow_layout import flow_row
 from hebi_desktop.ui.widgets.frozen_table import FrozenColumnsTable
 from hebi_desktop.ui.widgets.table_model import LedgerTableModel
 
@@ -99,19 +100,14 @@ class LedgerPage(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.title_label = QLabel(self.ledger.title, self)
+        # The title gives way on a narrow screen ("住房安全…", the full title in its
+        # tooltip; the navigation names the ledger too): the buttons beside it wrap.
+        self.title_label = ElidedLabel(self.ledger.title, self, minimum=self.ledger.nav_title)
         font = self.title_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title_label.setFont(font)
-        # The title may give way on a narrow screen (the navigation names the ledger too):
-        # the buttons beside it must stay whole.
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.title_label.setMinimumWidth(
-            self.title_label.fontMetrics().horizontalAdvance("住房安全")
-        )
-        top.addWidget(self.title_label, 1)
-        top.addStretch(1)
+        top.addWidget(self.title_label, 1, Qt.AlignmentFlag.AlignTop)
         self.new_button = QPushButton(_icon("new"), "新建", self)
         self.new_button.setToolTip("新建记录（Ctrl+N）")
         self.edit_button = QPushButton("修改", self)
@@ -134,21 +130,22 @@ class LedgerPage(QWidget):
             "复核录入（F8）：另一人对照纸质材料重新录入身份证号、金额等，一致即标记为已复核"
         )
         self.verify_button.clicked.connect(self.verify_current)
-        for button in (
+        self.filter_bar = FilterBar(self.book, self.ledger, self)
+        bar = self.filter_bar
+        buttons = flow_row(
+            self,
             self.new_button,
             self.edit_button,
+            bar.state_filter,
             self.verify_button,
             self.delete_button,
             self.restore_button,
-        ):
-            top.addWidget(button)
-        top.addWidget(self.print_button)
-        top.addWidget(self.bulk_attach_button)
+            self.print_button,
+            self.bulk_attach_button,
+        )
+        top.addWidget(buttons, 0)
         layout.addLayout(top)
-
-        self.filter_bar = FilterBar(self.book, self.ledger, self)
         layout.addWidget(self.filter_bar)
-        bar = self.filter_bar
         self.search_edit = bar.search_edit
         self.township_filter = bar.township_filter
         self.village_filter = bar.village_filter
@@ -156,7 +153,6 @@ class LedgerPage(QWidget):
         self.date_from_edit = bar.date_from_edit
         self.date_to_edit = bar.date_to_edit
         self.flagged_filter = bar.flagged_filter
-        top.insertWidget(top.indexOf(self.verify_button), bar.state_filter)
         # Tab follows the row as drawn: the 复核 state box sits before the 复核 button,
         # though the filter bar made it (after its date fields).
         chain = [

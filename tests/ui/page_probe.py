@@ -49,6 +49,8 @@ def main(argv: list[str]) -> int:
         "overview_sideways": sideways,
         "title_shown": title.shown_text(),
         "title_tip": title.toolTip(),
+        "search_placeholder": page.search_edit.placeholderText(),  # type: ignore[attr-defined]
+        "search_tip": page.search_edit.toolTip(),  # type: ignore[attr-defined]
         "title_fits": title.fontMetrics().horizontalAdvance(title.shown_text())
         <= title.contentsRect().width(),
     }

@@ -185,6 +185,7 @@ def test_a_cut_title_ends_with_an_ellipsis_and_the_form_hint_stays_in_view(
     assert isinstance(shown, str) and report["title_fits"]
     if shown != "住房安全动态监测台账":
         assert shown.endswith("…") and report["title_tip"] == "住房安全动态监测台账"
+    assert report["search_tip"] == report["search_placeholder"]  # Qt cuts it with "…"
     assert "还需填写" in str(report["summary_text"])
     assert report["summary_visible"] and report["summary_whole"]
     assert inside(report["summary"], report["dialog"])  # type: ignore[arg-type]

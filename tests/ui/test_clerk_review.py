@@ -147,10 +147,16 @@ def test_row_shortcuts_without_a_row_say_what_to_do_and_ctrl_p_prints(
         qtbot.keyClick(page.table, key)
         assert "请先选中一行" in window.statusBar().currentMessage(), key
     assert page.dialog is None and page.verify_dialog is None
+    window.nav.setFocus()  # where Ctrl+2 leaves it
+    qtbot.waitUntil(window.nav.hasFocus)
+    window.statusBar().clearMessage()
+    qtbot.keyClick(window.nav, Qt.Key.Key_F8)
+    assert "请先选中一行" in window.statusBar().currentMessage()
     opened: list[object] = []
     monkeypatch.setattr(page, "open_print", lambda: opened.append("preview"))
     qtbot.keyClick(page.table, Qt.Key.Key_P, CTRL)
-    assert opened == ["preview"]
+    qtbot.keyClick(window.nav, Qt.Key.Key_P, CTRL)
+    assert opened == ["preview", "preview"]
     assert "Ctrl+P" in page.print_button.toolTip()
 
 

@@ -277,11 +277,13 @@ class LedgerPage(QWidget):
         new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         new.activated.connect(self.new_record)
+        # F8 and Ctrl+P also from the navigation list (where Ctrl+2 leaves the focus); a
+        # hidden page's shortcuts are inactive, so the shown ledger's page answers.
         verify = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
-        verify.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        verify.setContext(Qt.ShortcutContext.WindowShortcut)
         verify.activated.connect(self.verify_current)
         printing = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
-        printing.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        printing.setContext(Qt.ShortcutContext.WindowShortcut)
         printing.activated.connect(self.open_print)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -162,8 +162,8 @@ def test_row_shortcuts_without_a_row_say_what_to_do_and_ctrl_p_prints(
 
 SMALL_SCREENS = pytest.mark.parametrize(
     ("size", "scale"),
-    [((1024, 768), 1.5), ((1366, 768), 1.5), ((1024, 768), None)],
-    ids=["1024x768-150%", "1366x768-150%", "1024x768"],
+    [((1024, 768), 1.5), ((1366, 768), 1.5), ((1024, 768), None), ((1366, 768), None)],
+    ids=["1024x768-150%", "1366x768-150%", "1024x768", "1366x768"],
 )
 
 

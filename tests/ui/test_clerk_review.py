@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.app import make_application
@@ -101,6 +108,28 @@ def test_keyboard_focus_is_visible_in_the_navigation_and_on_the_overview(
     nav.setFocus()
     qtbot.waitUntil(nav.hasFocus)
     assert not isinstance(tab_from(qtbot, nav), QAbstractScrollArea)
+
+
+def test_a_focused_link_label_shows_the_ring(qtbot) -> None:
+    """The "已导出到 …" line takes Tab (its link opens the folder): it must show it."""
+    make_application()
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = QVBoxLayout(holder)
+    label = QLabel('已导出到 <a href="file:///">导出文件夹</a>', holder)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    other = QPushButton("导出…", holder)
+    layout.addWidget(label)
+    layout.addWidget(other)
+    holder.show()
+    holder.activateWindow()
+    qtbot.waitActive(holder)
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    unfocused = label.grab().toImage()
+    label.setFocus()
+    qtbot.waitUntil(label.hasFocus)
+    assert label.grab().toImage() != unfocused
 
 
 def test_tab_on_the_ledger_page_follows_the_row_of_buttons(

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.app import make_application
 from hebi_desktop.ui.main_window import MainWindow
+from hebi_desktop.ui.screens.exchange_page import ExchangePage
 from hebi_desktop.ui.screens.ledger_page import LedgerPage
 from hebi_desktop.ui.screens.settings_page import SettingsPage
-from hebi_desktop.ui.widgets.navigation import OVERVIEW, SETTINGS
+from hebi_desktop.ui.widgets.navigation import EXCHANGE, OVERVIEW, SETTINGS
 from tests import samples
 from tests.ui.test_screens import inside, probe, screen_config
 
@@ -226,3 +227,26 @@ def test_a_cut_title_ends_with_an_ellipsis_and_the_form_hint_stays_in_view(
     assert inside(report["summary"], report["dialog"])  # type: ignore[arg-type]
     assert inside(report["save"], report["dialog"])  # type: ignore[arg-type]
     assert inside(report["dialog"], report["screen"])  # type: ignore[arg-type]
+
+
+def test_import_and_export_outcomes_get_a_whole_line_on_a_narrow_page(
+    qtbot, window: MainWindow
+) -> None:
+    window.resize(700, 600)  # a maximised window at 1024×768 and 150 %
+    page = window.show_page(EXCHANGE)
+    assert isinstance(page, ExchangePage)
+    long = "“北阳镇排查表.xlsx”（工作表“住房安全”）读取 3 行，发现 3 处错误，没有导入任何记录。"
+    page.import_label.setText(long)
+    page.export_label.setText(long)
+    for tab, label, button in (
+        (1, page.import_label, page.import_button),
+        (0, page.export_label, page.export_button),
+    ):
+        page.tabs.setCurrentIndex(tab)
+        qtbot.waitUntil(label.isVisible)
+        QApplication.processEvents()
+        content = label.parentWidget()
+        assert content is not None
+        # As wide as the tab's content, not a column squeezed between the buttons.
+        assert label.width() >= content.width() * 0.8, (label.width(), content.width())
+        assert label.mapTo(content, QPoint(0, 0)).y() > button.mapTo(content, QPoint(0, 0)).y()

@@ -186,8 +186,9 @@ class ExportTab(QWidget):
         self.export_label.setTextFormat(Qt.TextFormat.RichText)
         self.export_label.setOpenExternalLinks(True)
         self.export_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        buttons.addWidget(self.export_label, 1)
+        buttons.addStretch(1)
         layout.addLayout(buttons)
+        layout.addWidget(self.export_label)  # a whole line, not a column beside the buttons
         layout.addStretch(1)
         self.show_desk_scope()
         self.place.township_changed.connect(self._describe_scope)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QTabWidget, QWidget
 
 from tests.ui.screen_probe import _rect as rect_of
 from tests.ui.screen_probe import finish, start
@@ -23,22 +23,32 @@ def _global(widget: QWidget) -> list[int]:
     return rect_of(QRect(widget.mapToGlobal(widget.rect().topLeft()), widget.size()))
 
 
+def sideways_of(app: QApplication, page: QWidget) -> int:
+    """The widest sideways scroll range of the page's scroll areas, each tab shown in turn."""
+    widest = 0
+    turns = [(tabs, i) for tabs in page.findChildren(QTabWidget) for i in range(tabs.count())]
+    for tabs, index in turns or [(None, 0)]:
+        if tabs is not None:
+            tabs.setCurrentIndex(index)
+            app.processEvents()
+        shown = [s for s in page.findChildren(QScrollArea) if s.isVisible()]
+        widest = max([widest, *(s.horizontalScrollBar().maximum() for s in shown)])
+    return widest
+
+
 def main(argv: list[str]) -> int:
     db, settings_dir, *rest = argv
-    from hebi_desktop.ui.widgets.navigation import OVERVIEW
-
     app, window = start(db, settings_dir, county="--county" in rest)
     window.showMaximized()
     app.processEvents()
     frames: dict[str, list[int]] = {}
+    sideways: dict[str, int] = {}
     for key in window.entries_keys():
-        window.show_page(key)
+        page = window.show_page(key)
         for _ in range(3):
             app.processEvents()
         frames[key] = rect_of(window.frameGeometry())
-    overview = window.show_page(OVERVIEW)
-    app.processEvents()
-    sideways = max(s.horizontalScrollBar().maximum() for s in overview.findChildren(QScrollArea))
+        sideways[key] = sideways_of(app, page)
     page = window.ledger_page("housing")
     window.show_page("ledger:housing")
     app.processEvents()
@@ -46,7 +56,7 @@ def main(argv: list[str]) -> int:
     report: dict[str, object] = {
         "screen": rect_of(window.screen().availableGeometry()),
         "frames": frames,
-        "overview_sideways": sideways,
+        "sideways": sideways,
         "title_shown": title.shown_text(),
         "title_tip": title.toolTip(),
         "search_placeholder": page.search_edit.placeholderText(),  # type: ignore[attr-defined]

@@ -450,7 +450,7 @@ def _build_demo(db: Path, rows: int, ledger: str) -> None:
     book.settings.set("operator", "测试员")
     book.settings.set("county_code", "410622")
     book.settings.set("township_code", "410622102")
-    fill_demo(book, rows, ledgers=(ledger,))
+    fill_demo(book, rows, ledgers=(ledger,), city_wide=True)
     book.close()
 
 

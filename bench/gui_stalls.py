@@ -58,7 +58,7 @@ def main() -> int:
         book.settings.set("operator", "测试员")
         book.settings.set("county_code", "410622")
         book.settings.set("township_code", "410622102")
-        fill_demo(book, args.rows, ledgers=("housing",))
+        fill_demo(book, args.rows, ledgers=("housing",), city_wide=True)
 
         with StallMeter() as meter:
             started = time.monotonic()

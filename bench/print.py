@@ -49,7 +49,7 @@ def main() -> int:
         book.settings.set("operator", "测试员")
         book.settings.set("county_code", "410622")
         book.settings.set("township_code", "410622102")
-        fill_demo(book, args.rows, ledgers=(ledger.key,))
+        fill_demo(book, args.rows, ledgers=(ledger.key,), city_wide=True)
         for form in Form:
             if not ledger.print_forms.has(form):
                 continue

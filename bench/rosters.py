@@ -37,7 +37,7 @@ BOUND_SECONDS = 10.0
 def build(path: Path, records: int, people: int) -> None:
     book = Book.open(path)
     book.settings.set(OPERATOR, "基准")
-    fill_demo(book, records // 2, ledgers=("housing", "education"))
+    fill_demo(book, records // 2, ledgers=("housing", "education"), city_wide=True)
     claims: dict[str, list[str]] = {kind.key: [] for kind in ROSTER_KINDS}
     with book.reading() as connection:
         for table, column, categories in (

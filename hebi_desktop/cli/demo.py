@@ -26,6 +26,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="种子",
         help="随机种子，相同种子生成相同数据（默认2024）",
     )
+    parser.add_argument(
+        "--all-places",
+        action="store_true",
+        help="示例记录分布在鹤壁全市各乡镇（默认只在本单位范围内：本乡镇，县区单位为本县区各乡镇）",
+    )
     add_db_option(parser)
     parser.set_defaults(run=run)
 
@@ -42,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
             book,
             args.rows,
             args.seed,
+            city_wide=args.all_places,
             progress=lambda key, done, total: err(f"  {key}：{done}/{total}"),
         )
     for key, count in added.items():

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from hebi_desktop.domain import resident_id
-from hebi_desktop.domain.divisions import divisions
+from hebi_desktop.domain.divisions import Division, divisions
 from hebi_desktop.domain.villages import known_villages
 
 if TYPE_CHECKING:
@@ -57,10 +57,16 @@ MAX_FRUITLESS_DRAWS = 10_000
 class SampleMaker:
     """A seeded source of realistic values; the same seed gives the same records."""
 
-    def __init__(self, seed: int, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        today: dt.date | None = None,
+        townships: Sequence[Division] | None = None,
+    ) -> None:
+        """``townships``: where the records lie (default: all of Hebi's)."""
         self.random = random.Random(seed)
         self.today = today or dt.date.today()
-        self.townships = divisions().townships
+        self.townships = list(townships) if townships else divisions().townships
         self._serial = 0
 
     def name(self) -> str:

@@ -54,6 +54,7 @@ from hebi_desktop.ui.pages import (
     WaitablePage,
     WorkingPage,
 )
+from hebi_desktop.ui.widgets.elided_label import ElidedLabel
 from hebi_desktop.ui.widgets.navigation import (
     COLLECT,
     CROSSCHECK,
@@ -513,8 +514,9 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.database_label = QLabel(status)
-        self.database_label.setTextFormat(Qt.TextFormat.PlainText)
+        # A long database path gives way ("…", the full path in the tooltip) rather than
+        # widening the window past a small screen.
+        self.database_label = ElidedLabel("", status, minimum="数据库")
         self.operator_label = QLabel(status)
         self.count_label = QLabel(status)
         status.addPermanentWidget(self.database_label, 1)

@@ -2,7 +2,8 @@
 
 The platform styles draw keyboard focus as a faint dotted line or not at all, so one Tab
 too many sends typing to a button nobody noticed. A two-pixel blue ring on the focused
-button, tab, table, list, check box and input shows where the next key goes.
+button, tab, table, list, check box, input and link line (a label whose link opens a
+folder takes Tab too) shows where the next key goes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ QTableView:focus, QListView:focus, QTreeView:focus {{
     border: 2px solid {FOCUS_COLOR};
 }}
 QCheckBox:focus, QRadioButton:focus {{
+    border: 1px solid {FOCUS_COLOR};
+}}
+QLabel:focus {{
     border: 1px solid {FOCUS_COLOR};
 }}
 QLineEdit:focus, QComboBox:focus, QSpinBox:focus, QDateEdit:focus {{

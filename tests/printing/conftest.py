@@ -25,7 +25,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
     settings.set(REVIEWER, "李建国")
     settings.set(UNIT_HEAD, "赵志强")
     settings.set(SUPERVISION_PHONE, "0392-7221234")
-    fill_demo(book, ROWS)
+    fill_demo(book, ROWS, city_wide=True)  # several townships
     yield book
     book.close()
 

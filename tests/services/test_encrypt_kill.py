@@ -45,7 +45,7 @@ def plain_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             book.settings.set("operator", "测试员")
             book.settings.set("county_code", "410622")
             book.settings.set("township_code", "410622102")
-            fill_demo(book, ROWS_PER_LEDGER)
+            fill_demo(book, ROWS_PER_LEDGER, city_wide=True)
     yield path
 
 

@@ -31,7 +31,7 @@ def filled_office(path: Path, rows: int, tmp_path: Path) -> None:
     with Book.open(path, backups=tmp_path / "backups") as book:
         book.settings.set("operator", "张会计")
         book.settings.set("township_code", "410622102")
-        fill_demo(book, rows, seed=5)
+        fill_demo(book, rows, seed=5, city_wide=True)
         service = book.records("housing")
         first = service.create(housing(head_name="赵秀兰")).record
         service.update(first.id, {**first.values, "remarks": "已复核"}, first.version)

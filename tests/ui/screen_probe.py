@@ -9,28 +9,39 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QSettings
 from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from hebi_desktop.ui.main_window import MainWindow
 
 
 def _rect(rect: QRect) -> list[int]:
     return [rect.x(), rect.y(), rect.width(), rect.height()]
 
 
-def main(argv: list[str]) -> int:
-    db, settings_dir, *rest = argv
+def start(db: str, settings_dir: str, *, county: bool = False) -> tuple[QApplication, MainWindow]:
+    """The application and a 北阳镇 desk's window (淇县's county desk with ``county``)."""
     app = QApplication(["probe"])
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
     from hebi_desktop.services.book import Book
-    from hebi_desktop.services.settings import BACKUP_ON_EXIT
+    from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
     from hebi_desktop.ui.main_window import MainWindow
 
     book = Book.open(db)
     book.settings.set("operator", "测试员")
     book.settings.set("county_code", "410622")
     book.settings.set("township_code", "410622102")
-    window = MainWindow(book)
+    if county:
+        book.settings.set(SCOPE, SCOPE_COUNTY)
+    return app, MainWindow(book)
+
+
+def main(argv: list[str]) -> int:
+    db, settings_dir, *rest = argv
+    app, window = start(db, settings_dir)
     window.show()
     app.processEvents()
     report: dict[str, object] = {
@@ -57,9 +68,16 @@ def main(argv: list[str]) -> int:
         window.showMaximized()
         app.processEvents()
     report["after"] = _rect(window.geometry())
+    return finish(window, report)
+
+
+def finish(window: MainWindow, report: dict[str, object]) -> int:
+    """Close without the exit backup and print the report for the test to read."""
+    from hebi_desktop.services.settings import BACKUP_ON_EXIT
+
     window.book.settings.set(BACKUP_ON_EXIT, "0")
     window.close()
-    book.close()
+    window.book.close()
     print(json.dumps(report))
     return 0
 

@@ -87,7 +87,7 @@ def housing_sheet(path: Path, rows: list[dict[str, Any]]) -> Path:
 def test_export_writes_a_workbook_that_reads_back(
     qtbot, book: Book, tmp_path: Path, monkeypatch, exchange, messages: Messages
 ) -> None:
-    fill_demo(book, 20, ledgers=("housing",))  # all over the city
+    fill_demo(book, 20, ledgers=("housing",), city_wide=True)  # all over the city
     page = make_page(qtbot, book)
     only(page, "housing")
     page.export_tab.county_combo.setCurrentIndex(0)  # 县区：全部, the clerk's choice
@@ -143,7 +143,7 @@ def test_cancelled_export_writes_nothing(
     qtbot, book: Book, tmp_path: Path, monkeypatch, exchange
 ) -> None:
     """The clerk presses 取消 at once: the real service stops, no file, no submission."""
-    fill_demo(book, 20, ledgers=("housing",))
+    fill_demo(book, 20, ledgers=("housing",), city_wide=True)
     page = make_page(qtbot, book)
     save_as(monkeypatch, tmp_path / "取消.xlsx")
     start = Worker.start

@@ -268,7 +268,7 @@ def test_double_click_opens_the_record(qtbot, book: Book) -> None:
 
 
 def test_big_ledger_opens_lazily_and_sorts_by_header_click(qtbot, book: Book) -> None:
-    fill_demo(book, 2000)
+    fill_demo(book, 2000, city_wide=True)
     page = make_page(qtbot, book, "water")
     assert page.count_label.text() == "共 2000 条"
     page.table.scrollToBottom()

@@ -39,7 +39,7 @@ def allowed(qtbot) -> float:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def long_ledger(book: Book) -> Book:
-    fill_demo(book, ROWS, ledgers=("housing",))
+    fill_demo(book, ROWS, ledgers=("housing",), city_wide=True)
     return book
 
 

@@ -27,7 +27,7 @@ def wait_for_figures(qtbot, page: OverviewPage) -> None:
 
 @pytest.fixture
 def demo_book(book: Book) -> Book:
-    fill_demo(book, 300)
+    fill_demo(book, 300, city_wide=True)
     return book
 
 

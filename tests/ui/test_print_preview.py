@@ -28,7 +28,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 @pytest.fixture
 def filled(book: Book) -> Book:
-    fill_demo(book, 40)
+    fill_demo(book, 40, city_wide=True)  # several townships
     book.settings.set(UNIT_NAME, "淇县北阳镇人民政府")
     book.settings.set(SUPERVISION_PHONE, "0392-7221234")
     return book

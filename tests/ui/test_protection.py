@@ -43,7 +43,7 @@ def typed(monkeypatch: pytest.MonkeyPatch, answers: list[str]) -> list[str]:
 def test_encrypted_export_from_the_window_opens_with_the_password(
     qtbot, book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, messages: Messages
 ) -> None:
-    fill_demo(book, 5, ledgers=("housing",))  # all over the city
+    fill_demo(book, 5, ledgers=("housing",), city_wide=True)  # all over the city
     page = make_page(qtbot, book)
     only(page, "housing")
     page.export_tab.county_combo.setCurrentIndex(0)  # 县区：全部, the clerk's choice
@@ -77,7 +77,7 @@ def test_a_protected_workbook_is_imported_after_its_password_is_typed(
         other.settings.set("operator", "乡镇")
         other.settings.set("county_code", "410622")
         other.settings.set("township_code", "410622102")
-        fill_demo(other, 4, ledgers=("housing",))
+        fill_demo(other, 4, ledgers=("housing",), city_wide=True)
         source = tmp_path / "报送.xlsx"
         request = ExportRequest(("housing",), password=PASSWORD, all_places=True)
         export_workbook(other, request, source)

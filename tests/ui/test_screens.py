@@ -43,7 +43,11 @@ def screen_config(folder: Path, *sizes: tuple[int, int]) -> Path:
 
 
 def probe(
-    tmp_path: Path, config: Path, *args: str, scale: float | None = None
+    tmp_path: Path,
+    config: Path,
+    *args: str,
+    scale: float | None = None,
+    module: str = "tests.ui.screen_probe",
 ) -> dict[str, object]:
     env = {
         **os.environ,
@@ -54,7 +58,7 @@ def probe(
     env.pop("QT_SCALE_FACTOR", None)
     if scale is not None:
         env["QT_SCALE_FACTOR"] = str(scale)
-    command = [sys.executable, "-m", "tests.ui.screen_probe", str(tmp_path / "db.sqlite")]
+    command = [sys.executable, "-m", module, str(tmp_path / "db.sqlite")]
     command += [str(tmp_path / "user-settings"), *args]
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False

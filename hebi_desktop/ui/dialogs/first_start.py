@@ -40,6 +40,7 @@ from hebi_desktop.services.settings import (
 from hebi_desktop.ui import geometry
 from hebi_desktop.ui.icons import app_icon
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, ChoiceSearch
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 
 NAME_LIMIT = 20
 _PHONE = make_parser(Field("operator_phone", "联系电话", Kind.PHONE))
@@ -79,6 +80,7 @@ class OperatorForm(QWidget):
         self.phone_edit.textChanged.connect(self._edited)
         self.county_combo.currentIndexChanged.connect(self._county_changed)
         self.township_combo.currentIndexChanged.connect(self._edited)
+        hold_steady(self)
         self._update_message()
 
     # --- values -----------------------------------------------------------------------
@@ -207,6 +209,7 @@ class FirstStartDialog(QDialog):
         scroll = QScrollArea(self)  # a short screen scrolls the questions, not the buttons
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab moves between the fields only
         scroll.setWidget(self.form)
         layout.addWidget(scroll, 1)
         self.buttons = QDialogButtonBox(self)

@@ -51,6 +51,7 @@ from hebi_desktop.ui.widgets.field_widgets import (
     make_editor,
 )
 from hebi_desktop.ui.widgets.history_view import HistoryView
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class RecordForm(QWidget):
         self.summary_label.setObjectName("formSummary")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.summary_label)
+        layout.addWidget(self.summary_label)  # the dialog moves it beside its buttons
         layout.addStretch(1)
         focusable = [e.focus_widget() for e in self.editors.values() if not e.field.derived]
         for first, second in itertools.pairwise(focusable):
@@ -131,6 +132,7 @@ class RecordForm(QWidget):
         village = self.editors.get("village")
         if isinstance(village, LineEditor):
             village.input.editingFinished.connect(self._village_finished)
+        hold_steady(self)
 
     @staticmethod
     def _label_text(field: Field, applies: bool = True) -> str:
@@ -502,6 +504,7 @@ class RecordDialog(QDialog):
         self.form = RecordForm(self.book, self.ledger, self)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab moves between the fields only
         scroll.setWidget(self.form)
         self.history_view = HistoryView(self.ledger, self)
         self.attachments_panel = AttachmentsPanel(self.book, self.ledger, self)
@@ -525,8 +528,10 @@ class RecordDialog(QDialog):
         self.buttons.addButton(self.save_new_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.buttons)
+        # "还需填写…" beside 保存, outside the scrolling fields: on a short or scaled
+        # screen the clerk still sees why 保存 is greyed out without scrolling to the end.
+        bottom.addWidget(self.form.summary_label, 1)
+        bottom.addWidget(self.buttons, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(bottom)
         self.save_button.clicked.connect(self.accept)
         self.save_new_button.clicked.connect(self.save_and_new)

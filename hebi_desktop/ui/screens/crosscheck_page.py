@@ -33,6 +33,7 @@ from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.screens.job_page import OneJobPage
 from hebi_desktop.ui.screens.roster_check_panel import RosterCheckPanel
 from hebi_desktop.ui.screens.verify_stats_panel import VerifyStatsPanel
+from hebi_desktop.ui.widgets.scrolling import scrolling
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 REF_ROLE = Qt.ItemDataRole.UserRole
@@ -48,7 +49,12 @@ class CrossCheckPage(OneJobPage):
         super().__init__(parent)
         self.book = book
         self.findings: list[Finding] = []
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        body = QWidget(self)
+        # Three panels: on a small or scaled screen they scroll inside the page.
+        outer.addWidget(scrolling(body, self))
+        layout = QVBoxLayout(body)
         intro = QLabel(
             "跨乡镇核查：同一户出现在两个乡镇的住房安全台账、同一学生同一资助项目同一学期"
             "重复发放、同一身份证号姓名不一致，以及村名不在本乡镇村名单中（可能是笔误，"

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from hebi_desktop.ui.screens.import_tab import (
 )
 from hebi_desktop.ui.screens.job_page import OneJobPage
 from hebi_desktop.ui.screens.submissions_tab import SubmissionsTab
+from hebi_desktop.ui.widgets.scrolling import scrolling
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 if TYPE_CHECKING:
@@ -89,8 +89,8 @@ class ExchangePage(OneJobPage):
         self.tabs = QTabWidget(self)
         # A tall tab scrolls inside itself (as the settings page does), so it never makes
         # the main window taller than a small or scaled screen.
-        self.tabs.addTab(_scrolling(self._build_export()), icon("export"), "导出报送")
-        self.tabs.addTab(_scrolling(self._build_import()), icon("import"), "导入表格")
+        self.tabs.addTab(scrolling(self._build_export()), icon("export"), "导出报送")
+        self.tabs.addTab(scrolling(self._build_import()), icon("import"), "导入表格")
         self.tabs.addTab(self._build_submissions(), "报送记录")
         layout.addWidget(self.tabs, 1)
         self.progress_panel = ProgressPanel(self)
@@ -230,11 +230,3 @@ class ExchangePage(OneJobPage):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh_submissions()
-
-
-def _scrolling(content: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    scroll.setWidget(content)
-    return scroll

@@ -47,6 +47,7 @@ from hebi_desktop.ui.screens.import_tab import (
 )
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.widgets.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 from hebi_desktop.ui.workers import Worker
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class ExportTab(QWidget):
         self.export_result: Any = None
         self.last_export: Path | None = None
         self._build()
+        hold_steady(self)
 
     def update_buttons(self, idle: bool) -> None:
         self.export_button.setEnabled(idle and bool(self.chosen_ledgers()))
@@ -154,10 +156,13 @@ class ExportTab(QWidget):
         self.record_check = QCheckBox("记入报送记录（向上级报送时勾选）", filters)
         self.record_check.setChecked(True)
         form.addRow("报送：", self.record_check)
-        self.files_check = QCheckBox(
-            "连同照片、扫描件等附件导出为 .zip（工作簿＋按乡镇/村/户分的文件夹＋校验清单）", filters
+        # A check box never wraps: the long explanation is in the tooltip, so the tab stays
+        # as narrow as a scaled 1024-wide screen.
+        self.files_check = QCheckBox("连同照片、扫描件等附件导出为 .zip", filters)
+        self.files_check.setToolTip(
+            "导出为 .zip：工作簿＋按乡镇/村/户分的文件夹＋校验清单。"
+            "脱敏导出默认不带附件；确需外发照片时再勾选"
         )
-        self.files_check.setToolTip("脱敏导出默认不带附件；确需外发照片时再勾选")
         # Photos show people and houses: a masked export leaves them out unless asked again.
         self.mask_check.toggled.connect(self._mask_toggled)
         form.addRow("附件：", self.files_check)
@@ -181,8 +186,9 @@ class ExportTab(QWidget):
         self.export_label.setTextFormat(Qt.TextFormat.RichText)
         self.export_label.setOpenExternalLinks(True)
         self.export_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        buttons.addWidget(self.export_label, 1)
+        buttons.addStretch(1)
         layout.addLayout(buttons)
+        layout.addWidget(self.export_label)  # a whole line, not a column beside the buttons
         layout.addStretch(1)
         self.show_desk_scope()
         self.place.township_changed.connect(self._describe_scope)

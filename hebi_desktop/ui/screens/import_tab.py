@@ -37,6 +37,7 @@ from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.icons import icon
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
+from hebi_desktop.ui.widgets.flow_layout import flow_row
 from hebi_desktop.ui.workers import Worker
 
 LAST_IMPORT_DIR = "last_import_dir"
@@ -201,27 +202,25 @@ class ImportTab(QWidget):
         form.addRow("", self.dry_run_check)
         layout.addWidget(box)
 
-        buttons = QHBoxLayout()
         self.import_button = QPushButton(icon("import"), "开始导入", tab)
         self.import_button.setToolTip("全部正确才写入；有任何错误则一条也不写入")
         self.import_button.clicked.connect(self.start_import)
-        buttons.addWidget(self.import_button)
         self.import_label = QLabel(tab)
         self.import_label.setWordWrap(True)
         self.import_label.setTextFormat(Qt.TextFormat.RichText)
         self.import_label.setOpenExternalLinks(True)
-        buttons.addWidget(self.import_label, 1)
         self.report_button = QPushButton("保存错误报告…", tab)
         self.report_button.setToolTip("把所有问题和标出错误单元格的原表保存为 Excel 工作簿")
         self.report_button.clicked.connect(self.save_report)
-        buttons.addWidget(self.report_button)
         self.full_ids_check = QCheckBox("报告中显示完整身份证号和电话", tab)
         self.full_ids_check.setToolTip(
             "默认隐去没有出错的身份证号、电话的中间位数（报告常转给村里）；"
             "要在报告的原表中改好后重新导入时请勾选"
         )
-        buttons.addWidget(self.full_ids_check)
-        layout.addLayout(buttons)
+        # The buttons wrap on a narrow screen; the outcome gets a whole line under them
+        # (squeezed between buttons it was a column one word wide).
+        layout.addWidget(flow_row(tab, self.import_button, self.report_button, self.full_ids_check))
+        layout.addWidget(self.import_label)
 
         self.issue_model = IssueModel(self)
         self.issue_table = QTableView(tab)

@@ -7,6 +7,7 @@ writes through ``records_changed``, so counts elsewhere stay current.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -42,7 +42,9 @@ from hebi_desktop.ui import (
 )
 from hebi_desktop.ui.dialogs.bulk_attach_dialog import BulkAttachDialog
 from hebi_desktop.ui.dialogs.record_form import RecordDialog
+from hebi_desktop.ui.widgets.elided_label import ElidedLabel
 from hebi_desktop.ui.widgets.filters import FilterBar
+from hebi_desktop.ui.widgets.flow_layout import flow_row
 from hebi_desktop.ui.widgets.frozen_table import FrozenColumnsTable
 from hebi_desktop.ui.widgets.table_model import LedgerTableModel
 
@@ -98,19 +100,14 @@ class LedgerPage(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.title_label = QLabel(self.ledger.title, self)
+        # The title gives way on a narrow screen ("住房安全…", the full title in its
+        # tooltip; the navigation names the ledger too): the buttons beside it wrap.
+        self.title_label = ElidedLabel(self.ledger.title, self, minimum=self.ledger.nav_title)
         font = self.title_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title_label.setFont(font)
-        # The title may give way on a narrow screen (the navigation names the ledger too):
-        # the buttons beside it must stay whole.
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.title_label.setMinimumWidth(
-            self.title_label.fontMetrics().horizontalAdvance("住房安全")
-        )
-        top.addWidget(self.title_label, 1)
-        top.addStretch(1)
+        top.addWidget(self.title_label, 1, Qt.AlignmentFlag.AlignTop)
         self.new_button = QPushButton(_icon("new"), "新建", self)
         self.new_button.setToolTip("新建记录（Ctrl+N）")
         self.edit_button = QPushButton("修改", self)
@@ -121,7 +118,7 @@ class LedgerPage(QWidget):
         self.restore_button.setToolTip("恢复选中的已删除记录")
         self.print_button = QPushButton("打印…", self)
         self.print_button.setToolTip(
-            "打印本单位（或所选乡镇、村、日期）的记录：花名册、公示名单或发放登记表；"
+            "打印（Ctrl+P）本单位（或所选乡镇、村、日期）的记录：花名册、公示名单或发放登记表；"
             "搜索框的内容只在预览中勾选“只打印筛选结果”时才起作用"
         )
         self.print_button.clicked.connect(self.open_print)
@@ -133,21 +130,22 @@ class LedgerPage(QWidget):
             "复核录入（F8）：另一人对照纸质材料重新录入身份证号、金额等，一致即标记为已复核"
         )
         self.verify_button.clicked.connect(self.verify_current)
-        for button in (
+        self.filter_bar = FilterBar(self.book, self.ledger, self)
+        bar = self.filter_bar
+        buttons = flow_row(
+            self,
             self.new_button,
             self.edit_button,
+            bar.state_filter,
             self.verify_button,
             self.delete_button,
             self.restore_button,
-        ):
-            top.addWidget(button)
-        top.addWidget(self.print_button)
-        top.addWidget(self.bulk_attach_button)
+            self.print_button,
+            self.bulk_attach_button,
+        )
+        top.addWidget(buttons, 0)
         layout.addLayout(top)
-
-        self.filter_bar = FilterBar(self.book, self.ledger, self)
         layout.addWidget(self.filter_bar)
-        bar = self.filter_bar
         self.search_edit = bar.search_edit
         self.township_filter = bar.township_filter
         self.village_filter = bar.village_filter
@@ -155,7 +153,21 @@ class LedgerPage(QWidget):
         self.date_from_edit = bar.date_from_edit
         self.date_to_edit = bar.date_to_edit
         self.flagged_filter = bar.flagged_filter
-        top.insertWidget(top.indexOf(self.verify_button), bar.state_filter)
+        # Tab follows the row as drawn: the 复核 state box sits before the 复核 button,
+        # though the filter bar made it (after its date fields).
+        chain = [
+            self.new_button,
+            self.edit_button,
+            bar.state_filter,
+            self.verify_button,
+            self.delete_button,
+            self.restore_button,
+            self.print_button,
+            self.bulk_attach_button,
+            self.search_edit,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
         self.deleted_toggle = bar.deleted_toggle
         self.clear_filters_button = bar.clear_button
 
@@ -265,9 +277,14 @@ class LedgerPage(QWidget):
         new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         new.activated.connect(self.new_record)
+        # F8 and Ctrl+P also from the navigation list (where Ctrl+2 leaves the focus); a
+        # hidden page's shortcuts are inactive, so the shown ledger's page answers.
         verify = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
-        verify.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        verify.setContext(Qt.ShortcutContext.WindowShortcut)
         verify.activated.connect(self.verify_current)
+        printing = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
+        printing.setContext(Qt.ShortcutContext.WindowShortcut)
+        printing.activated.connect(self.open_print)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.focus_search)
@@ -547,7 +564,11 @@ class LedgerPage(QWidget):
         from hebi_desktop.ui.dialogs.verify_dialog import VerifyDialog
 
         record_id = self.current_id()
-        if record_id is None or self.deleted_toggle.isChecked():
+        if self.deleted_toggle.isChecked():
+            self.say("已删除的记录不能复核；先恢复它，再复核录入（F8）")
+            return None
+        if record_id is None:
+            self.ask_for_row("复核录入（F8）")
             return None
         try:
             dialog = VerifyDialog(self.book, self.ledger, record_id, self)
@@ -562,7 +583,14 @@ class LedgerPage(QWidget):
 
     def edit_current(self) -> RecordDialog | None:
         record_id = self.current_id()
-        return None if record_id is None else self.edit_record(record_id)
+        if record_id is None:
+            self.ask_for_row("查看" if self.deleted_toggle.isChecked() else "修改（回车）")
+            return None
+        return self.edit_record(record_id)
+
+    def ask_for_row(self, action: str) -> None:
+        """A row action with no row chosen says what to do instead of nothing."""
+        self.say(f"请先选中一行（点表格中的记录，或用↑↓键），再{action}")
 
     def _open_index(self, index: QModelIndex) -> None:
         record_id = self._model.record_id(index.row())
@@ -620,7 +648,10 @@ class LedgerPage(QWidget):
     def delete_selected(self) -> int:
         """Delete the selected records after a confirmation; returns how many went."""
         ids = self.selected_ids()
-        if not ids or self.deleted_toggle.isChecked():
+        if self.deleted_toggle.isChecked():
+            return 0
+        if not ids:
+            self.ask_for_row("删除（Delete）")
             return 0
         if len(ids) == 1:
             record = self._model.record(self._model.row_of(ids[0]) or 0)
@@ -690,6 +721,9 @@ class LedgerPage(QWidget):
         if not self.deleted_toggle.isChecked():
             return 0
         ids = self.selected_ids()
+        if not ids:
+            self.ask_for_row("恢复")
+            return 0
         self._forget_undo()
         restored = self._restore(ids)
         if restored:

@@ -16,12 +16,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -35,12 +35,12 @@ from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.icons import ledger_icon
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
+from hebi_desktop.ui.widgets.flow_layout import flow_row
 
 log = logging.getLogger(__name__)
 
 FLAGGED = "flagged"
 UNVERIFIED_MONEY = "unverified_money"  # amounts keyed once only (复核录入 not done)
-TILES_PER_ROW = 5
 BACKUP_OVERDUE_DAYS = 7
 
 
@@ -91,6 +91,8 @@ class _Tile(QFrame):
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(120)  # a row of tiles of about the same width
         self.value_label = QLabel("—", self)
         font = self.value_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.7)
@@ -117,33 +119,25 @@ class _LedgerBox(QGroupBox):
         heading.addWidget(icon)
         self.submission_label = QLabel(self)
         self.submission_label.setStyleSheet("color: #455a64;")
+        self.submission_label.setWordWrap(True)
         heading.addWidget(self.submission_label, 1)
         self.open_button = QPushButton(f"打开{ledger.nav_title}台账", self)
         self.open_button.clicked.connect(lambda: page.open_ledger(ledger, RecordQuery(), None))
         heading.addWidget(self.open_button)
         layout.addLayout(heading)
 
-        grid = QGridLayout()
-        grid.setSpacing(8)
+        # Tiles and problems flow onto as many rows as the width needs (fewer columns on a
+        # narrow or scaled screen), so the page never scrolls sideways.
         self.tiles: dict[str, _Tile] = {}
-        for index, measure in enumerate(ledger.measures):
-            tile = _Tile(measure.label, self)
-            row, column = divmod(index, TILES_PER_ROW)
-            grid.addWidget(tile, row, column)
-            self.tiles[measure.key] = tile
-        for column in range(TILES_PER_ROW):
-            grid.setColumnStretch(column, 1)
-        layout.addLayout(grid)
+        for measure in ledger.measures:
+            self.tiles[measure.key] = _Tile(measure.label, self)
+        layout.addWidget(flow_row(self, *self.tiles.values(), spacing=8))
 
-        # The problems of a ledger (rules, evidence, verification) wrap onto several rows of
-        # PROBLEMS_PER_ROW, so the page stays as narrow as the clerk's screen.
-        problems_grid = QGridLayout()
         caption = QLabel("需要处理：", self)
         caption.setStyleSheet("font-weight: bold;")
-        problems_grid.addWidget(caption, 0, 0)
         self.problem_buttons: dict[str, QPushButton] = {}
         self.problems = problems_of(ledger)
-        for index, problem in enumerate(self.problems):
+        for problem in self.problems:
             button = QPushButton(problem.label, self)
             button.setObjectName(f"problem_{ledger.key}_{problem.key}")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -151,14 +145,10 @@ class _LedgerBox(QGroupBox):
             button.clicked.connect(
                 lambda _checked=False, p=problem: page.open_ledger(p.ledger, p.query, p.label)
             )
-            row, column = divmod(index, PROBLEMS_PER_ROW)
-            problems_grid.addWidget(button, row, column + 1)
             self.problem_buttons[problem.key] = button
-        problems_grid.setColumnStretch(PROBLEMS_PER_ROW + 1, 1)
-        layout.addLayout(problems_grid)
+        layout.addWidget(flow_row(self, caption, *self.problem_buttons.values()))
 
 
-PROBLEMS_PER_ROW = 4
 RECOVERY_REMINDER = (
     "数据库恢复密钥还没有保存或打印。换电脑、重装系统或在别处打开备份时需要它，请现在保存并打印。"
 )
@@ -181,6 +171,7 @@ class OverviewPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the buttons, which show it
         outer.addWidget(scroll)
         body = QWidget(scroll)
         scroll.setWidget(body)

@@ -21,6 +21,7 @@ class ServerAddress(QWidget):
         row = QHBoxLayout()
         self.address_edit = QLineEdit(self)
         self.address_edit.setPlaceholderText(PLACEHOLDER)
+        self.address_edit.setToolTip(PLACEHOLDER)  # the box cuts it short with “…”
         saved = chosen_database()
         self.address_edit.setText(display_url(saved) if saved else "")
         self.save_button = QPushButton("保存地址", self)

@@ -42,6 +42,7 @@ from hebi_desktop.ui.screens.server_address import ServerAddress
 from hebi_desktop.ui.screens.signers_form import SignersBox
 from hebi_desktop.ui.screens.startup_password_box import StartupPasswordBox
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class SettingsPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, which show it
         outer.addWidget(scroll)
         body = QWidget(scroll)
         scroll.setWidget(body)
@@ -96,15 +98,18 @@ class SettingsPage(QWidget):
         self.startup_password_box = StartupPasswordBox(book, body)
         layout.addWidget(self.startup_password_box)
         layout.addStretch(1)
+        hold_steady(self)
         self.load()
 
     # --- building ---------------------------------------------------------------------
 
     def _build_operator(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox(
-            "填报信息（写在导出表格的“填报”一行，新建记录时自动填入县区、乡镇）", parent
-        )
+        box = QGroupBox("填报信息", parent)  # a group box title never wraps: short
         layout = QVBoxLayout(box)
+        note = QLabel("写在导出表格的“填报”一行，新建记录时自动填入县区、乡镇。", box)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #546e7a;")
+        layout.addWidget(note)
         self.operator_form = OperatorForm(box)
         self.operator_form.setMaximumWidth(560)  # short answers; full width reads badly
         layout.addWidget(self.operator_form)
@@ -135,6 +140,7 @@ class SettingsPage(QWidget):
         form.addRow("备份文件夹：", folder_row)
         self.folder_hint = QLabel("建议选U盘或另一块硬盘上的文件夹，电脑硬盘损坏时数据仍在。", box)
         self.folder_hint.setStyleSheet("color: #546e7a;")
+        self.folder_hint.setWordWrap(True)
         form.addRow("", self.folder_hint)
 
         self.on_exit_check = QCheckBox("退出程序时自动备份", box)
@@ -147,8 +153,9 @@ class SettingsPage(QWidget):
         self.keep_spin.valueChanged.connect(self._policy_changed)
         keep_row.addWidget(QLabel("保留最近", box))
         keep_row.addWidget(self.keep_spin)
-        keep_row.addWidget(QLabel("自动备份，更早的自动删除（手动备份不会删除）", box))
-        keep_row.addStretch(1)
+        keep_note = QLabel("自动备份，更早的自动删除（手动备份不会删除）", box)
+        keep_note.setWordWrap(True)
+        keep_row.addWidget(keep_note, 1)
         form.addRow("", keep_row)
 
         now_row = QHBoxLayout()

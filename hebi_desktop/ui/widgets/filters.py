@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +26,9 @@ from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.widgets.field_widgets import ChoiceSearch
+from hebi_desktop.ui.widgets.flow_layout import FlowLayout
 from hebi_desktop.ui.widgets.place_filter import DateRange, PlacePicker
+from hebi_desktop.ui.widgets.steady_inputs import hold_steady
 
 SEARCH_DELAY_MS = 250
 ALL = "全部"
@@ -54,17 +57,20 @@ class FilterBar(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        first, second = QHBoxLayout(), QHBoxLayout()
-        outer.addLayout(first)
-        outer.addLayout(second)
+        # Two rows that wrap on a narrow (or scaled) screen instead of widening the window.
+        first_row, second_row = QWidget(self), QWidget(self)
+        first, second = FlowLayout(first_row), FlowLayout(second_row)
+        outer.addWidget(first_row)
+        outer.addWidget(second_row)
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setClearButtonEnabled(True)
         names = "或".join(ledger.field(n).header for n in ledger.search_fields)
         self.search_edit.setPlaceholderText(f"搜索{names}（Ctrl+F）")
-        self.search_edit.setMinimumWidth(220)
+        self.search_edit.setToolTip(self.search_edit.placeholderText())  # when cut short
+        self.search_edit.setMinimumWidth(160)
         self.search_edit.textChanged.connect(self._typed)
-        first.addWidget(self.search_edit, 2)
+        first.addWidget(self.search_edit)
 
         self.place = PlacePicker(book, self, with_county=False)
         self.township_filter: QComboBox = self.place.township_combo
@@ -74,7 +80,8 @@ class FilterBar(QWidget):
         self.village_filter.setToolTip("按行政村筛选（输入完整村名，可从列表中选）")
         self.place.township_changed.connect(self._emit)
         self.place.village_typed.connect(self._typed)
-        first.addWidget(self.place, 3)
+        self.place.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        first.addWidget(self.place)
 
         self.status_filters: dict[str, QComboBox] = {}
         for name in ledger.status_fields:
@@ -90,22 +97,25 @@ class FilterBar(QWidget):
             first.addWidget(combo)
 
         main_date = ledger.field(ledger.main_date)
-        second.addWidget(QLabel(f"{main_date.header}：", self))
-        self.dates = DateRange(self)
+        dated = QWidget(self)  # the label stays with its dates when the row wraps
+        dated_row = QHBoxLayout(dated)
+        dated_row.setContentsMargins(0, 0, 0, 0)
+        dated_row.addWidget(QLabel(f"{main_date.header}：", dated))
+        self.dates = DateRange(dated)
+        dated_row.addWidget(self.dates)
         self.date_from_editor = self.dates.date_from_editor
         self.date_to_editor = self.dates.date_to_editor
         self.date_from_edit: QLineEdit = self.date_from_editor.input
         self.date_to_edit: QLineEdit = self.date_to_editor.input
         self.dates.changed.connect(self._typed)
-        second.addWidget(self.dates)
+        second.addWidget(dated)
 
         self.state_filter = QComboBox(self)
         for label, state in STATE_CHOICES:
             self.state_filter.addItem(label, state)
         self.state_filter.setToolTip("按复核状态筛选：已录入、已复核（复核录入一致）、已报送")
         self.state_filter.currentIndexChanged.connect(self._emit)
-        # Not in these rows (they set the window's minimum width, 1024-wide screens): the
-        # ledger page puts it beside its 复核 button.
+        # Not in these rows: the ledger page puts it beside its 复核 button.
 
         self.flagged_filter = QCheckBox("只看待核实", self)
         self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）或缺少应有附件的记录")
@@ -120,7 +130,7 @@ class FilterBar(QWidget):
         self.clear_button = QPushButton("清除筛选", self)
         self.clear_button.clicked.connect(self.clear)
         second.addWidget(self.clear_button)
-        second.addStretch(1)
+        hold_steady(self)
 
     # --- widget → query ---------------------------------------------------------------
 

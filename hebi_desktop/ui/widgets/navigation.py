@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, Q
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.registry import all_ledgers
 from hebi_desktop.ui.icons import icon, ledger_icon
+from hebi_desktop.ui.style import FOCUS_COLOR
 
 OVERVIEW = "overview"
 EXCHANGE = "exchange"
@@ -67,11 +68,15 @@ class NavigationList(QListWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSpacing(2)
+        # The platform's dotted focus line is off (outline: 0); the current entry gets the
+        # program's focus ring instead while the list has the keyboard focus.
         self.setStyleSheet(
             "#navigation { background: #eef2f6; border: none; outline: 0; font-size: 11pt; }"
-            "#navigation::item { padding: 8px 6px; border-radius: 4px; color: #263238; }"
+            "#navigation::item { padding: 8px 6px; border-radius: 4px; color: #263238;"
+            " border: 2px solid transparent; }"
             "#navigation::item:hover { background: #dde6ef; }"
             "#navigation::item:selected { background: #c9dcf2; color: #0d47a1; }"
+            f"#navigation::item:focus {{ border: 2px solid {FOCUS_COLOR}; }}"
         )
         for entry in entries:
             item = QListWidgetItem(entry.icon, entry.title, self)

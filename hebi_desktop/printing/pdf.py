@@ -31,7 +31,12 @@ from hebi_desktop.exchange.files import (
     temporary_file,
 )
 from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
-from hebi_desktop.printing.content import Document, PrintRequest, build_document
+from hebi_desktop.printing.content import (
+    Document,
+    PrintRequest,
+    build_document,
+    release_document,
+)
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.render import render, set_up_page
 from hebi_desktop.services.leftovers import LAST_PRINT_DIR
@@ -67,11 +72,13 @@ def write_pdf(
     target: Path,
     cancelled: Callable[[], bool] | None = None,
     warn: Callable[[str], object] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PrintResult:
     """Render the requested form to ``target`` (a QGuiApplication must be running).
 
     ``warn`` hears, before anything is painted, which records hold a character no
-    installed font can show (they would print as empty boxes)."""
+    installed font can show (they would print as empty boxes); ``progress`` hears the
+    pages painted so far."""
     target = Path(target)
     check_pdf_target(target, database_files(book.sqlite_file))
     document: Document | ArchiveDocument
@@ -87,14 +94,15 @@ def write_pdf(
     def paint(writer: QPdfWriter) -> int:
         set_up_page(writer, request.paper, request.landscape)
         if isinstance(document, ArchiveDocument):
-            return render_archive(document, writer, cancelled)
-        return render(document, writer, cancelled)
+            return render_archive(document, writer, cancelled, progress)
+        return render(document, writer, cancelled, progress)
 
     pages = paint_pdf(target, document.title, paint)
-    log.info(
-        "printed %s %s: %d rows, %d pages", request.ledger, request.form, len(document.rows), pages
-    )
-    return PrintResult(target, pages, len(document.rows))
+    rows = len(document.rows)
+    log.info("printed %s %s: %d rows, %d pages", request.ledger, request.form, rows, pages)
+    if isinstance(document, Document):
+        release_document(document)  # in pieces: the window's thread runs meanwhile
+    return PrintResult(target, pages, rows)
 
 
 def paint_pdf(target: Path, title: str, paint: Callable[[QPdfWriter], int]) -> int:

@@ -483,8 +483,12 @@ class MainWindow(QMainWindow):
         return self._settings_page().choose_restore()
 
     def refresh_current(self) -> None:
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
+
         page = self.stack.currentWidget()
-        if isinstance(page, Refreshable):
+        if isinstance(page, OverviewPage):
+            page.refresh_soon()  # counted on a worker
+        elif isinstance(page, Refreshable):
             page.refresh()
         self.refresh_status()
 
@@ -649,12 +653,15 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "从备份恢复", "请先保存或关闭正在填写的记录，再恢复。")
             return False
         from hebi_desktop.services import backups
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
 
         outcome = self._restore_in_background(Path(backup))
         if not isinstance(outcome, backups.Restored):
             reopened = getattr(outcome, "book", None)
             if reopened is not None:
                 self.set_book(reopened)
+            elif isinstance(overview := self.pages.get(OVERVIEW), OverviewPage):
+                overview.release()  # the same database: counting goes on
             QMessageBox.warning(self, "恢复失败", str(outcome))
             return False
         self.set_book(outcome.book)
@@ -666,6 +673,7 @@ class MainWindow(QMainWindow):
         """The restore on a worker thread, "正在恢复…" on screen at once; the window keeps
         painting (a local event loop waits, the progress dialog keeps the clicks out)."""
         from hebi_desktop.services import backups
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
 
         waiting = QProgressDialog(f"正在从“{backup.name}”恢复…", "", 0, 0, self)
         waiting.setWindowTitle("从备份恢复")
@@ -677,6 +685,14 @@ class MainWindow(QMainWindow):
         self.restore_progress = waiting
         self.watcher.blockSignals(True)  # the book is closed while the file is replaced
         book = self.book
+        loop = QEventLoop(self)
+        # The overview counts on a worker: no new count now, and the one running ends
+        # before the database it reads is closed (the window keeps painting meanwhile).
+        overview = self.pages.get(OVERVIEW)
+        counting = overview.hold() if isinstance(overview, OverviewPage) else None
+        if counting is not None and counting.running:
+            counting.done.connect(loop.quit)
+            loop.exec()
 
         def job(_progress: object, _cancelled: object) -> backups.Restored | Exception:
             try:
@@ -685,7 +701,6 @@ class MainWindow(QMainWindow):
                 return error
 
         worker = Worker(job, self)
-        loop = QEventLoop(self)
         worker.done.connect(loop.quit)
         worker.start()
         if worker.running:

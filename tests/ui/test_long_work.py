@@ -16,10 +16,11 @@ from hebi_desktop.services import backups
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.services.records import RecordService
 from hebi_desktop.ui.dialogs.backup_picker import BackupPicker
 from hebi_desktop.ui.dialogs.print_preview import FormPreview, open_preview
 from hebi_desktop.ui.main_window import MainWindow
-from hebi_desktop.ui.widgets.navigation import SETTINGS
+from hebi_desktop.ui.widgets.navigation import OVERVIEW, SETTINGS
 from tests.printing.pdf_text import pages
 from tests.ui.ledger_helpers import Button, Messages
 from tests.ui.stall_meter import StallMeter
@@ -163,4 +164,35 @@ def test_restore_shows_progress_and_keeps_the_window_painting(
     assert meter.longest < bound, f"the window stood still {meter.longest:.2f} s"
     assert window.book.records("housing").count() == ROWS
     assert backup.name in messages.texts("information")[-1]
+    window.book.close()
+
+
+def test_the_overview_recounts_after_a_restore_without_freezing(
+    qtbot, long_ledger: Book, monkeypatch: pytest.MonkeyPatch, messages: Messages
+) -> None:
+    """On 100,000 records the overview's counts take over a second; made that slow here,
+    they must run beside the window (before and after the restore), not in it."""
+    backup = backups.make_backup(long_ledger, backups.MANUAL)
+    window = MainWindow(long_ledger)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.pages[OVERVIEW].refresh_pending, timeout=60_000)
+    count = RecordService.count
+
+    def slow_count(service: RecordService, *args: object, **kwargs: object) -> int:
+        time.sleep(0.3)  # a count of a long ledger (the interpreter runs others meanwhile)
+        return count(service, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RecordService, "count", slow_count)
+    messages.answer = Button.Yes
+    bound = allowed(qtbot)
+    with StallMeter() as meter:
+        window.pages[OVERVIEW].refresh_soon()  # counting when the restore begins
+        assert window.restore_from(backup)
+        overview = window.pages[OVERVIEW]
+        assert overview.updated_label.text() == "正在统计……"
+        qtbot.waitUntil(lambda: not overview.refresh_pending, timeout=60_000)
+    assert meter.longest < bound, f"the window stood still {meter.longest:.2f} s"
+    assert overview.updated_label.text().startswith("统计时间")
+    assert overview.figure_text("housing", "households") == f"{ROWS:,}"
     window.book.close()

@@ -669,6 +669,9 @@ def paint_pages(
         total = form.page_count
         for index in range(total):
             if cancelled is not None and cancelled():
+                abort = getattr(device, "abort", None)  # a printer drops the job it spooled
+                if abort is not None:
+                    abort()
                 raise Cancelled()
             if index > 0 and not device.newPage():
                 raise UserError("无法新建页面：磁盘已满或打印机不可用")

@@ -369,13 +369,18 @@ class FormPreview(QDialog):
         """打印… (Ctrl+P): the printer chosen in Qt's dialog, then painted on a worker."""
         if self.printing or not self.phone_missing_confirmed():
             return None
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        set_up_page(printer, self.paper_combo.currentText(), self.landscape)
+        printer = self.new_printer()
         chooser = QPrintDialog(printer, self)
         chooser.setWindowTitle("打印")
         if chooser.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.print_to(printer)
+
+    def new_printer(self) -> QPrinter:
+        """A printer set up with the paper and orientation chosen in the preview."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        set_up_page(printer, self.paper_combo.currentText(), self.landscape)
+        return printer
 
     def print_to(self, printer: QPrinter) -> Worker | None:
         """Paint the form onto ``printer`` (set up already) off the GUI thread, with the

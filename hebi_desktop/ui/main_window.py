@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, QSize, Qt, QUrl
+from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -694,9 +694,11 @@ class MainWindow(QMainWindow):
             counting.done.connect(loop.quit)
             loop.exec()
 
+        steps = _RestoreSteps(waiting, backup.name)  # the worker's steps, shown on screen
+
         def job(_progress: object, _cancelled: object) -> backups.Restored | Exception:
             try:
-                return backups.restore_backup(book, backup)
+                return backups.restore_backup(book, backup, steps.said.emit)
             except (BackupError, UserError) as error:
                 return error
 
@@ -814,3 +816,19 @@ class MainWindow(QMainWindow):
         QApplication.restoreOverrideCursor()
         waiting.close()
         return self.exit_backup
+
+
+class _RestoreSteps(QObject):
+    """The restore's steps (said on the worker thread) in the progress dialog (shown on
+    the GUI thread): a long restore says what it is doing."""
+
+    said = Signal(str)
+
+    def __init__(self, dialog: QProgressDialog, name: str) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._name = name
+        self.said.connect(self._show)
+
+    def _show(self, step: str) -> None:
+        self._dialog.setLabelText(f"正在从“{self._name}”恢复…\n{step}")

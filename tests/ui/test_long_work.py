@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QProgressDialog
 
 from hebi_desktop.printing.paged import LaidOut
 from hebi_desktop.services import backups
@@ -155,12 +156,27 @@ def test_restore_shows_progress_and_keeps_the_window_painting(
 
     monkeypatch.setattr(BackupPicker, "exec", choose_newest)
     messages.answer = Button.Yes
+    said: list[str] = []
+    show_text = QProgressDialog.setLabelText
+    monkeypatch.setattr(
+        QProgressDialog,
+        "setLabelText",
+        lambda dialog, text: (said.append(text), show_text(dialog, text))[1],
+    )
     shown: list[bool] = []
     bound = allowed(qtbot)
     with StallMeter() as meter:
         QTimer.singleShot(20, lambda: shown.append(window.restore_progress is not None))
         page.restore_button.click()
     assert shown == [True]  # "正在恢复…" was up while the file was replaced
+    steps = [text.split("\n")[-1] for text in said if text.startswith("正在从")]
+    assert steps == [
+        "正在检查备份文件…",
+        "正在复制备份…",
+        "正在检查复制好的数据库…",
+        "正在保留恢复前的数据库…",
+        "正在打开恢复的数据库…",
+    ]  # each step said while it runs
     assert meter.longest < bound, f"the window stood still {meter.longest:.2f} s"
     assert window.book.records("housing").count() == ROWS
     assert backup.name in messages.texts("information")[-1]

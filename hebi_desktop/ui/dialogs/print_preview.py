@@ -539,7 +539,7 @@ class FormPreview(QDialog):
         stop_with(self, factory)
         self.error = None
         self.preview.show_message(PREPARING)
-        self.status_label.setText(LAYING_OUT.format(pages=0) if ready else READING)
+        self._say_progress(LAYING_OUT.format(pages=0) if ready else READING)
         self._enable_paging()
         factory.begin()
 
@@ -560,11 +560,18 @@ class FormPreview(QDialog):
             return
         assert isinstance(prepared, Prepared)
         self._set_prepared(prepared, self._factory_key)
-        self.status_label.setText(LAYING_OUT.format(pages=0))
+        self._say_progress(LAYING_OUT.format(pages=0))
 
     def _laying_out(self, pages: int) -> None:
         if self._current():
-            self.status_label.setText(LAYING_OUT.format(pages=pages))
+            self._say_progress(LAYING_OUT.format(pages=pages))
+
+    def _say_progress(self, text: str) -> None:
+        """What the preview is doing, beside the page box and in the empty view."""
+        self.status_label.setText(text)
+        self.preview.show_message(
+            f"{PREPARING}\n\n{text}\n\n（长表格需要一些时间；可以随时关闭预览）"
+        )
 
     def _laid_out(self, count: int, paper: object) -> None:
         if not self._current():

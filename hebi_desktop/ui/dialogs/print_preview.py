@@ -647,7 +647,9 @@ class FormPreview(QDialog):
             return None
         if not target.suffix:
             target = target.with_suffix(".pdf")
-        worker = Worker(partial(_write, self.book, self.request(), target), self)
+        ready = self._document is not None and self._document_key == self._document_key_now()
+        document = self._document if ready else None  # read once for preview and file
+        worker = Worker(partial(_write, self.book, self.request(), target, document), self)
         self.save_worker = worker
         self.save_action.setEnabled(False)
         self.cancel_save_action.setVisible(True)
@@ -754,10 +756,11 @@ def _write(
     book: Book,
     request: PrintRequest,
     target: Path,
+    document: Document | ArchiveDocument | None,
     progress: Progress,
     cancelled: Callable[[], bool],
 ) -> PrintResult:
-    return write_pdf(book, request, target, cancelled, progress=progress)
+    return write_pdf(book, request, target, cancelled, progress=progress, document=document)
 
 
 def open_preview(

@@ -18,6 +18,7 @@ from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import UNIT_NAME
 from hebi_desktop.ui.dialogs.print_preview import FormPreview, open_preview
+from hebi_desktop.ui.widgets.page_view import CACHE_BYTES
 from tests.printing.pdf_text import pages
 
 ROWS = 300  # about 23 pages of the housing roster
@@ -185,3 +186,21 @@ def test_another_paper_lays_the_pages_out_again(qtbot: Any, preview: FormPreview
     qtbot.waitUntil(lambda: preview.preview.has_image(0), timeout=30_000)
     image = preview.preview.image(0)
     assert image is not None and image.height() > image.width()  # portrait
+
+
+def test_only_a_bounded_number_of_pages_is_kept_and_a_dropped_page_comes_back(
+    qtbot: Any, preview: FormPreview
+) -> None:
+    view = preview.preview
+    preview.zoom_combo.setCurrentIndex(preview.zoom_combo.findText("200%"))
+    count = view.pageCount()
+    for index in range(count):
+        view.go_to(index)
+        qtbot.waitUntil(lambda index=index: view.has_image(index), timeout=30_000)
+    kept = [view.image(i) for i in range(count) if view.has_image(i)]
+    page_bytes = max(image.sizeInBytes() for image in kept if image is not None)
+    assert len(kept) < count  # not every page of the document is held
+    assert sum(i.sizeInBytes() for i in kept if i is not None) <= CACHE_BYTES + page_bytes
+    assert not view.has_image(0)
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: view.has_image(0), timeout=30_000)  # painted again on demand

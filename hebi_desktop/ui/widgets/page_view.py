@@ -97,9 +97,13 @@ class PageView(QAbstractScrollArea):
         self._images[index] = image
         self._images.move_to_end(index)
         used = sum(i.sizeInBytes() for i in self._images.values())
-        while used > CACHE_BYTES and len(self._images) > 1:
-            _index, dropped = self._images.popitem(last=False)
-            used -= dropped.sizeInBytes()
+        # The oldest first, never a page in view (at a large zoom two pages may outgrow
+        # the budget: dropping one would have it painted again and again).
+        shown = self.visible_pages()
+        for old in [i for i in self._images if i not in shown]:
+            if used <= CACHE_BYTES:
+                break
+            used -= self._images.pop(old).sizeInBytes()
         self.viewport().update()
 
     def has_image(self, index: int) -> bool:

@@ -182,16 +182,20 @@ def stop_all() -> None:
 atexit.register(stop_all)
 
 
-def stop_with(owner: QObject, factory: PageFactory) -> None:
-    """End ``factory`` when ``owner`` is destroyed, whatever closes it."""
+def stop_with(owner: QObject) -> list[PageFactory]:
+    """A list whose factories are ended when ``owner`` is destroyed, whatever closes it;
+    the owner keeps its current factory in it."""
+    current: list[PageFactory] = []
 
     def stop(*_args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # already ended and freed
-            factory.stop()
-            factory.wait()
+        for factory in current:
+            with contextlib.suppress(RuntimeError):  # already ended and freed
+                factory.stop()
+                factory.wait()
 
     owner.destroyed.connect(stop)
     app = QCoreApplication.instance()
     if app is not None and not getattr(app, "_page_factories_stopped", False):
         app.aboutToQuit.connect(stop_all)
         setattr(app, "_page_factories_stopped", True)  # noqa: B010 - once per application
+    return current

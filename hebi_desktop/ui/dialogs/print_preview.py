@@ -108,6 +108,7 @@ class FormPreview(QDialog):
         self.save_worker: Worker | None = None
         self.print_worker: Worker | None = None
         self._factory: PageFactory | None = None
+        self._guarded = stop_with(self)  # the current factory, ended if the dialog is deleted
         self._factory_key: PrintRequest | None = None
         self._document: Document | ArchiveDocument | None = None
         self._document_key: PrintRequest | None = None
@@ -536,7 +537,7 @@ class FormPreview(QDialog):
         factory.page_ready.connect(self._page_ready)
         factory.failed.connect(self._failed)
         self.preview.wanted.connect(factory.want)
-        stop_with(self, factory)
+        self._guarded[:] = [factory]
         self.error = None
         self.preview.show_message(PREPARING)
         self._say_progress(LAYING_OUT.format(pages=0) if ready else READING)

@@ -102,6 +102,10 @@ def test_zoom_from_the_box_and_with_ctrl_and_the_wheel(qtbot: Any, preview: Form
     QApplication.sendEvent(view.viewport(), wheel)
     assert preview.zoom_combo.currentText() == "75%"
     assert view.page_width() > half
+    preview.zoom_in_action.trigger()
+    assert preview.zoom_combo.currentText() == "100%"
+    preview.zoom_out_action.trigger()
+    assert preview.zoom_combo.currentText() == "75%"
     preview.zoom_combo.setCurrentIndex(preview.zoom_combo.findData("fit_page"))
     whole = view.page_width()
     assert view.page_height() <= view.viewport().height()  # one whole page in view

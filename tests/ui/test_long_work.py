@@ -79,7 +79,14 @@ def open_and_page_to_the_end(qtbot, book: Book) -> tuple[FormPreview, float, flo
     return dialog, meter.longest, time.thread_time() - cpu
 
 
-def test_the_preview_shows_its_pages_at_once_and_never_freezes(qtbot, book: Book) -> None:
+def test_the_preview_shows_its_pages_at_once_and_never_freezes(
+    qtbot, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[str] = []
+    say = FormPreview._say_progress
+    monkeypatch.setattr(
+        FormPreview, "_say_progress", lambda dialog, text: (said.append(text), say(dialog, text))
+    )
     fill_demo(book, ROWS // 10, ledgers=("housing",))
     small, _stall, small_cpu = open_and_page_to_the_end(qtbot, book)
     small_pages = small.preview.pageCount()
@@ -88,6 +95,7 @@ def test_the_preview_shows_its_pages_at_once_and_never_freezes(qtbot, book: Book
     bound = allowed(qtbot)
     dialog, stall, cpu = open_and_page_to_the_end(qtbot, book)
     assert dialog.preview.pageCount() > 5 * small_pages
+    assert said[0] == "正在读取记录…" and "正在排版… 第 1 页" in said  # what it is doing
     assert stall < bound, f"the window stood still {stall:.2f} s"
     # Laying out and painting happen on the factory's thread: the window's own work does
     # not grow with the list (Qt's preview painted every page here: ~1.4 s for 3,000).

@@ -72,7 +72,8 @@ PDF_FILTER = "PDF 文件 (*.pdf)"
 LAST_PRINT_DIR = "last_print_dir"
 PREPARING = "正在准备预览…"
 READING = "正在读取记录…"
-LAYING_OUT = "正在排版… 第 {pages} 页"
+LAYING_OUT = "正在排版…"
+LAID_OUT_SO_FAR = "正在排版… 第 {pages} 页"
 ORIENTATIONS = {"横向": True, "纵向": False}
 NO_PHONE = "还没有填写监督电话（设置 → 单位与签字人），公示名单上的监督电话将空着。"
 
@@ -175,10 +176,12 @@ class FormPreview(QDialog):
         ]
         toolbar.addSeparator()
         self.print_action: QAction = toolbar.addAction("打印…")
+        self.print_action.setIconText("打印…")  # a tool button drops the "…" of the text
         self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         self.print_action.setToolTip("选择打印机打印（Ctrl+P）")
         self.print_action.triggered.connect(self.print_now)
         self.save_action = toolbar.addAction("另存为 PDF…")
+        self.save_action.setIconText("另存为 PDF…")
         self.save_action.setToolTip("把预览中的表格保存为 PDF 文件")
         self.save_action.triggered.connect(self.choose_pdf)
         self.cancel_save_action = toolbar.addAction("取消保存")
@@ -546,7 +549,7 @@ class FormPreview(QDialog):
         self._guarded[:] = [factory]
         self.error = None
         self.preview.show_message(PREPARING)
-        self._say_progress(LAYING_OUT.format(pages=0) if ready else READING)
+        self._say_progress(LAYING_OUT if ready else READING)
         self._enable_paging()
         factory.begin()
 
@@ -567,11 +570,11 @@ class FormPreview(QDialog):
             return
         assert isinstance(prepared, Prepared)
         self._set_prepared(prepared, self._factory_key)
-        self._say_progress(LAYING_OUT.format(pages=0))
+        self._say_progress(LAYING_OUT)
 
     def _laying_out(self, pages: int) -> None:
         if self._current():
-            self._say_progress(LAYING_OUT.format(pages=pages))
+            self._say_progress(LAID_OUT_SO_FAR.format(pages=pages))
 
     def _say_progress(self, text: str) -> None:
         """What the preview is doing, beside the page box and in the empty view."""

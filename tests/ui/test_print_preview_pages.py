@@ -79,6 +79,8 @@ def test_the_keys_the_buttons_and_the_page_box_move_through_the_pages(
     assert shown_page(preview) == 7
     assert 6 in preview.preview.visible_pages()
     qtbot.waitUntil(lambda: preview.preview.has_image(6), timeout=30_000)
+    preview.close()
+    assert preview.preview.cached == 0  # a closed preview keeps no page images
 
 
 def test_zoom_from_the_box_and_with_ctrl_and_the_wheel(qtbot: Any, preview: FormPreview) -> None:

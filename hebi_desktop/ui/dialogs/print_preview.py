@@ -717,6 +717,7 @@ class FormPreview(QDialog):
         document, self._document, self._document_key = self._document, None, None
         release_when_unused(document)
         del document
+        self.preview.show_message("")  # the page images go too (the closed dialog stays)
         super().done(result)
 
 

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPagedPaintDevic
 from hebi_desktop.domain.display import display_value
 from hebi_desktop.domain.pinyin import sort_key
 from hebi_desktop.domain.registry import get_ledger
-from hebi_desktop.errors import Cancelled, UserError
+from hebi_desktop.errors import UserError
 from hebi_desktop.printing.content import (
     PrintRequest,
     chinese_date,
@@ -28,6 +28,7 @@ from hebi_desktop.printing.content import (
     unit_name,
 )
 from hebi_desktop.printing.fonts import chinese_family
+from hebi_desktop.printing.render import paint_pages
 from hebi_desktop.services.attachments import AttachmentInfo, AttachmentService
 from hebi_desktop.services.settings import REVIEWER, UNIT_HEAD
 
@@ -126,7 +127,12 @@ def build_archive(
 
 
 class ArchiveRenderer:
-    """Paints an :class:`ArchiveDocument` on a paged device (PDF writer or printer)."""
+    """Paints an :class:`ArchiveDocument` on a paged device (PDF writer or printer).
+
+    Each record takes one page for its fields and one more per four photos; the plan of
+    pages is known before anything is painted, so any single page can be painted on its
+    own (:meth:`paint_page`, the preview) and photos are still read only then.
+    """
 
     def __init__(self, document: ArchiveDocument, device: QPagedPaintDevice) -> None:
         self.doc = document
@@ -142,34 +148,45 @@ class ArchiveRenderer:
         self.title = QFont(family)
         self.title.setPointSizeF(TITLE_PT)
         self.title.setBold(True)
-        self.line = QFontMetricsF(self.body, device).lineSpacing()
-        self.pages = 0
+        self.title_metrics = QFontMetricsF(self.title, device)
+        self.body_metrics = QFontMetricsF(self.body, device)
+        self.line = self.body_metrics.lineSpacing()
+        # Per page: the entry, and the first photo it shows (None: the fields page).
+        self.plan: list[tuple[int, int | None]] = []
+        for index, entry in enumerate(document.entries):
+            self.plan.append((index, None))
+            photo_pages = range(0, len(entry.photos), PHOTOS_PER_PAGE)
+            self.plan.extend((index, start) for start in photo_pages)
 
-    def paint(self, cancelled: Callable[[], bool] | None = None) -> int:
-        painter = QPainter()
-        if not painter.begin(self.device):
-            raise UserError("无法开始打印：打印机或文件不可用")
-        try:
-            if not self.doc.entries:
-                self._top(painter, "没有符合条件的记录")
-                self.pages = 1
-            for entry in self.doc.entries:
-                if cancelled is not None and cancelled():
-                    raise Cancelled()
-                self._entry(painter, entry)
-        finally:
-            painter.end()
-        return self.pages
+    @property
+    def page_count(self) -> int:
+        return max(len(self.plan), 1)
 
-    def _new_page(self) -> None:
-        if self.pages and not self.device.newPage():
-            raise UserError("无法新建页面：磁盘已满或打印机不可用")
-        self.pages += 1
+    def paint(
+        self,
+        cancelled: Callable[[], bool] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        return paint_pages(self, self.device, cancelled, progress)
+
+    def paint_page(self, painter: QPainter, index: int) -> None:
+        """Paint page ``index`` (0-based) with ``painter``."""
+        if not self.plan:
+            self._top(painter, "没有符合条件的记录")
+            return
+        entry_index, first_photo = self.plan[index]
+        entry = self.doc.entries[entry_index]
+        if first_photo is None:
+            self._entry(painter, entry)
+            return
+        top = self._top(painter, f"{entry.heading} 照片")
+        self._photos(painter, entry.photos[first_photo : first_photo + PHOTOS_PER_PAGE], top)
+        self._signatures(painter)
 
     def _top(self, painter: QPainter, heading: str) -> float:
         """Title, unit and date, the household's heading; returns the y below them."""
         painter.setFont(self.title)
-        title_height = QFontMetricsF(self.title, self.device).lineSpacing() * 1.4
+        title_height = self.title_metrics.lineSpacing() * 1.4
         painter.drawText(
             QRectF(0, 0, self.width, title_height), Qt.AlignmentFlag.AlignCenter, self.doc.title
         )
@@ -189,7 +206,7 @@ class ArchiveRenderer:
         """The signature lines along the bottom, spaced by their own lengths."""
         painter.setFont(self.body)
         y = self.height - self.line * 1.5
-        metrics = QFontMetricsF(self.body, self.device)
+        metrics = self.body_metrics
         widths = [metrics.horizontalAdvance(text) for text in self.doc.signatures]
         gap = max((self.width - sum(widths)) / max(len(widths), 1), self.mm * 2)
         x = 0.0
@@ -200,7 +217,6 @@ class ArchiveRenderer:
             x += width + gap
 
     def _entry(self, painter: QPainter, entry: ArchiveEntry) -> None:
-        self._new_page()
         y = self._top(painter, entry.heading)
         y = self._fields(painter, entry, y)
         if entry.documents:
@@ -212,11 +228,6 @@ class ArchiveRenderer:
         if not entry.photos:
             painter.drawText(QRectF(0, y + self.line, self.width, self.line), 0, "照片：无")
         self._signatures(painter)
-        for start in range(0, len(entry.photos), PHOTOS_PER_PAGE):
-            self._new_page()
-            top = self._top(painter, f"{entry.heading} 照片")
-            self._photos(painter, entry.photos[start : start + PHOTOS_PER_PAGE], top)
-            self._signatures(painter)
 
     def _fields(self, painter: QPainter, entry: ArchiveEntry, y: float) -> float:
         """Label | value | label | value rows with ruled cells."""
@@ -281,6 +292,7 @@ def render_archive(
     document: ArchiveDocument,
     device: QPagedPaintDevice,
     cancelled: Callable[[], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Paint ``document`` on ``device`` (already set up); returns the page count."""
-    return ArchiveRenderer(document, device).paint(cancelled)
+    return ArchiveRenderer(document, device).paint(cancelled, progress)

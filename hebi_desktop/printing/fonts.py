@@ -11,6 +11,7 @@ found before printing (:func:`missing_characters`), so the clerk is warned.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont
 
@@ -58,6 +59,7 @@ EXTENSION_FAMILIES = (
     "TW-Kai-Plus",
 )
 
+CHARACTERS_STEP = 5000  # cells joined at once when looking for missing characters
 NO_FONT_MESSAGE = (
     "本机没有可用的中文字体，无法生成打印文件（否则汉字会印成方框）。"
     "请安装宋体、黑体、微软雅黑或 Noto CJK 等中文字体后重试"
@@ -98,7 +100,13 @@ def missing_characters(text: Iterable[str], chain: list[str]) -> list[str]:
     """The characters of ``text`` that no family of ``chain`` can show, in order."""
     fonts = [QRawFont.fromFont(QFont(name)) for name in chain]
     missing: dict[str, None] = {}
-    for ch in set("".join(text)):
+    seen: set[str] = set()
+    cells = iter(text)
+    # A piece at a time: one set() of a whole ledger's text would hold the interpreter
+    # for tenths of a second while the window waits (the preview reads on a worker).
+    while piece := list(islice(cells, CHARACTERS_STEP)):
+        seen.update("".join(piece))
+    for ch in seen:
         if ch.isspace() or ord(ch) < 0x2E80:
             continue  # Latin, digits and punctuation: every font has them
         if not any(raw.supportsCharacter(ord(ch)) for raw in fonts):

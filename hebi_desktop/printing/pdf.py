@@ -31,7 +31,12 @@ from hebi_desktop.exchange.files import (
     temporary_file,
 )
 from hebi_desktop.printing.archive import ArchiveDocument, build_archive, render_archive
-from hebi_desktop.printing.content import Document, PrintRequest, build_document
+from hebi_desktop.printing.content import (
+    Document,
+    PrintRequest,
+    build_document,
+    release_document,
+)
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
 from hebi_desktop.printing.render import render, set_up_page
 from hebi_desktop.services.leftovers import LAST_PRINT_DIR
@@ -67,34 +72,41 @@ def write_pdf(
     target: Path,
     cancelled: Callable[[], bool] | None = None,
     warn: Callable[[str], object] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    document: Document | ArchiveDocument | None = None,
 ) -> PrintResult:
     """Render the requested form to ``target`` (a QGuiApplication must be running).
 
     ``warn`` hears, before anything is painted, which records hold a character no
-    installed font can show (they would print as empty boxes)."""
+    installed font can show (they would print as empty boxes); ``progress`` hears the
+    pages painted so far. ``document``: the request's form already read (the preview's),
+    so the records are not read again."""
     target = Path(target)
     check_pdf_target(target, database_files(book.sqlite_file))
-    document: Document | ArchiveDocument
-    if request.form is Form.ARCHIVE:
+    ours = document is None  # read here: freed here
+    if ours and request.form is Form.ARCHIVE:
         document = build_archive(book, request, cancelled)
-    else:
+    elif ours:
         document = build_document(book, request, cancelled)
         if warn is not None and (warning := warning_text(unprintable_rows(document))):
             warn(warning)
+    assert document is not None
     if book.settings.get(LAST_PRINT_DIR) != str(target.parent.resolve()):
         _remember_folder(book, target.parent)
+    form = document
 
     def paint(writer: QPdfWriter) -> int:
         set_up_page(writer, request.paper, request.landscape)
-        if isinstance(document, ArchiveDocument):
-            return render_archive(document, writer, cancelled)
-        return render(document, writer, cancelled)
+        if isinstance(form, ArchiveDocument):
+            return render_archive(form, writer, cancelled, progress)
+        return render(form, writer, cancelled, progress)
 
     pages = paint_pdf(target, document.title, paint)
-    log.info(
-        "printed %s %s: %d rows, %d pages", request.ledger, request.form, len(document.rows), pages
-    )
-    return PrintResult(target, pages, len(document.rows))
+    rows = len(document.rows)
+    log.info("printed %s %s: %d rows, %d pages", request.ledger, request.form, rows, pages)
+    if ours and isinstance(document, Document):
+        release_document(document)  # in pieces: the window's thread runs meanwhile
+    return PrintResult(target, pages, rows)
 
 
 def paint_pdf(target: Path, title: str, paint: Callable[[QPdfWriter], int]) -> int:

@@ -17,9 +17,10 @@ chain of :func:`fonts.families`, which finds rare characters in a second font.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from PySide6.QtCore import QLineF, QMarginsF, QRectF, Qt
 from PySide6.QtGui import (
@@ -53,6 +54,7 @@ TOTAL_LABEL = "合计"
 HEADER_FILL = QColor("#e6e6e6")
 
 Cancelled_ = Callable[[], bool]
+Progress = Callable[[int, int], None]  # (done, total); total 0 while not known
 
 
 def set_up_page(device: QPagedPaintDevice, paper: str = "A4", landscape: bool = True) -> None:
@@ -110,9 +112,21 @@ class Note:
 
 
 class Renderer:
-    """Paints one document on a paged device (``QPdfWriter`` or ``QPrinter``)."""
+    """Paints one document on a paged device (``QPdfWriter`` or ``QPrinter``).
 
-    def __init__(self, document: Document, device: QPagedPaintDevice) -> None:
+    Laying out (measuring every row) happens once, here; then any single page can be
+    painted on any painter (:meth:`paint_page`), which lets the preview render only the
+    pages in view. ``cancelled`` and ``progress`` (pages laid out so far) are polled
+    while the rows are measured: a long list takes a while even off the GUI thread.
+    """
+
+    def __init__(
+        self,
+        document: Document,
+        device: QPagedPaintDevice,
+        cancelled: Cancelled_ | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         self.doc = document
         self.device = device
         self.fonts = _fonts(families())
@@ -124,12 +138,21 @@ class Renderer:
         self.line = self.metrics.lineSpacing()
         self.pad_x = 0.8 * self.mm
         self.pad_y = 0.9 * self.mm
+        self.title_metrics = QFontMetricsF(self.fonts.title, device)
+        self.heading_metrics = QFontMetricsF(self.fonts.heading, device)
+        self.intro_metrics = QFontMetricsF(self.fonts.intro, device)
+        self._cancelled = cancelled
+        self._progress = progress
         self.groups = self._column_groups()
         self.notes = self._cut_long_cells()
-        self.row_heights = self._row_heights()
         self.header_height = max(self._header_height(g) for g in self.groups)
+        self.row_heights: list[float] = []
         self.pages = self._paginate()
         self.note_pages = self._paginate_notes()
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages) + len(self.note_pages)
 
     # --- columns ----------------------------------------------------------------------
 
@@ -249,20 +272,22 @@ class Renderer:
                 high = middle - 1
         return text[:low] + mark
 
-    def _row_heights(self) -> list[float]:
+    def _row_heights(self) -> Iterator[float]:
+        """Each row's height, measured as pagination asks (it reports pages meanwhile)."""
         minimum = max(self.line + 2 * self.pad_y, self.doc.row_min_mm * self.mm)
         widths = [dict(g) for g in self.groups]
-        heights = []
         metrics, line, pad = self.metrics, self.line, 2 * self.pad_y
-        for row in self.doc.rows:
+        cancelled = self._cancelled
+        for number, row in enumerate(self.doc.rows):
+            if cancelled is not None and number % 200 == 0 and cancelled():
+                raise Cancelled()
             lines = 1
             for group in widths:
                 for index, width in group.items():
                     text = row[index]
                     if text and len(text) > 3:
                         lines = max(lines, self._lines(text, width, metrics))
-            heights.append(max(minimum, lines * line + pad))
-        return heights
+            yield max(minimum, lines * line + pad)
 
     def _header_height(self, group: list[tuple[int, float]]) -> float:
         lines = max(self._lines(self.doc.columns[i].header, w, self.bold_metrics) for i, w in group)
@@ -271,12 +296,12 @@ class Renderer:
     # --- pages ------------------------------------------------------------------------
 
     def _top_height(self, first: bool) -> float:
-        title = QFontMetricsF(self.fonts.title, self.device).lineSpacing() * 1.5
-        heading = QFontMetricsF(self.fonts.heading, self.device).lineSpacing() * 1.6
+        title = self.title_metrics.lineSpacing() * 1.5
+        heading = self.heading_metrics.lineSpacing() * 1.6
         return title + heading + (self._intro_height() if first and self.doc.intro else 0)
 
     def _intro_height(self) -> float:
-        metrics = QFontMetricsF(self.fonts.intro, self.device)
+        metrics = self.intro_metrics
         rect = metrics.boundingRect(
             QRectF(0, 0, self.width, 1e6), int(Qt.TextFlag.TextWordWrap), self.doc.intro
         )
@@ -311,11 +336,15 @@ class Renderer:
         ranges: list[range] = []
         start, used, first = 0, 0.0, True
         room = self._room(first, False)
-        for index, height in enumerate(heights):
+        progress = self._progress
+        for index, height in enumerate(self._row_heights()):
+            heights.append(height)
             if used + height > room and index > start:
                 ranges.append(range(start, index))
                 start, used, first = index, 0.0, False
                 room = self._room(first, False)
+                if progress is not None:
+                    progress(len(ranges) * len(self.groups), 0)
             used += height
         ranges.append(range(start, len(heights)))
         # The last page also holds 合计 and the stamp: move rows on until they fit.
@@ -352,7 +381,7 @@ class Renderer:
         """The 附注 pages: the notes that fit under the title on each page."""
         if not self.notes:
             return []
-        title = QFontMetricsF(self.fonts.title, self.device).lineSpacing() * 1.5
+        title = self.title_metrics.lineSpacing() * 1.5
         room = self.height - title - self.line * 2.0
         pages: list[list[Note]] = [[]]
         used = 0.0
@@ -367,31 +396,22 @@ class Renderer:
 
     # --- painting ---------------------------------------------------------------------
 
-    def paint(self, cancelled: Cancelled_ | None = None) -> int:
-        """Paint every page; returns the page count."""
-        painter = QPainter()
-        if not painter.begin(self.device):
-            raise UserError("无法开始打印：打印机或文件不可用")
-        try:
-            total = len(self.pages) + len(self.note_pages)
-            for number, page in enumerate(self.pages, start=1):
-                if cancelled is not None and cancelled():
-                    raise Cancelled()
-                if number > 1 and not self.device.newPage():
-                    raise UserError("无法新建页面：磁盘已满或打印机不可用")
-                self._paint_page(painter, page, number, total)
-            for number, notes in enumerate(self.note_pages, start=len(self.pages) + 1):
-                if not self.device.newPage():
-                    raise UserError("无法新建页面：磁盘已满或打印机不可用")
-                self._paint_notes(painter, notes, number, total)
-        finally:
-            painter.end()
-        return total
+    def paint(self, cancelled: Cancelled_ | None = None, progress: Progress | None = None) -> int:
+        """Paint every page on the device; returns the page count."""
+        return paint_pages(self, self.device, cancelled, progress)
+
+    def paint_page(self, painter: QPainter, index: int) -> None:
+        """Paint page ``index`` (0-based, the 附注 pages last) with ``painter``."""
+        total = self.page_count
+        if index < len(self.pages):
+            self._paint_page(painter, self.pages[index], index + 1, total)
+        else:
+            self._paint_notes(painter, self.note_pages[index - len(self.pages)], index + 1, total)
 
     def _paint_notes(self, painter: QPainter, notes: list[Note], number: int, total: int) -> None:
         painter.setPen(QPen(Qt.GlobalColor.black, 0.2 * self.mm))
         painter.setFont(self.fonts.title)
-        height = QFontMetricsF(self.fonts.title, self.device).lineSpacing() * 1.5
+        height = self.title_metrics.lineSpacing() * 1.5
         painter.drawText(
             QRectF(0, 0, self.width, height), Qt.AlignmentFlag.AlignCenter, NOTES_TITLE
         )
@@ -465,7 +485,7 @@ class Renderer:
         self._paint_footer(painter, page, number, total, y)
 
     def _paint_top(self, painter: QPainter, first: bool) -> float:
-        title_metrics = QFontMetricsF(self.fonts.title, self.device)
+        title_metrics = self.title_metrics
         painter.setPen(QPen(Qt.GlobalColor.black, 0.2 * self.mm))
         painter.setFont(self.fonts.title)
         height = title_metrics.lineSpacing() * 1.5
@@ -474,7 +494,7 @@ class Renderer:
         )
         y = height
         painter.setFont(self.fonts.heading)
-        heading_height = QFontMetricsF(self.fonts.heading, self.device).lineSpacing() * 1.6
+        heading_height = self.heading_metrics.lineSpacing() * 1.6
         items = self.doc.heading
         aligns = [
             Qt.AlignmentFlag.AlignLeft,
@@ -626,8 +646,48 @@ class Renderer:
                 y += line * 1.6
 
 
+class PagedForm(Protocol):
+    """A laid-out form whose pages can be painted one at a time, in any order."""
+
+    @property
+    def page_count(self) -> int: ...
+
+    def paint_page(self, painter: QPainter, index: int) -> None: ...
+
+
+def paint_pages(
+    form: PagedForm,
+    device: QPagedPaintDevice,
+    cancelled: Cancelled_ | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Paint every page of ``form`` on ``device`` in order; returns the page count."""
+    painter = QPainter()
+    if not painter.begin(device):
+        raise UserError("无法开始打印：打印机或文件不可用")
+    try:
+        total = form.page_count
+        for index in range(total):
+            if cancelled is not None and cancelled():
+                abort = getattr(device, "abort", None)  # a printer drops the job it spooled
+                if abort is not None:
+                    abort()
+                raise Cancelled()
+            if index > 0 and not device.newPage():
+                raise UserError("无法新建页面：磁盘已满或打印机不可用")
+            form.paint_page(painter, index)
+            if progress is not None:
+                progress(index + 1, total)
+    finally:
+        painter.end()
+    return total
+
+
 def render(
-    document: Document, device: QPagedPaintDevice, cancelled: Cancelled_ | None = None
+    document: Document,
+    device: QPagedPaintDevice,
+    cancelled: Cancelled_ | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """Paint ``document`` on ``device`` (already set up); returns the page count."""
-    return Renderer(document, device).paint(cancelled)
+    return Renderer(document, device, cancelled).paint(cancelled, progress)

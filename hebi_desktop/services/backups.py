@@ -40,6 +40,8 @@ from hebi_desktop.storage.checksums import remove_manifest
 from hebi_desktop.storage.engine import sqlite_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hebi_desktop.services.book import Book
 
 log = logging.getLogger(__name__)
@@ -225,29 +227,40 @@ class Restored:
     kept: Path | None
 
 
-def restore_backup(book: Book, backup: Path) -> Restored:
+def restore_backup(
+    book: Book, backup: Path, step: Callable[[str], object] | None = None
+) -> Restored:
     """The window's restore: close ``book``, restore, reopen.
 
     ``book`` is closed here and must not be used afterwards; use ``Restored.book``. When
     the restore is refused or fails, the unchanged database is reopened and the
-    BackupError/UserError raised carries it in its ``book`` attribute.
+    BackupError/UserError raised carries it in its ``book`` attribute. ``step`` hears
+    what is being done, in Chinese (the window shows it).
     """
     from hebi_desktop.services.book import Book
 
     if book.sqlite_file is None:
         raise UserError("只能恢复本机的 SQLite 数据库文件；共享服务器数据库请由管理员恢复")
+    if step is not None:
+        step("正在检查备份文件…")
     check_backup(Path(backup))  # a bad file is refused before anything is closed
     keep_dir = policy(book).folder
     url = book.url
     book.close()
     try:
-        return restore_database(url, Path(backup), keep_dir)
+        return restore_database(url, Path(backup), keep_dir, step, checked=True)
     except (BackupError, UserError) as error:
         setattr(error, "book", Book.open(url))  # noqa: B010 - the window reopens it
         raise
 
 
-def restore_database(url: str, backup: Path, keep_dir: Path | None = None) -> Restored:
+def restore_database(
+    url: str,
+    backup: Path,
+    keep_dir: Path | None = None,
+    step: Callable[[str], object] | None = None,
+    checked: bool = False,
+) -> Restored:
     """The one restore of the program (window and ``restore`` command alike).
 
     Refused while another window has the database open (its single-instance lock) or
@@ -273,10 +286,12 @@ def restore_database(url: str, backup: Path, keep_dir: Path | None = None) -> Re
         )
     # A --db file keeps its safety copies in its own backup folder, as its backups are.
     keep = keep_dir if keep_dir is not None else default_backup_folder(database)
-    kept = restore_file(backup, database, keep, known_revision=_known_revision)
+    kept = restore_file(backup, database, keep, _known_revision, step, checked)
     # The backup's attachment files come back with its records (the files already here
     # stay: they are named by their content and never change).
     copy_missing(backup_folder(backup.parent), folder_beside(database))
+    if step is not None:
+        step("正在打开恢复的数据库…")
     try:
         return Restored(Book.open(url), kept)
     except UserError as error:

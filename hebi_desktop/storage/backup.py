@@ -281,6 +281,8 @@ def restore_file(
     database: Path,
     keep_dir: Path,
     known_revision: Callable[[str | None], bool] | None = None,
+    step: Callable[[str], object] | None = None,
+    checked: bool = False,
 ) -> Path | None:
     """Replace ``database`` by ``backup``; the replaced file is first kept in ``keep_dir``.
 
@@ -290,7 +292,11 @@ def restore_file(
     along) to a staged file beside the database, checked there (ours, healthy, a
     revision ``known_revision`` accepts), and only then moved over the database in one
     atomic rename. On any failure the database is left exactly as it was.
+
+    ``step`` hears, in Chinese, what is being done (a long database takes a while at
+    each); ``checked`` says the caller has just checked ``backup`` (not checked again).
     """
+    say = step or (lambda _text: None)
     backup, database = Path(backup), Path(database)
     # The checksum first: it names what happened (changed after the backup) more plainly
     # than the cipher's page check would ("not a database").
@@ -299,7 +305,9 @@ def restore_file(
             f"备份“{backup.name}”的内容与备份时记录的校验值（{backup.name}.sha256）不符："
             "文件在备份后被改动或已损坏（如U盘故障），不能用来恢复；请换一个备份。当前数据库没有改动"
         )
-    check_backup(backup)
+    if not checked:
+        say("正在检查备份文件…")
+        check_backup(backup)
     if database.exists() and _same_file(backup, database):
         raise BackupError(f"“{backup.name}”就是当前数据库文件，无需恢复")
     staged = database.with_name(database.name + STAGED_SUFFIX)
@@ -308,8 +316,9 @@ def restore_file(
     try:
         database.parent.mkdir(parents=True, exist_ok=True)
         with exclusive_use(database) as guard:
-            _stage(backup, staged, known_revision)
+            _stage(backup, staged, known_revision, say)
             if guard is not None:
+                say("正在保留恢复前的数据库…")
                 kept = _keep(guard, free_name(keep_dir / timestamped_name("before-restore")), key)
         # The guard was the last connection: closing it folded the WAL into the file.
         if Path(f"{database}-wal").exists() and Path(f"{database}-wal").stat().st_size:
@@ -326,12 +335,19 @@ def restore_file(
     return kept
 
 
-def _stage(backup: Path, staged: Path, known_revision: Callable[[str | None], bool] | None) -> None:
+def _stage(
+    backup: Path,
+    staged: Path,
+    known_revision: Callable[[str | None], bool] | None,
+    say: Callable[[str], object],
+) -> None:
+    say("正在复制备份…")
     if is_plain(backup):
         # An older version's plain backup comes back encrypted, with the desk's key.
         _encrypted_stage(backup, staged)
     else:
         backup_file(backup, staged, checksum=False)
+    say("正在检查复制好的数据库…")
     revision = check_backup(staged)
     if known_revision is not None and not known_revision(revision):
         raise BackupError(

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, QSize, Qt, QUrl
+from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -484,8 +484,12 @@ class MainWindow(QMainWindow):
         return self._settings_page().choose_restore()
 
     def refresh_current(self) -> None:
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
+
         page = self.stack.currentWidget()
-        if isinstance(page, Refreshable):
+        if isinstance(page, OverviewPage):
+            page.refresh_soon()  # counted on a worker
+        elif isinstance(page, Refreshable):
             page.refresh()
         self.refresh_status()
 
@@ -651,12 +655,15 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "从备份恢复", "请先保存或关闭正在填写的记录，再恢复。")
             return False
         from hebi_desktop.services import backups
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
 
         outcome = self._restore_in_background(Path(backup))
         if not isinstance(outcome, backups.Restored):
             reopened = getattr(outcome, "book", None)
             if reopened is not None:
                 self.set_book(reopened)
+            elif isinstance(overview := self.pages.get(OVERVIEW), OverviewPage):
+                overview.release()  # the same database: counting goes on
             QMessageBox.warning(self, "恢复失败", str(outcome))
             return False
         self.set_book(outcome.book)
@@ -668,6 +675,7 @@ class MainWindow(QMainWindow):
         """The restore on a worker thread, "正在恢复…" on screen at once; the window keeps
         painting (a local event loop waits, the progress dialog keeps the clicks out)."""
         from hebi_desktop.services import backups
+        from hebi_desktop.ui.screens.overview_page import OverviewPage
 
         waiting = QProgressDialog(f"正在从“{backup.name}”恢复…", "", 0, 0, self)
         waiting.setWindowTitle("从备份恢复")
@@ -679,15 +687,24 @@ class MainWindow(QMainWindow):
         self.restore_progress = waiting
         self.watcher.blockSignals(True)  # the book is closed while the file is replaced
         book = self.book
+        loop = QEventLoop(self)
+        # The overview counts on a worker: no new count now, and the one running ends
+        # before the database it reads is closed (the window keeps painting meanwhile).
+        overview = self.pages.get(OVERVIEW)
+        counting = overview.hold() if isinstance(overview, OverviewPage) else None
+        if counting is not None and counting.running:
+            counting.done.connect(loop.quit)
+            loop.exec()
+
+        steps = _RestoreSteps(waiting, backup.name)  # the worker's steps, shown on screen
 
         def job(_progress: object, _cancelled: object) -> backups.Restored | Exception:
             try:
-                return backups.restore_backup(book, backup)
+                return backups.restore_backup(book, backup, steps.said.emit)
             except (BackupError, UserError) as error:
                 return error
 
         worker = Worker(job, self)
-        loop = QEventLoop(self)
         worker.done.connect(loop.quit)
         worker.start()
         if worker.running:
@@ -801,3 +818,19 @@ class MainWindow(QMainWindow):
         QApplication.restoreOverrideCursor()
         waiting.close()
         return self.exit_backup
+
+
+class _RestoreSteps(QObject):
+    """The restore's steps (said on the worker thread) in the progress dialog (shown on
+    the GUI thread): a long restore says what it is doing."""
+
+    said = Signal(str)
+
+    def __init__(self, dialog: QProgressDialog, name: str) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._name = name
+        self.said.connect(self._show)
+
+    def _show(self, step: str) -> None:
+        self._dialog.setLabelText(f"正在从“{self._name}”恢复…\n{step}")

@@ -72,7 +72,7 @@ def test_ledger_page_prints_what_the_filters_show(
         "发放登记表",
         "一户一档",
     ]
-    dialog.preview.updatePreview()
+    qtbot.waitUntil(lambda: dialog.pages_ready, timeout=30_000)
     assert dialog.error is None
     assert dialog.preview.pageCount() >= 1
     assert len(dialog.document().rows) == shown
@@ -105,6 +105,7 @@ def test_notice_period_and_paper_are_chosen_in_the_preview(
     dialog.notice_from.setDate(QDate(2026, 12, 7))
     dialog.notice_to.setDate(QDate(2026, 12, 18))
     dialog.paper_combo.setCurrentText("A3")
+    qtbot.waitUntil(lambda: dialog.pages_ready, timeout=30_000)
     assert dialog.preview.pageCount() >= 1
     worker = dialog.save_pdf(tmp_path / "公示")
     path = saved(qtbot, dialog, worker)

@@ -1,9 +1,11 @@
 """打印预览: the roster, public notice or payment register of the filtered records.
 
-Qt's own preview dialog (zoom, page views, orientation, 打印) with the form, the paper,
-the notice period and 另存为 PDF added to its toolbar. The form is read from the
-database once per choice and painted by the same renderer as ``hebi-desktop print``,
-so what the clerk previews is what the printer and the PDF get.
+The preview is our own: the records are read, the form laid out and the pages painted
+on a worker thread (``ui/page_factory.py``), and the view shows each page as its image
+arrives, only the pages in view (``ui/widgets/page_view.py``). The window answers at
+once whatever the length of the list. Pages are painted by the same renderer as
+``hebi-desktop print`` and laid out on the same PDF writer, so what the clerk previews is
+what the PDF gets. 打印… paints onto the printer on a worker too, with progress and 取消.
 """
 
 from __future__ import annotations
@@ -16,19 +18,21 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QMetaObject, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QPageLayout, QPainter
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
+from PySide6.QtCore import QDate, QSize, QStandardPaths, Qt
+from PySide6.QtGui import QAction, QIntValidator, QKeySequence
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -44,21 +48,33 @@ from hebi_desktop.printing.content import (
     unverified_in,
 )
 from hebi_desktop.printing.glyphs import unprintable_rows, warning_text
+from hebi_desktop.printing.paged import Paper
 from hebi_desktop.printing.pdf import PrintResult, write_pdf
-from hebi_desktop.printing.render import PAPERS, render, set_up_page
+from hebi_desktop.printing.render import PAPERS, Progress, render, set_up_page
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.desk_scope import scope_words, with_default_place
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SUPERVISION_PHONE
 from hebi_desktop.ui import geometry
+from hebi_desktop.ui.page_factory import (
+    PageFactory,
+    Prepared,
+    release_when_unused,
+    stop_with,
+)
 from hebi_desktop.ui.widgets.field_widgets import WARNING_COLOR
-from hebi_desktop.ui.workers import Worker
+from hebi_desktop.ui.widgets.page_view import FIT_PAGE, FIT_WIDTH, ZOOM_STEPS, PageView
+from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF 文件 (*.pdf)"
 LAST_PRINT_DIR = "last_print_dir"
 PREPARING = "正在准备预览…"
+READING = "正在读取记录…"
+LAYING_OUT = "正在排版…"
+LAID_OUT_SO_FAR = "正在排版… 第 {pages} 页"
+ORIENTATIONS = {"横向": True, "纵向": False}
 NO_PHONE = "还没有填写监督电话（设置 → 单位与签字人），公示名单上的监督电话将空着。"
 
 
@@ -70,7 +86,7 @@ def _pydate(day: QDate) -> dt.date:
     return dt.date(day.year(), day.month(), day.day())
 
 
-class FormPreview(QPrintPreviewDialog):
+class FormPreview(QDialog):
     """A print preview of one ledger's printed form; ``error`` holds the last problem."""
 
     def __init__(
@@ -83,9 +99,7 @@ class FormPreview(QPrintPreviewDialog):
         *,
         all_places: bool = False,
     ) -> None:
-        self.page_device = QPrinter(QPrinter.PrinterMode.HighResolution)
-        set_up_page(self.page_device)
-        super().__init__(self.page_device, parent)
+        super().__init__(parent)
         self.book = book
         self.screen_query = query  # what the list shows, search text and all
         self.all_places = all_places
@@ -93,26 +107,33 @@ class FormPreview(QPrintPreviewDialog):
         self.error: str | None = None
         self._closed = False  # done() ran: late results of stopped jobs are ignored
         self.save_worker: Worker | None = None
-        self._building: Worker | None = None
-        self._building_key: PrintRequest | None = None
-        self._build_error: tuple[PrintRequest, str] | None = None
+        self.print_worker: Worker | None = None
+        self._factory: PageFactory | None = None
+        self._guarded = stop_with(self)  # the current factory, ended if the dialog is deleted
+        self._factory_key: PrintRequest | None = None
         self._document: Document | ArchiveDocument | None = None
         self._document_key: PrintRequest | None = None
         self.glyph_warning = ""  # records with characters no installed font has
         self.unverified_warning = ""  # a payment register's records keyed once only
         self.setWindowTitle("打印预览")
         geometry.fit_to_screen(self, QSize(1100, 760))  # never larger than the screen
-        preview = self.findChild(QPrintPreviewWidget)
-        assert preview is not None, "QPrintPreviewDialog shows a QPrintPreviewWidget"
-        self.preview: QPrintPreviewWidget = preview
-        # Our own tool bar above Qt's (zoom, pages, orientation, 打印): what to print.
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        # What to print (form, paper, period), then the scope, the pages and moving about.
         toolbar = QToolBar(self)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        layout = self.layout()
-        assert isinstance(layout, QBoxLayout), "QPrintPreviewDialog lays out in a box"
-        layout.insertWidget(0, toolbar)
+        layout.addWidget(toolbar)
         self.options_bar = toolbar
-        layout.insertWidget(1, self._scope_row())
+        layout.addWidget(self._scope_row())
+        self.pages_bar = QToolBar(self)
+        self.pages_bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        layout.addWidget(self.pages_bar)
+        self.preview = PageView(self)
+        layout.addWidget(self.preview, 1)
+        self.print_panel = ProgressPanel(self)
+        self.print_panel.setContentsMargins(8, 2, 8, 2)
+        layout.addWidget(self.print_panel)
         self.ledgers = [key for key in ledgers if get_ledger(key).print_forms is not None]
 
         self.ledger_combo = QComboBox(self)
@@ -124,6 +145,8 @@ class FormPreview(QPrintPreviewDialog):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.paper_combo = QComboBox(self)
         self.paper_combo.addItems(list(PAPERS))
+        self.orientation_combo = QComboBox(self)
+        self.orientation_combo.addItems(list(ORIENTATIONS))
         first, last = notice_period(dt.date.today())
         self.notice_from = QDateEdit(_qdate(first), self)
         self.notice_to = QDateEdit(_qdate(last), self)
@@ -145,31 +168,123 @@ class FormPreview(QPrintPreviewDialog):
         toolbar.addWidget(self.form_combo)
         toolbar.addWidget(QLabel(" 纸张：", self))
         toolbar.addWidget(self.paper_combo)
+        toolbar.addWidget(self.orientation_combo)
         toolbar.addWidget(self.verified_only)
         self._notice_actions = [
             toolbar.addWidget(widget)
             for widget in (self.notice_label, self.notice_from, self.until_label, self.notice_to)
         ]
         toolbar.addSeparator()
+        self.print_action: QAction = toolbar.addAction("打印…")
+        self.print_action.setIconText("打印…")  # a tool button drops the "…" of the text
+        self.print_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        self.print_action.setToolTip("选择打印机打印（Ctrl+P）")
+        self.print_action.triggered.connect(self.print_now)
         self.save_action = toolbar.addAction("另存为 PDF…")
+        self.save_action.setIconText("另存为 PDF…")
         self.save_action.setToolTip("把预览中的表格保存为 PDF 文件")
         self.save_action.triggered.connect(self.choose_pdf)
         self.cancel_save_action = toolbar.addAction("取消保存")
         self.cancel_save_action.setVisible(False)
         self.cancel_save_action.triggered.connect(self.cancel_save)
         toolbar.addWidget(self.message_label)
+        self._pages_toolbar()
 
         self._fill_forms()
         self.ledger_combo.currentIndexChanged.connect(self._ledger_changed)
         self.form_combo.currentIndexChanged.connect(self._changed)
         self.paper_combo.currentIndexChanged.connect(self._paper_changed)
+        self.orientation_combo.currentIndexChanged.connect(self._paper_changed)
         self.verified_only.toggled.connect(self._changed)
         self.notice_from.dateChanged.connect(self._changed)
         self.notice_to.dateChanged.connect(self._changed)
-        self.paintRequested.connect(self._paint)
         self.only_filtered.toggled.connect(self._scope_changed)
-        self._guard_print_action()
+        self.preview.refresh_requested.connect(self._refresh)
+        self.preview.current_changed.connect(self._show_page_number)
+        self.preview.zoom_changed.connect(self._zoomed_by_wheel)
         self._show_scope()
+        self._refresh()
+        self.preview.setFocus()
+
+    # --- pages: moving about and zoom -------------------------------------------------
+
+    def _pages_toolbar(self) -> None:
+        bar = self.pages_bar
+        self.first_action = bar.addAction("首页", lambda: self.preview.go_to(0))
+        self.first_action.setToolTip("第一页（Home）")
+        self.previous_action = bar.addAction("上一页", self.previous_page)
+        self.previous_action.setToolTip("上一页（PgUp）")
+        bar.addWidget(QLabel(" 第 ", self))
+        self.page_edit = QLineEdit(self)
+        self.page_edit.setValidator(QIntValidator(1, 1_000_000, self))
+        self.page_edit.setFixedWidth(self.page_edit.fontMetrics().horizontalAdvance("0000000"))
+        self.page_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.page_edit.setToolTip("输入页码后按回车跳到该页")
+        self.page_edit.returnPressed.connect(self._page_typed)
+        bar.addWidget(self.page_edit)
+        self.page_total_label = QLabel(" 页", self)
+        bar.addWidget(self.page_total_label)
+        self.next_action = bar.addAction("下一页", self.next_page)
+        self.next_action.setToolTip("下一页（PgDn）")
+        self.last_action = bar.addAction("末页", self.last_page)
+        self.last_action.setToolTip("最后一页（End）")
+        bar.addSeparator()
+        bar.addWidget(QLabel(" 缩放：", self))
+        self.zoom_combo = QComboBox(self)
+        self.zoom_combo.addItem("适合宽度", FIT_WIDTH)
+        self.zoom_combo.addItem("适合整页", FIT_PAGE)
+        for percent in ZOOM_STEPS:
+            self.zoom_combo.addItem(f"{percent}%", percent)
+        self.zoom_combo.setToolTip("也可以按住 Ctrl 转动滚轮缩放")
+        self.zoom_combo.currentIndexChanged.connect(self._zoom_chosen)
+        bar.addWidget(self.zoom_combo)
+        self.zoom_out_action = bar.addAction("缩小", lambda: self.preview.zoom_by(-1))
+        self.zoom_out_action.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
+        self.zoom_out_action.setToolTip("缩小（Ctrl+减号，或 Ctrl+滚轮）")
+        self.zoom_in_action = bar.addAction("放大", lambda: self.preview.zoom_by(1))
+        self.zoom_in_action.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn))
+        self.zoom_in_action.setToolTip("放大（Ctrl+加号，或 Ctrl+滚轮）")
+        bar.addSeparator()
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("previewStatus")
+        bar.addWidget(self.status_label)
+        self._enable_paging()
+
+    def previous_page(self) -> None:
+        self.preview.go_to(self.preview.current_page() - 1)
+
+    def next_page(self) -> None:
+        self.preview.go_to(self.preview.current_page() + 1)
+
+    def last_page(self) -> None:
+        self.preview.go_to(self.preview.pageCount() - 1)
+
+    def _page_typed(self) -> None:
+        text = self.page_edit.text().strip()
+        if text.isdigit():
+            self.preview.go_to(int(text) - 1)
+        self._show_page_number(self.preview.current_page())
+
+    def _show_page_number(self, index: int) -> None:
+        if self.preview.pageCount():
+            self.page_edit.setText(str(index + 1))
+
+    def _enable_paging(self) -> None:
+        count = self.preview.pageCount()
+        for widget in (self.first_action, self.previous_action, self.next_action, self.last_action):
+            widget.setEnabled(count > 1)
+        self.page_edit.setEnabled(count > 0)
+        self.page_total_label.setText(f" 页，共 {count} 页" if count else " 页")
+        if not count:
+            self.page_edit.clear()
+
+    def _zoom_chosen(self, *_args: object) -> None:
+        self.preview.set_zoom(self.zoom_combo.currentData())
+
+    def _zoomed_by_wheel(self, percent: int) -> None:
+        self.zoom_combo.blockSignals(True)
+        self.zoom_combo.setCurrentIndex(max(self.zoom_combo.findData(percent), 0))
+        self.zoom_combo.blockSignals(False)
 
     # --- scope ------------------------------------------------------------------------
 
@@ -239,7 +354,7 @@ class FormPreview(QPrintPreviewDialog):
 
     def _scope_changed(self, *_args: object) -> None:
         self._show_scope()
-        self.preview.updatePreview()
+        self._refresh()
 
     def phone_missing_confirmed(self) -> bool:
         """A notice with no 监督电话: ask before it goes to paper or PDF."""
@@ -254,25 +369,69 @@ class FormPreview(QPrintPreviewDialog):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def _guard_print_action(self) -> None:
-        """Qt's 打印 button asks about a missing 监督电话 first."""
-        self.print_action: QAction | None = None
-        for action in self.findChildren(QAction):
-            if action.text().replace("&", "") in ("Print", "打印"):
-                self.print_action = action
-                action.triggered.disconnect()
-                action.triggered.connect(self.print_now)
-                return
+    # --- printing on a printer ---------------------------------------------------------
 
-    def print_now(self) -> None:
-        if not self.phone_missing_confirmed():
-            return
-        try:
-            self.document()  # the printer gets the whole form, never the waiting page
-        except UserError as error:
-            QMessageBox.warning(self, "打印", str(error))
-            return
-        QMetaObject.invokeMethod(self, "_q_print")
+    @property
+    def printing(self) -> bool:
+        return self.print_worker is not None
+
+    def print_now(self) -> Worker | None:
+        """打印… (Ctrl+P): the printer chosen in Qt's dialog, then painted on a worker."""
+        if self.printing or not self.phone_missing_confirmed():
+            return None
+        printer = self.new_printer()
+        chooser = QPrintDialog(printer, self)
+        chooser.setWindowTitle("打印")
+        if chooser.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return self.print_to(printer)
+
+    def new_printer(self) -> QPrinter:
+        """A printer set up with the paper and orientation chosen in the preview."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        set_up_page(printer, self.paper_combo.currentText(), self.landscape)
+        return printer
+
+    def print_to(self, printer: QPrinter) -> Worker | None:
+        """Paint the form onto ``printer`` (set up already) off the GUI thread, with the
+        pages counted below the preview and 取消 (a cancelled job prints nothing more)."""
+        if self.printing:
+            return None
+        ready = self._document is not None and self._document_key == self._document_key_now()
+        document = self._document if ready else None
+        worker = Worker(partial(_print, self.book, self.request(), document, printer), self)
+        self.print_worker = worker
+        self.print_action.setEnabled(False)
+        self.print_panel.attach(worker, "正在打印…")
+        worker.progress.connect(self._print_progress)
+        worker.finished.connect(self._printed)
+        worker.failed.connect(self._print_failed)
+        worker.cancelled.connect(self._print_cancelled)
+        worker.done.connect(self._print_done)
+        worker.start()
+        return worker
+
+    def _print_progress(self, done: int, total: int) -> None:
+        if total:
+            self.print_panel.label.setText(f"正在打印… 第 {done} 页，共 {total} 页")
+
+    def _printed(self, pages: int) -> None:
+        self.message_label.setStyleSheet("color: #2e7d32;")
+        self.message_label.setText(f"已送往打印机：共 {pages} 页")
+
+    def _print_failed(self, message: str) -> None:
+        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setText(f"未打印：{message}")
+        QMessageBox.warning(self, "打印", message)
+
+    def _print_cancelled(self) -> None:
+        self.message_label.setText("已取消打印。")
+
+    def _print_done(self) -> None:
+        worker, self.print_worker = self.print_worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self.print_action.setEnabled(True)
 
     # --- choices ----------------------------------------------------------------------
 
@@ -313,18 +472,20 @@ class FormPreview(QPrintPreviewDialog):
         self._fill_forms()
         self._changed()
 
+    @property
+    def landscape(self) -> bool:
+        return ORIENTATIONS.get(self.orientation_combo.currentText(), True)
+
     def _paper_changed(self, *_args: object) -> None:
-        landscape = self.page_device.pageLayout().orientation() == QPageLayout.Orientation.Landscape
-        set_up_page(self.page_device, self.paper_combo.currentText(), landscape)
-        self.preview.updatePreview()
+        self._refresh()
 
     def _changed(self, *_args: object) -> None:
         self._show_notice_dates()
         self._show_scope()
-        self.preview.updatePreview()
+        self._refresh()
 
     def request(self) -> PrintRequest:
-        landscape = self.page_device.pageLayout().orientation() == QPageLayout.Orientation.Landscape
+        landscape = self.landscape
         notice = self.form is Form.NOTICE
         return PrintRequest(
             ledger=self.ledger,
@@ -340,91 +501,98 @@ class FormPreview(QPrintPreviewDialog):
             all_places=True,  # self.query has the desk's scope already when none was chosen
         )
 
-    # --- painting ---------------------------------------------------------------------
+    # --- the pages -------------------------------------------------------------------
 
     def _document_key_now(self) -> PrintRequest:
         return dataclasses.replace(self.request(), paper="A4", landscape=True)
 
     def document(self) -> Document | ArchiveDocument:
-        """The form's words, read again only when the choice of form or period changed."""
-        request = self.request()
+        """The form's words, read again only when the choice of form or period changed
+        (read here and now when the preview has not got them yet)."""
         key = self._document_key_now()
         if self._document is None or self._document_key != key:
-            self._set_document(_build_any(self.book, request), key)
+            self._set_prepared(_prepare(self.book, self.request()), key)
         assert self._document is not None
         return self._document
 
-    def _set_document(self, document: Document | ArchiveDocument, key: PrintRequest) -> None:
-        self._document, self._document_key = document, key
-        # Counted once per document, not at every repaint of the preview.
-        self.unverified_warning = self._unverified_warning()
-        self.glyph_warning = ""
-        if isinstance(document, Document):
-            # With no Chinese font at all, painting says so in place of the form.
-            with contextlib.suppress(UserError):
-                self.glyph_warning = warning_text(unprintable_rows(document))
+    def _set_prepared(self, prepared: Prepared, key: PrintRequest) -> None:
+        if self._document is not prepared.document:
+            release_when_unused(self._document)
+        self._document, self._document_key = prepared.document, key
+        self.glyph_warning = prepared.glyph_warning
+        self.unverified_warning = prepared.unverified_warning
 
-    def _prepare(self, key: PrintRequest) -> None:
-        """Read the records and build the form's words off the GUI thread; the preview
-        shows 正在准备… meanwhile and is painted again when they are ready. (Bound
-        methods, not closures over ``self``: no reference cycle for a worker thread's
-        garbage collection to break.)"""
-        if self._building is not None and self._building.running:
-            return  # painted again when it is done (a changed choice is prepared then)
-        worker = Worker(partial(_build, self.book, self.request()), self)
-        self._building = worker
-        self._building_key = key
-        worker.finished.connect(self._built)
-        worker.failed.connect(self._build_failed)
-        worker.done.connect(self._building_done)
-        worker.start()
-
-    def _built(self, document: object) -> None:
-        if self._closed:  # the result of a job stopped by closing arrives after the close
-            return
-        assert isinstance(document, Document | ArchiveDocument)
-        if self._document_key_now() == self._building_key and self._building_key is not None:
-            self._set_document(document, self._building_key)
-        self.preview.updatePreview()  # a changed choice meanwhile is prepared now
-
-    def _build_failed(self, message: str) -> None:
+    def _refresh(self) -> None:
+        """Lay the pages out again for the current choices (the records are read again
+        only when the form or the period changed); the old work is dropped."""
         if self._closed:
             return
-        if self._building_key is not None:
-            self._build_error = (self._building_key, message)
-        self.preview.updatePreview()
-
-    def _building_done(self) -> None:
-        # A newer job may have started while this one's result was painted: keep that one.
-        worker = self.sender()
-        if worker is self._building:
-            self._building = None
-        if worker is not None:
-            worker.deleteLater()
-
-    def _paint(self, printer: QPrinter) -> None:
+        self._stop_factory()
+        request = self.request()
         key = self._document_key_now()
-        if self._build_error is not None and self._build_error[0] == key:
-            self._show_error(printer, self._build_error[1])
-            return
-        if self._document is None or self._document_key != key:
-            self._prepare(key)
-            self._show_waiting(printer)
-            return
-        # Laying out the pages of a long form still takes a moment on this thread.
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            if isinstance(self._document, ArchiveDocument):
-                render_archive(self._document, printer)
-            else:
-                render(self._document, printer)
-        except UserError as error:
-            self._show_error(printer, str(error))
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        ready = self._document is not None and self._document_key == key
+        factory = PageFactory(
+            partial(_prepare, self.book, request),
+            request.paper,
+            request.landscape,
+            Prepared(self._document, self.glyph_warning, self.unverified_warning)
+            if ready and self._document is not None
+            else None,
+        )
+        self._factory, self._factory_key = factory, key
+        factory.built.connect(self._built)
+        factory.laying_out.connect(self._laying_out)
+        factory.laid_out.connect(self._laid_out)
+        factory.page_ready.connect(self._page_ready)
+        factory.failed.connect(self._failed)
+        self.preview.wanted.connect(factory.want)
+        self._guarded[:] = [factory]
         self.error = None
-        if not self.saving:
+        self.preview.show_message(PREPARING)
+        self._say_progress(LAYING_OUT if ready else READING)
+        self._enable_paging()
+        factory.begin()
+
+    def _stop_factory(self) -> None:
+        factory, self._factory = self._factory, None
+        if factory is None:
+            return
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.preview.wanted.disconnect(factory.want)
+        factory.stop()  # it ends by itself; its late signals are ignored
+
+    def _current(self) -> bool:
+        """The signal comes from the factory of the current choices."""
+        return not self._closed and self.sender() is self._factory
+
+    def _built(self, prepared: object) -> None:
+        if not self._current() or self._factory_key is None:
+            return
+        assert isinstance(prepared, Prepared)
+        self._set_prepared(prepared, self._factory_key)
+        self._say_progress(LAYING_OUT)
+
+    def _laying_out(self, pages: int) -> None:
+        if self._current():
+            self._say_progress(LAID_OUT_SO_FAR.format(pages=pages))
+
+    def _say_progress(self, text: str) -> None:
+        """What the preview is doing, beside the page box and in the empty view."""
+        self.status_label.setText(text)
+        self.preview.show_message(
+            f"{PREPARING}\n\n{text}\n\n（长表格需要一些时间；可以随时关闭预览）"
+        )
+
+    def _laid_out(self, count: int, paper: object) -> None:
+        if not self._current():
+            return
+        assert isinstance(paper, Paper)
+        self.preview.set_pages(count, paper.width_mm, paper.height_mm)
+        self.status_label.setText(f"共 {count} 页")
+        self._enable_paging()
+        self._show_page_number(0)
+        self.error = None
+        if not self.saving and not self.printing:
             # Shown above the preview, before anything is printed: which records would
             # show empty boxes, and how many records of a payment register were keyed once.
             self.message_label.setStyleSheet(f"color: {WARNING_COLOR};")
@@ -432,27 +600,24 @@ class FormPreview(QPrintPreviewDialog):
                 "\n".join(t for t in (self.glyph_warning, self.unverified_warning) if t)
             )
 
-    def _unverified_warning(self) -> str:
-        """A payment register that includes records keyed once only says how many."""
-        if self.form is not Form.REGISTER:
-            return ""
-        count = unverified_in(self.book, self.request())
-        return f"注意：其中 {count} 条尚未复核（复核录入）" if count else ""
+    def _page_ready(self, index: int, _width: int, image: object) -> None:
+        if self._current():
+            self.preview.add_image(index, image)  # type: ignore[arg-type]
 
-    def _show_waiting(self, printer: QPrinter) -> None:
-        painter = QPainter()
-        if painter.begin(printer):
-            area = printer.pageLayout().paintRectPixels(printer.resolution())
-            painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), PREPARING)
-            painter.end()
-
-    def _show_error(self, printer: QPrinter, message: str) -> None:
+    def _failed(self, message: str) -> None:
+        if not self._current():
+            return
         self.error = message
+        self.message_label.setStyleSheet("color: #c62828;")
         self.message_label.setText(message)
-        painter = QPainter()
-        if painter.begin(printer):
-            painter.drawText(printer.pageLayout().paintRectPixels(printer.resolution()), 0, message)
-            painter.end()
+        self.preview.show_message(message)
+        self.status_label.setText("")
+        self._enable_paging()
+
+    @property
+    def pages_ready(self) -> bool:
+        """The pages are laid out (or the preview shows why not)."""
+        return self.preview.pageCount() > 0 or self.error is not None
 
     # --- saving -----------------------------------------------------------------------
 
@@ -492,18 +657,27 @@ class FormPreview(QPrintPreviewDialog):
             return None
         if not target.suffix:
             target = target.with_suffix(".pdf")
-        worker = Worker(partial(_write, self.book, self.request(), target), self)
+        ready = self._document is not None and self._document_key == self._document_key_now()
+        document = self._document if ready else None  # read once for preview and file
+        worker = Worker(partial(_write, self.book, self.request(), target, document), self)
         self.save_worker = worker
         self.save_action.setEnabled(False)
         self.cancel_save_action.setVisible(True)
         self.message_label.setStyleSheet("color: #1565c0;")
         self.message_label.setText(f"正在保存 {target.name}…（可以继续查看预览）")
+        worker.progress.connect(partial(self._save_progress, target.name))
         worker.finished.connect(self._pdf_saved)
         worker.failed.connect(self._pdf_failed)
         worker.cancelled.connect(self._pdf_cancelled)
         worker.done.connect(self._save_done)
         worker.start()
         return worker
+
+    def _save_progress(self, name: str, done: int, total: int) -> None:
+        if total and self.saving:
+            self.message_label.setText(
+                f"正在保存 {name}… 第 {done} 页，共 {total} 页（可以继续查看预览）"
+            )
 
     def _pdf_cancelled(self) -> None:
         self.message_label.setText("已取消保存，没有生成文件。")
@@ -532,10 +706,18 @@ class FormPreview(QPrintPreviewDialog):
     def done(self, result: int) -> None:
         """Closing stops the work in flight (a half PDF is never left behind)."""
         self._closed = True
-        for worker in (self.save_worker, self._building):
+        factory = self._factory
+        self._stop_factory()
+        if factory is not None:
+            factory.wait()
+        for worker in (self.save_worker, self.print_worker):
             if worker is not None:
                 worker.cancel()
                 worker.wait()
+        document, self._document, self._document_key = self._document, None, None
+        release_when_unused(document)
+        del document
+        self.preview.show_message("")  # the page images go too (the closed dialog stays)
         super().done(result)
 
 
@@ -547,20 +729,49 @@ def _build_any(
     return build_document(book, request, cancelled)
 
 
-def _build(
-    book: Book, request: PrintRequest, _progress: object, cancelled: Callable[[], bool]
-) -> Document | ArchiveDocument:
-    return _build_any(book, request, cancelled)
+def _prepare(
+    book: Book, request: PrintRequest, cancelled: Callable[[], bool] | None = None
+) -> Prepared:
+    """Read the records, build the form's words and count what to warn about (the
+    preview's factory thread, or the GUI thread when a caller needs them at once)."""
+    document = _build_any(book, request, cancelled)
+    glyphs = ""
+    if isinstance(document, Document):
+        # With no Chinese font at all, laying out says so in place of the form.
+        with contextlib.suppress(UserError):
+            glyphs = warning_text(unprintable_rows(document))
+    unverified = ""
+    if request.form is Form.REGISTER:
+        count = unverified_in(book, request)
+        unverified = f"注意：其中 {count} 条尚未复核（复核录入）" if count else ""
+    return Prepared(document, glyphs, unverified)
+
+
+def _print(
+    book: Book,
+    request: PrintRequest,
+    document: Document | ArchiveDocument | None,
+    printer: QPrinter,
+    progress: Progress,
+    cancelled: Callable[[], bool],
+) -> int:
+    """Paint the form onto the printer, page by page (a worker thread)."""
+    if document is None:
+        document = _build_any(book, request, cancelled)
+    if isinstance(document, ArchiveDocument):
+        return render_archive(document, printer, cancelled, progress)
+    return render(document, printer, cancelled, progress)
 
 
 def _write(
     book: Book,
     request: PrintRequest,
     target: Path,
-    _progress: object,
+    document: Document | ArchiveDocument | None,
+    progress: Progress,
     cancelled: Callable[[], bool],
 ) -> PrintResult:
-    return write_pdf(book, request, target, cancelled)
+    return write_pdf(book, request, target, cancelled, progress=progress, document=document)
 
 
 def open_preview(

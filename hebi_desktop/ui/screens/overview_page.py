@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent, QShowEvent
@@ -36,6 +37,7 @@ from hebi_desktop.services.stats import Figure
 from hebi_desktop.ui.icons import ledger_icon
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.widgets.flow_layout import flow_row
+from hebi_desktop.ui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,8 @@ class OverviewPage(QWidget):
         self.counts: dict[tuple[str, str], int] = {}
         self._stale = True
         self._pending = False  # figures to count once the page has been drawn
+        self._counting: Worker | None = None  # the count running on a worker
+        self._held = False  # the database is being replaced: count no more
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
@@ -190,7 +194,7 @@ class OverviewPage(QWidget):
         top.addWidget(self.updated_label)
         self.refresh_button = QPushButton("刷新", body)
         self.refresh_button.setToolTip("重新统计（F5）")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.refresh_soon)
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
 
@@ -233,7 +237,7 @@ class OverviewPage(QWidget):
         """Records changed elsewhere: recount when the page is next shown (or now if shown)."""
         self._stale = True
         if self.isVisible():
-            self.refresh()
+            self.refresh_soon()
 
     @property
     def refresh_pending(self) -> bool:
@@ -255,35 +259,93 @@ class OverviewPage(QWidget):
             QTimer.singleShot(0, self, self._refresh_pending)
 
     def _refresh_pending(self) -> None:
-        if self._pending:
+        if not self._pending or self._counting is not None or self._held:
+            return
+        if self._stale:
+            self._count_in_background()
+        else:
             self._pending = False
-            if self._stale:
-                self.refresh()
 
     # --- figures ----------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Recount everything (a few aggregate queries per ledger)."""
+        """Recount everything now, on this thread (a few aggregate queries per ledger)."""
         self._stale = False
         self._pending = False
         try:
-            for ledger in all_ledgers():
-                self._refresh_ledger(ledger)
-            self._refresh_backup()
+            figures = count_figures(self.book)
         except StorageError:
             log.exception("overview figures failed")
             self.updated_label.setText("统计失败，请检查数据库")
             return
+        self._show_figures(figures)
+
+    def refresh_soon(self) -> None:
+        """Recount on a worker: on 100,000 records the counts take more than a second, and
+        the window keeps answering meanwhile ("正在统计……")."""
+        self._stale = True
+        self._pending = True
+        self.updated_label.setText("正在统计……")
+        self._refresh_pending()
+
+    @property
+    def counting(self) -> bool:
+        return self._counting is not None
+
+    def hold(self) -> Worker | None:
+        """Count no more (the database is about to be replaced); the count still running,
+        if any, for the caller to wait for."""
+        self._held = True
+        return self._counting
+
+    def release(self) -> None:
+        """Count again (a restore was refused and the database stays)."""
+        self._held = False
+        if self._stale and self.isVisible():
+            self.refresh_soon()
+
+    def _count_in_background(self) -> None:
+        self._stale = False
+        worker = Worker(partial(_count_job, self.book))  # no parent: see _counting_done
+        _running.add(worker)
+        self._counting = worker
+        worker.finished.connect(self._counted)
+        worker.failed.connect(self._count_failed)
+        worker.done.connect(self._counting_done)
+        worker.start()
+
+    def _counted(self, figures: object) -> None:
+        assert isinstance(figures, OverviewFigures)
+        if figures.book is self.book:
+            self._show_figures(figures)
+
+    def _count_failed(self, _message: str) -> None:
+        self.updated_label.setText("统计失败，请检查数据库")
+
+    def _counting_done(self) -> None:
+        worker, self._counting = self._counting, None
+        if worker is not None:
+            _running.discard(worker)
+            worker.deleteLater()
+        if self._stale and self.isVisible() and not self._held:
+            self._count_in_background()  # records changed while counting
+        else:
+            self._pending = False
+
+    def _show_figures(self, figures: OverviewFigures) -> None:
+        for ledger in all_ledgers():
+            counted = figures.ledgers.get(ledger.key)
+            if counted is not None:
+                self._show_ledger(ledger, counted)
+        self._show_backup(figures.last_backup, figures.recovery_saved)
         self.updated_label.setText(f"统计时间 {dt.datetime.now():%H:%M:%S}")
 
-    def _refresh_ledger(self, ledger: Ledger) -> None:
+    def _show_ledger(self, ledger: Ledger, counted: LedgerFigures) -> None:
         box = self.boxes[ledger.key]
-        headline = self.book.stats.headline(ledger)
-        for figure in headline.figures:
+        for figure in counted.figures:
             box.tiles[figure.measure.key].value_label.setText(grouped(figure))
-        service = self.book.records(ledger)
         for problem in box.problems:
-            count = service.count(problem.query)
+            count = counted.counts.get(problem.key, 0)
             self.counts[(ledger.key, problem.key)] = count
             button = box.problem_buttons[problem.key]
             button.setText(f"{problem.label}：{count} 条")
@@ -293,17 +355,7 @@ class OverviewPage(QWidget):
             )
             color = WARNING_COLOR if count and hint else ERROR_COLOR
             button.setStyleSheet(f"color: {color}; font-weight: bold;" if count else "")
-        box.submission_label.setText(self._submission_text(ledger))
-
-    def _submission_text(self, ledger: Ledger) -> str:
-        try:
-            from hebi_desktop.services.submissions import last_submission
-        except ImportError:  # the exchange package is optional for this page
-            return ""
-        last = last_submission(self.book, ledger.key)
-        if last is None:
-            return "尚未报送"
-        return f"最近报送：{_when(last.at)}，{last.row_count} 条（{last.operator}）"
+        box.submission_label.setText(counted.submission)
 
     def show_recovery_key(self) -> None:
         from hebi_desktop.ui.dialogs.recovery_key import RecoveryKeyDialog
@@ -313,17 +365,10 @@ class OverviewPage(QWidget):
 
     def _refresh_recovery(self) -> None:
         """The reminder stays until the recovery key has been saved or printed."""
-        from hebi_desktop.services.encryption import recovery_key_saved
+        self.recovery_row.setVisible(not _recovery_saved(self.book))
 
-        try:
-            saved = recovery_key_saved(self.book)
-        except UserError:
-            saved = True  # no key to show (logged where it failed)
-        self.recovery_row.setVisible(not saved)
-
-    def _refresh_backup(self) -> None:
-        self._refresh_recovery()
-        last = backups.last_backup_at(self.book)
+    def _show_backup(self, last: dt.datetime | None, recovery_saved: bool) -> None:
+        self.recovery_row.setVisible(not recovery_saved)
         if last is None:
             self.backup_label.setText("数据库还没有备份过。建议在“设置”中点“立即备份”。")
             self.backup_label.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;")
@@ -336,3 +381,60 @@ class OverviewPage(QWidget):
         else:
             self.backup_label.setText(text)
             self.backup_label.setStyleSheet("color: #2e7d32;")
+
+
+@dataclass(frozen=True)
+class LedgerFigures:
+    figures: list[Figure]
+    counts: dict[str, int]  # per problem key
+    submission: str
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    """Everything the page shows, counted (on a worker) from ``book``."""
+
+    book: Book
+    ledgers: dict[str, LedgerFigures]
+    last_backup: dt.datetime | None
+    recovery_saved: bool
+
+
+_running: set[Worker] = set()  # counts whose page may be gone before they end
+
+
+def count_figures(book: Book) -> OverviewFigures:
+    """The headline figures, problem counts and last submission of every ledger, the last
+    backup and whether the recovery key was kept (no Qt: any thread)."""
+    ledgers = {}
+    for ledger in all_ledgers():
+        service = book.records(ledger)
+        counts = {p.key: service.count(p.query) for p in problems_of(ledger)}
+        ledgers[ledger.key] = LedgerFigures(
+            list(book.stats.headline(ledger).figures), counts, _submission_text(book, ledger)
+        )
+    return OverviewFigures(book, ledgers, backups.last_backup_at(book), _recovery_saved(book))
+
+
+def _count_job(book: Book, _progress: object, _cancelled: object) -> OverviewFigures:
+    return count_figures(book)
+
+
+def _submission_text(book: Book, ledger: Ledger) -> str:
+    try:
+        from hebi_desktop.services.submissions import last_submission
+    except ImportError:  # the exchange package is optional for this page
+        return ""
+    last = last_submission(book, ledger.key)
+    if last is None:
+        return "尚未报送"
+    return f"最近报送：{_when(last.at)}，{last.row_count} 条（{last.operator}）"
+
+
+def _recovery_saved(book: Book) -> bool:
+    from hebi_desktop.services.encryption import recovery_key_saved
+
+    try:
+        return recovery_key_saved(book)
+    except UserError:
+        return True  # no key to show (logged where it failed)

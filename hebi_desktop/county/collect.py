@@ -251,7 +251,7 @@ def _read_part(
 ) -> None:
     ledger = part.ledger
     reader = _RowReader(layout)
-    check = validator_for(ledger).check
+    check = validator_for(ledger).for_batch().check
     names = ledger.natural_key
     seen: dict[tuple[Any, ...], int] = {}
     townships: set[str] = set()

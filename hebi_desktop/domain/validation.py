@@ -50,7 +50,6 @@ class Checked:
 # values per field and type a batch validator remembers.
 UNIQUE_KINDS = frozenset({Kind.ID_NUMBER, Kind.PHONE})
 MEMO_LIMIT = 20_000
-_UNSEEN = object()
 
 
 # A name (of a person, a village, a project) starting with one of these was pasted, not
@@ -89,8 +88,8 @@ class Validator:
         """A validator for one import or one collected file: the same checks, but each
         field's parser remembers what it made of the values it has seen (a sheet repeats
         its townships, villages, choices and dates on every row). Only what a value parses
-        to is remembered, never a problem, and each field at most ``MEMO_LIMIT`` values per
-        type, so a batch of a million distinct names stays bounded; a new batch (and the
+        to is remembered, never a problem, and each field at most ``MEMO_LIMIT`` values, so
+        a batch of a million distinct names stays bounded; a new batch (and the
         form) starts afresh, so the date a not-future check compares against is today's.
         """
         batch = copy.copy(self)
@@ -165,23 +164,21 @@ class Validator:
 
 
 def _remembering(parse: Parser) -> Parser:
-    """``parse`` with a memory of its results, by the value's type and value (1, 1.0 and
-    True are equal keys of one dict, but not the same cell)."""
-    memos: dict[type, dict[Any, Any]] = {}
+    """``parse`` with a memory of its results. The memory is keyed by the value and holds
+    the value's type beside the result: 1, 1.0 and True are equal keys of a dict, but not
+    the same cell (a type other than the remembered one is parsed afresh)."""
+    memo: dict[Any, tuple[type, Any]] = {}
 
     def parse_once(raw: Any) -> Any:
-        kind = type(raw)
-        memo = memos.get(kind)
-        if memo is None:
-            memo = memos[kind] = {}
         try:
-            value = memo.get(raw, _UNSEEN)
+            seen = memo.get(raw)
         except TypeError:  # a value that cannot be a key
             return parse(raw)
-        if value is _UNSEEN:
-            value = parse(raw)
-            if len(memo) < MEMO_LIMIT:
-                memo[raw] = value
+        if seen is not None and seen[0] is type(raw):
+            return seen[1]
+        value = parse(raw)
+        if len(memo) < MEMO_LIMIT:
+            memo[raw] = (type(raw), value)
         return value
 
     return parse_once

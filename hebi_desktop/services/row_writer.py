@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Dialect, Table, insert, literal, null, select
@@ -53,6 +54,7 @@ class NewRows:
         self.action = action
         self.sqlite = dialect.name == "sqlite"
         self._names = stored_names(ledger)
+        self._stored = itemgetter(*self._names)  # a ledger has a dozen fields or more
         self.columns: tuple[str, ...] = (
             *self._names,
             *companion_columns(ledger),
@@ -85,8 +87,10 @@ class NewRows:
     def prepare(self, checked: Checked) -> PreparedRow:
         """The database row of a checked record, values as the driver takes them."""
         values = checked.values
-        get = values.get
-        row = [get(name) for name in self._names]
+        try:
+            row = list(self._stored(values))
+        except KeyError:  # not every field (the validator's values always have them all)
+            row = [values.get(name) for name in self._names]
         for index in self._scaled:
             row[index] = to_hundredths(row[index])
         row.extend(companion_values(self.ledger, values))

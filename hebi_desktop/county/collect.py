@@ -69,7 +69,7 @@ from hebi_desktop.exchange.metadata import (
     read_metadata,
 )
 from hebi_desktop.exchange.reader import Sheet, Source, StreamedSheet, choose_sheet, open_source
-from hebi_desktop.services.audit import dump_changes
+from hebi_desktop.services.audit import write_entries_for
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
 from hebi_desktop.storage.server import take_import_lock
@@ -490,30 +490,25 @@ def _soft_delete_townships(
 ) -> int:
     table = record_model(part.ledger).__table__
     live = (table.c.township_code.in_(part.townships), table.c.deleted_at.is_(None))
-    ids = list(connection.scalars(select(table.c.id).where(*live)))
-    if not ids:
-        return 0
-    connection.execute(
-        update(table)
-        .where(*live)
-        .values(deleted_at=now, updated_at=now, updated_by=operator, version=table.c.version + 1)
+    retired = write_entries_for(
+        connection,
+        table,
+        live,
+        operator=operator,
+        ledger=part.ledger.key,
+        action=AUDIT_REPLACED,
+        changes={"replaced_by_submission": source},
+        at=now,
     )
-    changes = dump_changes({"replaced_by_submission": source})
-    connection.execute(
-        insert(AuditEntry),
-        [
-            {
-                "at": now,
-                "operator": operator,
-                "ledger": part.ledger.key,
-                "record_id": rid,
-                "action": AUDIT_REPLACED,
-                "changes": changes,
-            }
-            for rid in ids
-        ],
-    )
-    return len(ids)
+    if retired:
+        connection.execute(
+            update(table)
+            .where(*live)
+            .values(
+                deleted_at=now, updated_at=now, updated_by=operator, version=table.c.version + 1
+            )
+        )
+    return retired
 
 
 def _existing(connection: Connection, part: LedgerPart) -> dict[tuple[Any, ...], int]:

@@ -15,14 +15,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, insert, literal, null, select
+from sqlalchemy import Connection, Dialect, Table, insert
 
 from hebi_desktop.domain.fields import Ledger, Level
 from hebi_desktop.domain.pinyin_columns import companion_columns, companion_values
 from hebi_desktop.domain.validation import Checked
-from hebi_desktop.services import villages
+from hebi_desktop.services import audit, villages
 from hebi_desktop.services.convert import scaled_fields, stored_names, to_hundredths
 from hebi_desktop.storage.models import AuditEntry
 
@@ -143,21 +143,16 @@ class NewRows:
         last = int(connection.exec_driver_sql(highest).scalar() or 0)
         if last - first != len(rows):
             raise RuntimeError(f"{table.name}: expected {len(rows)} new rowids, got {last - first}")
-        audit = cast(Table, AuditEntry.__table__)
-        entries = (
-            select(
-                literal(self.now, audit.c.at.type),
-                literal(self.operator, audit.c.operator.type),
-                literal(self.ledger.key, audit.c.ledger.type),
-                table.c.id,
-                literal(self.action, audit.c.action.type),
-                null(),
-            )
-            .where(table.c.id > first, table.c.id <= last)
-            .order_by(table.c.id)
+        audit.write_entries_for(
+            connection,
+            table,
+            (table.c.id > first, table.c.id <= last),
+            operator=self.operator,
+            ledger=self.ledger.key,
+            action=self.action,
+            changes=None,
+            at=self.now,
         )
-        columns = ("at", "operator", "ledger", "record_id", "action", "changes")
-        connection.execute(insert(audit).from_select(columns, entries))
         return list(range(first + 1, last + 1))
 
     def _audit(self, connection: Connection, ids: Sequence[int]) -> None:

@@ -60,6 +60,7 @@ from hebi_desktop.exchange.importer import (
     _is_footer,
     _only_blanks,
     _RowReader,
+    bulk_cache,
 )
 from hebi_desktop.exchange.metadata import (
     FULL,
@@ -671,7 +672,7 @@ def _take_in(book: Book, result: FileCollection, cancelled: IsCancelled | None) 
     """
     operator = book.operator
     now = dt.datetime.now()
-    with book.writing() as connection:
+    with book.writing() as connection, bulk_cache(connection, True):
         take_import_lock(connection, cancelled)
         if _marker(connection) != result.marker:
             _judge(book, connection, result)

@@ -49,7 +49,7 @@ class Checked:
 # Fields whose values differ on every row (a memory of them would only grow), and how many
 # values per field and type a batch validator remembers.
 UNIQUE_KINDS = frozenset({Kind.ID_NUMBER, Kind.PHONE})
-MEMO_LIMIT = 20_000
+MEMO_LIMIT = 4096
 
 
 # A name (of a person, a village, a project) starting with one of these was pasted, not

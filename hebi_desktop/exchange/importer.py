@@ -274,9 +274,10 @@ def _is_footer(cells: list[Any]) -> bool:
 
 
 @contextmanager
-def _bulk_cache(connection: Connection, writing: bool) -> Iterator[None]:
+def bulk_cache(connection: Connection, writing: bool) -> Iterator[None]:
     """A bigger SQLite page cache while 100,000 rows go into a table with six indexes:
-    the index pages stay in memory instead of spilling to the log mid-transaction."""
+    the index pages stay in memory instead of spilling to the log mid-transaction (an
+    import's write, and each file a county collects)."""
     if not writing or connection.dialect.name != "sqlite":
         yield
         return
@@ -363,7 +364,7 @@ def import_workbook(
             if result.errors:
                 result.inserted = result.updated = result.skipped = 0
             elif not dry_run:
-                with book.writing() as connection, _bulk_cache(connection, True):
+                with book.writing() as connection, bulk_cache(connection, True):
                     take_import_lock(connection, cancelled, waiting)
                     run.write(connection)
     except OperationalError as error:

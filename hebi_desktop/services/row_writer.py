@@ -27,7 +27,7 @@ from hebi_desktop.services.convert import scaled_fields, stored_names, to_hundre
 from hebi_desktop.storage.models import AuditEntry
 
 WARNING_SEPARATOR = "\n"
-MEMO_LIMIT = 50_000  # distinct values converted once each, per column (dates, flags)
+MEMO_LIMIT = 10_000  # distinct values converted once each, per column (dates, flags)
 BOOKKEEPING = ("flagged", "warnings", "updated_at", "updated_by")
 CREATION = ("version", "created_at", "created_by")
 

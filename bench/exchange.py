@@ -2,6 +2,7 @@
 
     python bench/exchange.py [--rows 100000] [--ledger housing] [--repeat 3]
                              [--curve 100000,300000,1000000] [--curve-repeat 1]
+                             [--only-import]
 
 It builds a demo database with ``--rows`` records in one ledger, then measures, each
 in a fresh child process (so peak memory is that of the work alone, honestly counted
@@ -19,7 +20,8 @@ Then the import curve: the same import against the same bare baseline at each si
 ``--curve`` (default 100,000, 300,000 and 1,000,000 rows; ``--curve ""`` skips it), so
 that time per row and memory can be seen to stay flat. Its workbooks are exported once from
 demo databases and kept in ``hebi-bench-cache`` in the temporary folder (a million rows take
-several minutes to make); later runs reuse them.
+several minutes to make); later runs reuse them. ``--only-import`` measures the curve alone
+(``--curve 100000 --curve-repeat 5`` is the 100,000-row import without the exports).
 
 Also the export as the clerk makes it, recording the submission (what it sent, for the next
 incremental one), with the recording step timed on its own.
@@ -283,6 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         "--curve", default=CURVE, help="import sizes for the curve, comma-separated ('' skips it)"
     )
     parser.add_argument("--curve-repeat", type=int, default=1, help="runs per curve point")
+    parser.add_argument(
+        "--only-import",
+        action="store_true",
+        help="only the import curve (no export measurements; the workbooks are cached)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -292,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
         result["peak_mb"] = peak_mb()
         print(json.dumps(result))
         return 0
+    if args.only_import:
+        sizes = [int(size) for size in args.curve.split(",") if size.strip()]
+        within = import_curve(sizes, args.ledger, args.curve_repeat)
+        print("within bounds" if within else "OUTSIDE the bounds")
+        return 0 if within else 1
 
     with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
         root = Path(folder)

@@ -63,8 +63,12 @@ class NewRows:
         )
         scaled = set(scaled_fields(ledger))
         self._scaled = tuple(i for i, name in enumerate(self._names) if name in scaled)
-        self._township = self._names.index("township_code")
-        self._village = self._names.index("village")
+        # where the place of a row is, for counting village uses (a ledger without one: None)
+        self._place = (
+            (self._names.index("township_code"), self._names.index("village"))
+            if {"township_code", "village"} <= set(self._names)
+            else None
+        )
         # SQLite takes what SQLAlchemy's bind processors make of a value (dates as text):
         # done here, once per distinct value, so that the spool holds only plain values.
         processors = {
@@ -122,9 +126,10 @@ class NewRows:
             params = [dict(zip(columns, row, strict=True)) for row in rows]
             ids = list(connection.scalars(statement, params))
             self._audit(connection, ids)
-        township, village = self._township, self._village
-        places = Counter((row[township], row[village]) for row in rows)
-        villages.remember(connection, places, self.now)
+        if self._place is not None:
+            township, village = self._place
+            places = Counter((row[township], row[village]) for row in rows)
+            villages.remember(connection, places, self.now)
         return ids
 
     def _insert_sqlite(self, connection: Connection, rows: Sequence[PreparedRow]) -> list[int]:

@@ -2,6 +2,7 @@
 
     python bench/exchange.py [--rows 100000] [--ledger housing] [--repeat 3]
                              [--curve 100000,300000,1000000] [--curve-repeat 1]
+                             [--only-import]
 
 It builds a demo database with ``--rows`` records in one ledger, then measures, each
 in a fresh child process (so peak memory is that of the work alone, honestly counted
@@ -19,7 +20,8 @@ Then the import curve: the same import against the same bare baseline at each si
 ``--curve`` (default 100,000, 300,000 and 1,000,000 rows; ``--curve ""`` skips it), so
 that time per row and memory can be seen to stay flat. Its workbooks are exported once from
 demo databases and kept in ``hebi-bench-cache`` in the temporary folder (a million rows take
-several minutes to make); later runs reuse them.
+several minutes to make); later runs reuse them. ``--only-import`` measures the curve alone
+(``--curve 100000 --curve-repeat 5`` is the 100,000-row import without the exports).
 
 Also the export as the clerk makes it, recording the submission (what it sent, for the next
 incremental one), with the recording step timed on its own.
@@ -283,6 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         "--curve", default=CURVE, help="import sizes for the curve, comma-separated ('' skips it)"
     )
     parser.add_argument("--curve-repeat", type=int, default=1, help="runs per curve point")
+    parser.add_argument(
+        "--only-import",
+        action="store_true",
+        help="only the import curve (no export measurements; the workbooks are cached)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -292,6 +299,11 @@ def main(argv: list[str] | None = None) -> int:
         result["peak_mb"] = peak_mb()
         print(json.dumps(result))
         return 0
+    if args.only_import:
+        sizes = [int(size) for size in args.curve.split(",") if size.strip()]
+        within = import_curve(sizes, args.ledger, args.curve_repeat)
+        print("within bounds" if within else "OUTSIDE the bounds")
+        return 0 if within else 1
 
     with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
         root = Path(folder)
@@ -336,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         export, bare_export, imported, bare_import = (
             median_run(runs[k]) for k in ("export", "bare-export", "import", "bare-import")
         )
+        kind = database_kind(root / "in-0.db")
 
     record_shares = sorted(r["record_s"] / r["seconds"] for r in runs["export-recorded"])
     record_share = statistics.median(record_shares)
@@ -346,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     def spread(run: dict[str, Any]) -> str:
         return f"{run['seconds']:.1f} s ({run['low']:.1f}–{run['high']:.1f})"
 
-    print(f"medians of {args.repeat} runs (fastest–slowest)")
+    print(f"medians of {args.repeat} runs (fastest–slowest); {kind}")
     print(
         f"export  {export['rows']} rows: {spread(export)}; sqlite3 + bare openpyxl write-only: "
         f"{spread(bare_export)}"
@@ -380,6 +393,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if within else 1
 
 
+def database_kind(path: Path) -> str:
+    """Which kind of database file both sides wrote (the bare baseline opens the file the
+    program created, with its key when it has one): like is compared with like."""
+    from hebi_desktop.storage.cipher import is_plain
+
+    kind = "plain" if is_plain(path) else "SQLCipher-encrypted"
+    return f"databases: {kind}, the program's and the baseline's alike"
+
+
 def cached_workbook(rows: int, ledger: str) -> Path:
     """The exported workbook of a ``rows``-row demo database, made once and kept."""
     from hebi_desktop import __version__
@@ -408,8 +430,13 @@ def import_curve(sizes: list[int], ledger: str, repeat: int) -> bool:
     points: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
         root = Path(folder)
-        env = {**os.environ, "HEBI_DESKTOP_DATA_DIR": str(root / "data")}
+        env = {
+            **os.environ,
+            "HEBI_DESKTOP_DATA_DIR": str(root / "data"),
+            "HEBI_DESKTOP_KEY_DIR": str(root / "keys"),  # never the user's key store
+        }
         env.pop("HEBI_DESKTOP_DB", None)
+        kinds = set()
         for rows in sizes:
             ours: list[dict[str, Any]] = []
             bare: list[dict[str, Any]] = []
@@ -417,9 +444,11 @@ def import_curve(sizes: list[int], ledger: str, repeat: int) -> bool:
                 for kind, runs in (("import", ours), ("bare-import", bare)):
                     db = root / f"{kind}-{rows}-{attempt}.db"
                     runs.append(run_child(kind, str(workbooks[rows]), ledger, str(db), env=env))
-                    db.unlink(missing_ok=True)
+                    kinds.add(database_kind(db))
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{db}{suffix}").unlink(missing_ok=True)
             points[rows] = (median_run(ours), median_run(bare))
-    print(f"import curve, medians of {repeat} run(s)")
+    print(f"import curve, medians of {repeat} run(s); {'; '.join(sorted(kinds))}")
     print("   rows   import s   bare s   ratio (≤ 2.0)   µs/row   peak MB")
     per_row = []
     within = True

@@ -60,6 +60,7 @@ from hebi_desktop.exchange.importer import (
     _is_footer,
     _only_blanks,
     _RowReader,
+    bulk_cache,
 )
 from hebi_desktop.exchange.metadata import (
     FULL,
@@ -69,7 +70,7 @@ from hebi_desktop.exchange.metadata import (
     read_metadata,
 )
 from hebi_desktop.exchange.reader import Sheet, Source, StreamedSheet, choose_sheet, open_source
-from hebi_desktop.services.audit import dump_changes
+from hebi_desktop.services.audit import write_entries_for
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
 from hebi_desktop.storage.models import AuditEntry, ReceivedSubmission, record_model
 from hebi_desktop.storage.server import take_import_lock
@@ -251,7 +252,7 @@ def _read_part(
 ) -> None:
     ledger = part.ledger
     reader = _RowReader(layout)
-    check = validator_for(ledger).check
+    check = validator_for(ledger).for_batch().check
     names = ledger.natural_key
     seen: dict[tuple[Any, ...], int] = {}
     townships: set[str] = set()
@@ -490,30 +491,25 @@ def _soft_delete_townships(
 ) -> int:
     table = record_model(part.ledger).__table__
     live = (table.c.township_code.in_(part.townships), table.c.deleted_at.is_(None))
-    ids = list(connection.scalars(select(table.c.id).where(*live)))
-    if not ids:
-        return 0
-    connection.execute(
-        update(table)
-        .where(*live)
-        .values(deleted_at=now, updated_at=now, updated_by=operator, version=table.c.version + 1)
+    retired = write_entries_for(
+        connection,
+        table,
+        live,
+        operator=operator,
+        ledger=part.ledger.key,
+        action=AUDIT_REPLACED,
+        changes={"replaced_by_submission": source},
+        at=now,
     )
-    changes = dump_changes({"replaced_by_submission": source})
-    connection.execute(
-        insert(AuditEntry),
-        [
-            {
-                "at": now,
-                "operator": operator,
-                "ledger": part.ledger.key,
-                "record_id": rid,
-                "action": AUDIT_REPLACED,
-                "changes": changes,
-            }
-            for rid in ids
-        ],
-    )
-    return len(ids)
+    if retired:
+        connection.execute(
+            update(table)
+            .where(*live)
+            .values(
+                deleted_at=now, updated_at=now, updated_by=operator, version=table.c.version + 1
+            )
+        )
+    return retired
 
 
 def _existing(connection: Connection, part: LedgerPart) -> dict[tuple[Any, ...], int]:
@@ -676,7 +672,7 @@ def _take_in(book: Book, result: FileCollection, cancelled: IsCancelled | None) 
     """
     operator = book.operator
     now = dt.datetime.now()
-    with book.writing() as connection:
+    with book.writing() as connection, bulk_cache(connection, True):
         take_import_lock(connection, cancelled)
         if _marker(connection) != result.marker:
             _judge(book, connection, result)

@@ -99,6 +99,7 @@ def _segment_syllables(segment: str) -> tuple[str, ...]:
     return tuple(s.lower() for reading in readings for s in reading if s)
 
 
+@lru_cache(maxsize=8192)  # an import asks for every row's village, and names repeat
 def sort_key(text: str | None) -> str:
     """A string that sorts ``text`` in pinyin order (tone numbers break ties, then the text).
 
@@ -110,6 +111,7 @@ def sort_key(text: str | None) -> str:
     return _SYLLABLE_SEPARATOR.join(_syllables(text)) + _END + text
 
 
+@lru_cache(maxsize=8192)
 def initials(text: str | None) -> str:
     """The first letters of each syllable, lower-case: 张秀英 → ``zxy``, 淇县 → ``qx``."""
     if not text:

@@ -9,12 +9,13 @@ and keeps its per-field parsers.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from hebi_desktop.domain.fields import Issue, Ledger, Level
+from hebi_desktop.domain.fields import Issue, Kind, Ledger, Level
 from hebi_desktop.domain.values import Parser, ValueProblem, make_parser, stored_parser
 
 # ``Issue.code`` of the problems the validator itself finds (rules carry their own codes).
@@ -43,6 +44,12 @@ class Checked:
 
     def messages_for(self, field_name: str) -> list[Issue]:
         return [i for i in self.issues if i.field == field_name]
+
+
+# Fields whose values differ on every row (a memory of them would only grow), and how many
+# values per field and type a batch validator remembers.
+UNIQUE_KINDS = frozenset({Kind.ID_NUMBER, Kind.PHONE})
+MEMO_LIMIT = 4096
 
 
 # A name (of a person, a village, a project) starting with one of these was pasted, not
@@ -76,6 +83,23 @@ class Validator:
 
     def check(self, raw: Mapping[str, Any]) -> Checked:
         return self._check(raw, self._parsers)
+
+    def for_batch(self) -> Validator:
+        """A validator for one import or one collected file: the same checks, but each
+        field's parser remembers what it made of the values it has seen (a sheet repeats
+        its townships, villages, choices and dates on every row). Only what a value parses
+        to is remembered, never a problem, and each field at most ``MEMO_LIMIT`` values, so
+        a batch of a million distinct names stays bounded; a new batch (and the
+        form) starts afresh, so the date a not-future check compares against is today's.
+        """
+        batch = copy.copy(self)
+        batch._parsers = [
+            (name, header, parse if kind in UNIQUE_KINDS else _remembering(parse))
+            for (name, header, parse), kind in zip(
+                self._parsers, (f.kind for f in self._fields), strict=True
+            )
+        ]
+        return batch
 
     def check_stored(self, stored: Mapping[str, Any]) -> Checked:
         """:meth:`check` for values read back from the database (``hebi-desktop check``).
@@ -137,6 +161,27 @@ class Validator:
                     )
                 )
         return Checked(values, issues)
+
+
+def _remembering(parse: Parser) -> Parser:
+    """``parse`` with a memory of its results. The memory is keyed by the value and holds
+    the value's type beside the result: 1, 1.0 and True are equal keys of a dict, but not
+    the same cell (a type other than the remembered one is parsed afresh)."""
+    memo: dict[Any, tuple[type, Any]] = {}
+
+    def parse_once(raw: Any) -> Any:
+        try:
+            seen = memo.get(raw)
+        except TypeError:  # a value that cannot be a key
+            return parse(raw)
+        if seen is not None and seen[0] is type(raw):
+            return seen[1]
+        value = parse(raw)
+        if len(memo) < MEMO_LIMIT:
+            memo[raw] = (type(raw), value)
+        return value
+
+    return parse_once
 
 
 @cache

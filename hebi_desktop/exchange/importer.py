@@ -4,10 +4,11 @@ Each row is cleaned the way a careful clerk would (trimmed, full-width letters a
 made half-width, dates and short choice forms understood — most of it by the same
 per-field parsers the form uses) and then checked by the same validator as the form.
 Every row is read and checked before the write lock is taken (other desks keep saving
-meanwhile); the rows to write wait in a spool that holds memory flat however long the
-sheet. With any error nothing is written; the first ``MAX_ISSUES`` errors are listed and
-the rest only counted. Then one write transaction writes the spooled rows, after making
-sure no record with one of their keys was added or removed in the meantime.
+meanwhile), and a new record's database row is made then too; the rows to write wait in a
+spool that holds memory flat however long the sheet. With any error nothing is written;
+the first ``MAX_ISSUES`` errors are listed and the rest only counted. Then one write
+transaction writes the spooled rows, after making sure no record with one of their keys
+was added or removed in the meantime.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
-from hebi_desktop.domain.validation import Checked, validator_for
+from hebi_desktop.domain.validation import validator_for
 from hebi_desktop.domain.values import shown, to_decimal
 from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.errors import Cancelled, UserError
@@ -36,6 +37,7 @@ from hebi_desktop.exchange import ON_DUPLICATE
 from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
 from hebi_desktop.exchange.limits import Limits
 from hebi_desktop.exchange.reader import choose_sheet, open_source
+from hebi_desktop.services.row_writer import PreparedRow
 from hebi_desktop.services.spool import Spool
 from hebi_desktop.storage.server import take_import_lock
 
@@ -272,9 +274,10 @@ def _is_footer(cells: list[Any]) -> bool:
 
 
 @contextmanager
-def _bulk_cache(connection: Connection, writing: bool) -> Iterator[None]:
+def bulk_cache(connection: Connection, writing: bool) -> Iterator[None]:
     """A bigger SQLite page cache while 100,000 rows go into a table with six indexes:
-    the index pages stay in memory instead of spilling to the log mid-transaction."""
+    the index pages stay in memory instead of spilling to the log mid-transaction (an
+    import's write, and each file a county collects)."""
     if not writing or connection.dialect.name != "sqlite":
         yield
         return
@@ -361,7 +364,7 @@ def import_workbook(
             if result.errors:
                 result.inserted = result.updated = result.skipped = 0
             elif not dry_run:
-                with book.writing() as connection, _bulk_cache(connection, True):
+                with book.writing() as connection, bulk_cache(connection, True):
                     take_import_lock(connection, cancelled, waiting)
                     run.write(connection)
     except OperationalError as error:
@@ -408,9 +411,10 @@ class _Run:
         self.on_duplicate = on_duplicate
         self.progress = progress
         self.cancelled = cancelled
-        self.spool = spool  # (existing record id or None, checked row) to write
+        # to write: (None, a new record's prepared row) or (existing record id, checked row)
+        self.spool = spool
         self.service = book.records(ledger)
-        self.check = validator_for(ledger).check
+        self.check = validator_for(ledger).for_batch().check
         self.reader = _RowReader(layout)
         names = ledger.natural_key
         self.key_of = operator.itemgetter(*names) if len(names) > 1 else _single(names[0])
@@ -418,6 +422,7 @@ class _Run:
         self.existing: dict[str, int] = {}
         self.operator = book.operator
         self.now = dt.datetime.now()
+        self.new_rows = self.service.new_rows(book.engine.dialect, self.operator, self.now)
         self.villages = (
             known_villages() if any(f.name == "village" for f in ledger.stored_fields) else None
         )
@@ -501,7 +506,10 @@ class _Run:
         else:
             result.inserted += 1
         if not result.errors and not result.dry_run:
-            self.spool.append((existing, checked))
+            if existing is None:
+                self.spool.append((None, self.new_rows.prepare(checked)))
+            else:
+                self.spool.append((existing, checked))
 
     def _check_village(self, number: int, cells: list[Any], values: dict[str, Any]) -> None:
         """Count an unlisted village name; the first row of each name becomes an example.
@@ -537,14 +545,12 @@ class _Run:
             )
         service, operator_, now = self.service, self.operator, self.now
         for batch in self.spool.batches():
-            inserts: list[Checked] = []
-            for existing, checked in batch:
+            inserts: list[PreparedRow] = []
+            for existing, item in batch:
                 if existing is None:
-                    inserts.append(checked)
+                    inserts.append(item)
                     continue
-                if inserts:
-                    service.insert_checked(connection, inserts, operator_, now)
-                    inserts = []
-                service.update_checked(connection, existing, checked, operator_, now)
-            if inserts:
-                service.insert_checked(connection, inserts, operator_, now)
+                self.new_rows.insert(connection, inserts)
+                inserts = []
+                service.update_checked(connection, existing, item, operator_, now)
+            self.new_rows.insert(connection, inserts)

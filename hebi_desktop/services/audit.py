@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import ColumnElement, Connection, Table, insert, literal, select
 
 from hebi_desktop.storage.models import AuditEntry
 
@@ -83,6 +84,37 @@ def write_entry(
             changes=dump_changes(changes),
         )
     )
+
+
+def write_entries_for(
+    connection: Connection,
+    table: Table,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    operator: str,
+    ledger: str,
+    action: str,
+    changes: dict[str, Any] | None,
+    at: dt.datetime,
+) -> int:
+    """An audit entry for every record of ``table`` that ``where`` selects, in id order, in
+    one ``INSERT … SELECT`` inside the caller's transaction (100,000 entries built row by
+    row in Python cost more than the database's own work). Returns how many were written."""
+    audit = cast(Table, AuditEntry.__table__)
+    entries = (
+        select(
+            literal(at, audit.c.at.type),
+            literal(operator, audit.c.operator.type),
+            literal(ledger, audit.c.ledger.type),
+            table.c.id,
+            literal(action, audit.c.action.type),
+            literal(dump_changes(changes), audit.c.changes.type),
+        )
+        .where(*where)
+        .order_by(table.c.id)
+    )
+    columns = ("at", "operator", "ledger", "record_id", "action", "changes")
+    return int(connection.execute(insert(audit).from_select(columns, entries)).rowcount)
 
 
 class AuditService:

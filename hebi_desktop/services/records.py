@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hebi_desktop.domain.fields import Issue, Ledger
@@ -31,6 +31,7 @@ from hebi_desktop.errors import (
 from hebi_desktop.services import audit, villages
 from hebi_desktop.services.convert import from_row, to_row, with_derived
 from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
+from hebi_desktop.services.row_writer import WARNING_SEPARATOR, NewRows
 from hebi_desktop.storage.models import RosterHintRow, record_model
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WARNING_SEPARATOR = "\n"
 # A record's state (second keying): entered, verified by a second keying, submitted.
 ENTERED_LABEL = "已录入"
 VERIFIED_LABEL = "已复核"
@@ -301,38 +301,15 @@ class RecordService:
 
         Each row gets an audit entry; village uses are counted and written once per batch.
         """
-        rows = []
-        places: Counter[tuple[str, str]] = Counter()
-        for checked in checked_rows:
-            row = self._row(checked, operator, now)
-            row.update(version=1, created_at=now, created_by=operator)
-            rows.append(row)
-            places[checked.values["township_code"], checked.values["village"]] += 1
-        if not rows:
-            return []
-        sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
-            ids = _insert_sqlite(connection, self.table, rows)
-        else:
-            statement = insert(self.table).returning(self.table.c.id, sort_by_parameter_order=True)
-            ids = list(connection.scalars(statement, rows))
-        entries = [
-            {
-                "at": now,
-                "operator": operator,
-                "ledger": self.ledger.key,
-                "record_id": rid,
-                "action": action,
-                "changes": None,
-            }
-            for rid in ids
-        ]
-        if sqlite:
-            _insert_sqlite(connection, cast(Table, audit.AuditEntry.__table__), entries)
-        else:
-            connection.execute(insert(audit.AuditEntry), entries)
-        villages.remember(connection, places, now)
-        return ids
+        writer = self.new_rows(connection.dialect, operator, now, action)
+        return writer.insert(connection, [writer.prepare(checked) for checked in checked_rows])
+
+    def new_rows(
+        self, dialect: Dialect, operator: str, now: dt.datetime, action: str = "import"
+    ) -> NewRows:
+        """A writer of new records whose rows can be prepared before the write transaction
+        (the importer prepares each row as it reads it) and inserted a batch at a time."""
+        return NewRows(self.ledger, self.table, dialect, operator, now, action)
 
     def update_checked(
         self,
@@ -545,44 +522,3 @@ class RecordService:
             n: (Decimal(int(t)) / 100).quantize(Decimal("0.01"))
             for n, t in zip(names, totals, strict=True)
         }
-
-
-def _insert_sqlite(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` (same keys each) into a SQLite table; returns their ids in order.
-
-    A plain ``executemany`` of tuples: SQLAlchemy's per-row parameter handling costs as much
-    as SQLite's own work for 100,000 rows. Values go through the columns' own bind
-    processors, so they are stored exactly as SQLAlchemy stores them. Inside our write
-    transaction SQLite gives each new row the next rowid (one more than the largest), so
-    the ids are known without RETURNING; that is checked, not assumed.
-    """
-    columns = list(rows[0])
-    dialect = connection.dialect
-    processors = [
-        (index, processor)
-        for index, name in enumerate(columns)
-        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        is not None
-    ]
-    # A batch repeats its dates and timestamps: each distinct value is converted once.
-    memos: list[dict[Any, Any]] = [{} for _ in processors]
-    params: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = [row[name] for name in columns]
-        for (index, processor), memo in zip(processors, memos, strict=True):
-            value = values[index]
-            if value is not None:
-                stored = memo.get(value)
-                if stored is None:
-                    stored = memo[value] = processor(value)
-                values[index] = stored
-        params.append(tuple(values))
-    highest = f'SELECT coalesce(max(id), 0) FROM "{table.name}"'
-    first = int(connection.exec_driver_sql(highest).scalar() or 0)
-    names = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', params)
-    last = int(connection.exec_driver_sql(highest).scalar() or 0)
-    if last - first != len(rows):
-        raise RuntimeError(f"{table.name}: expected {len(rows)} new rowids, got {last - first}")
-    return list(range(first + 1, last + 1))

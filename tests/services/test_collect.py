@@ -111,6 +111,12 @@ def test_corrected_full_submission_replaces_only_its_township(files: Files) -> N
         # the replaced records are kept among the deleted ones, not lost
         deleted = county.records("housing").count(RecordQuery(township_code=GAOCUN, deleted=True))
         assert deleted == 5
+        # each says in its history which submission replaced it
+        service = county.records("housing")
+        for record_id in service.ids(RecordQuery(township_code=GAOCUN, deleted=True)):
+            last = service.history(record_id)[-1]
+            assert last.action_label == "被新报送替换"
+            assert set(last.changes) == {"replaced_by_submission"}
 
 
 def test_same_file_twice_changes_nothing(files: Files) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from hebi_desktop.errors import ServerUnreachable
 from hebi_desktop.exchange.importer import import_workbook
 from hebi_desktop.services.book import Book
-from hebi_desktop.services.records import RecordService
+from hebi_desktop.services.row_writer import NewRows
 from tests.exchange.test_import import housing_row, plain_sheet
 
 
@@ -21,9 +21,9 @@ def test_a_dropped_connection_during_import_says_the_server_is_unreachable(
     if book.engine.dialect.name != "postgresql":
         pytest.skip("a server connection")
     source = plain_sheet(tmp_path / "名单.xlsx", housing_row(1))
-    real = RecordService.insert_checked
+    real = NewRows.insert
 
-    def dropped(self: RecordService, connection, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def dropped(self: NewRows, connection, *args, **kwargs):  # type: ignore[no-untyped-def]
         with book.engine.connect() as other:  # the server ends our session, as a reboot would
             other.execute(
                 text("SELECT pg_terminate_backend(:pid)"),
@@ -32,7 +32,7 @@ def test_a_dropped_connection_during_import_says_the_server_is_unreachable(
             other.commit()
         return real(self, connection, *args, **kwargs)
 
-    monkeypatch.setattr(RecordService, "insert_checked", dropped)
+    monkeypatch.setattr(NewRows, "insert", dropped)
     with pytest.raises(ServerUnreachable) as lost:
         import_workbook(book, "housing", source)
     assert "连不上数据库服务器" in str(lost.value) and "数据库文件" not in str(lost.value)

@@ -41,6 +41,7 @@ from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.domain.samples import SampleMaker
 from hebi_desktop.domain.villages import core, known_villages
 from hebi_desktop.exchange.export import ExportRequest, export_workbook
+from hebi_desktop.exchange.importer import BULK_CACHE_KIB
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import COUNTY, OPERATOR, SCOPE, SCOPE_COUNTY
@@ -113,6 +114,7 @@ def bare_collect(files: list[Path], database: Path) -> float:
     # sqlite3's API through the program's driver, with the database's key: the county's
     # database is encrypted as every new database is, and the baseline writes the same file
     connection = connect(database, key_for(database))
+    connection.execute(f"PRAGMA cache_size={BULK_CACHE_KIB}")  # as the program's collect writes
     now = dt.datetime.now().isoformat(sep=" ")
     started = time.perf_counter()
     seen: set[str] = set()

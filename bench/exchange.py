@@ -81,10 +81,15 @@ def peak_mb() -> float | None:
 
 def raw_connection(path: str) -> Any:
     """The bare library's connection: sqlite3's API (sqlcipher3), with the database's key
-    when it is encrypted, as the program's own database is by default."""
+    when it is encrypted, as the program's own database is by default, and the same page
+    cache the program's import writes with (a baseline with SQLite's small default cache
+    spills index pages mid-transaction and would flatter the ratio)."""
+    from hebi_desktop.exchange.importer import BULK_CACHE_KIB
     from hebi_desktop.storage.cipher import connect, key_for
 
-    return connect(Path(path), key_for(Path(path)))
+    connection = connect(Path(path), key_for(Path(path)))
+    connection.execute(f"PRAGMA cache_size={BULK_CACHE_KIB}")
+    return connection
 
 
 def child_export(db: str, ledger: str, target: str) -> dict[str, Any]:

@@ -172,7 +172,9 @@ def test_a_compact_filter_bar_hides_filters_but_names_every_one_that_is_on(
 
     qtbot.mouseClick(bar.more_button, LEFT)
     assert page.township_filter.isVisible() and page.flagged_filter.isVisible()
+    assert bar.more_button.text() == "收起筛选" and not page.clear_filters_button.isVisible()
     choose(qtbot, page.township_filter, "北阳镇")
+    assert page.clear_filters_button.isVisible()
     qtbot.mouseClick(page.flagged_filter, LEFT)
     type_text(qtbot, page.date_from_edit, "2024-01-01")
     qtbot.waitUntil(lambda: page.count_label.text() == "符合条件 1 条（共 3 条）")
@@ -189,7 +191,7 @@ def test_a_compact_filter_bar_hides_filters_but_names_every_one_that_is_on(
     qtbot.mouseClick(page.clear_filters_button, LEFT)
     assert page.count_label.text() == "共 3 条"
     assert bar.more_button.text() == "更多筛选"
-    assert not bar.summary_label.isVisible()
+    assert not bar.summary_label.isVisible() and not page.clear_filters_button.isVisible()
 
     # Opened pre-filtered (from the overview): the summary says so at once.
     page.show_query(RecordQuery(status={"safety_grade": "D级"}), "D级危房")

@@ -204,10 +204,14 @@ class FilterBar(QWidget):
     def _update_summary(self, *_args: object) -> None:
         hidden = self.compact and not self.more_button.isChecked()
         words = self.active_filters() if hidden else []
-        self.more_button.setText(f"更多筛选（{len(words)}）" if words else "更多筛选")
+        if self.compact and not hidden:
+            self.more_button.setText("收起筛选")
+        else:
+            self.more_button.setText(f"更多筛选（{len(words)}）" if words else "更多筛选")
         self.summary_label.setText(f"已筛选：{'，'.join(words)}" if words else "")
         self.summary_label.setVisible(bool(words))
-        self.clear_button.setVisible(not hidden or bool(words) or bool(self.search_edit.text()))
+        # Compact: 清除筛选 only while it has something to clear (it can take a row).
+        self.clear_button.setVisible(not self.compact or self.is_filtered())
 
     # --- widget → query ---------------------------------------------------------------
 

@@ -133,7 +133,7 @@ def test_the_questions_and_the_missing_answers_fit_without_scrolling(
     """The screen has room: the questions never scroll, not even once the red line under
     them says what is missing (it used to open at a height taken from a narrower layout,
     and never grew)."""
-    scroll = dialog.scroll
+    scroll = dialog.questions
     qtbot.waitExposed(dialog)
     assert scroll.verticalScrollBar().maximum() == 0
     form = dialog.form

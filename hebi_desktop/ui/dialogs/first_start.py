@@ -206,7 +206,7 @@ class FirstStartDialog(QDialog):
         layout.addWidget(intro)
         self.form = OperatorForm(self)
         self.form.load(book.settings.all())
-        self.scroll = scroll = QScrollArea(self)  # a short screen scrolls the questions
+        self.questions = scroll = QScrollArea(self)  # a short screen scrolls the questions
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab moves between the fields only
@@ -241,10 +241,10 @@ class FirstStartDialog(QDialog):
         allows. The first size comes from size hints laid out narrower than the dialog
         opens, and the dialog did not follow the red line when it appeared: the questions
         scrolled on a screen with room to spare (1024×768 at 150 %)."""
-        width = self.scroll.viewport().width()
+        width = self.questions.viewport().width()
         needed = self.form.heightForWidth(width) if self.form.hasHeightForWidth() else -1
         needed = max(needed, self.form.minimumSizeHint().height())
-        wanted = self.height() - self.scroll.viewport().height() + needed
+        wanted = self.height() - self.questions.viewport().height() + needed
         area = geometry.available(self)
         height = min(wanted, area.height() - geometry.FRAME_ALLOWANCE.height())
         if height <= self.height():

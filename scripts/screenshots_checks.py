@@ -33,6 +33,7 @@ def render(temp: Path, out: Path) -> int:
     from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from hebi_desktop.county.crosscheck import cross_check
     from hebi_desktop.domain import resident_id
     from hebi_desktop.services.book import Book
     from hebi_desktop.services.demo import fill_demo
@@ -64,6 +65,7 @@ def render(temp: Path, out: Path) -> int:
     settings.set("operator", "张丽")
     settings.set("county_code", "410622")
     settings.set("township_code", "410622102")
+    # The desk's own township, as a clerk's database is (the roster is the county's).
     fill_demo(book, 300, ledgers=("housing", "education"))
     # A roster that lists most claimed households (some are missing, one has died).
     people = []
@@ -87,6 +89,7 @@ def render(temp: Path, out: Path) -> int:
     window.database_label.setText(f"数据库：{SHOWN_DATABASE}")
     settle()
     page = window.show_page("crosscheck")
+    page._show(cross_check(book))  # the desk's own records: "核查通过", not "尚未核查"
     panel = page.roster_panel
     panel._show(check_rosters(book))
     shoot("rosters")

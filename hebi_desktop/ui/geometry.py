@@ -39,6 +39,15 @@ def available(widget: QWidget) -> QRect:
     return screen_of(widget).availableGeometry()
 
 
+# Screens less tall than this (in Qt's pixels, after the scale factor: 1024×768 and
+# 1366×768 at 150 % are 512) get compact pages: fewer rows of controls above a table.
+SHORT_SCREEN_HEIGHT = 600
+
+
+def is_short_screen(widget: QWidget) -> bool:
+    return available(widget).height() < SHORT_SCREEN_HEIGHT
+
+
 def fitting_size(wanted: QSize, area: QRect) -> QSize:
     """``wanted`` made no larger than ``area`` less the window frame."""
     return QSize(

@@ -13,8 +13,9 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication, QScrollArea, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QTableView, QTabWidget, QWidget
 
+from tests import samples
 from tests.ui.screen_probe import _rect as rect_of
 from tests.ui.screen_probe import finish, start
 
@@ -36,9 +37,15 @@ def sideways_of(app: QApplication, page: QWidget) -> int:
     return widest
 
 
+def table_rows(table: QTableView) -> int:
+    """How many whole rows of the ledger table the clerk sees without scrolling."""
+    return table.viewport().height() // table.verticalHeader().defaultSectionSize()
+
+
 def main(argv: list[str]) -> int:
     db, settings_dir, *rest = argv
     app, window = start(db, settings_dir, county="--county" in rest)
+    window.book.records("housing").create(samples.housing())  # a table, not the empty hint
     window.showMaximized()
     app.processEvents()
     frames: dict[str, list[int]] = {}
@@ -63,6 +70,7 @@ def main(argv: list[str]) -> int:
         "search_tip": page.search_edit.toolTip(),  # type: ignore[attr-defined]
         "title_fits": title.fontMetrics().horizontalAdvance(title.shown_text())
         <= title.contentsRect().width(),
+        "table_rows": table_rows(page.table),  # type: ignore[attr-defined]
     }
     dialog = window.new_record()
     assert dialog is not None

@@ -125,3 +125,27 @@ def test_the_title_names_the_program_once(dialog: FirstStartDialog) -> None:
     title = dialog.windowTitle()
     shown = title if title.endswith(APP_TITLE) else f"{title} — {APP_TITLE}"
     assert shown.count(APP_TITLE) == 1, shown
+
+
+def test_the_questions_and_the_missing_answers_fit_without_scrolling(
+    qtbot, dialog: FirstStartDialog
+) -> None:
+    """The screen has room: the questions never scroll, not even once the red line under
+    them says what is missing (it used to open at a height taken from a narrower layout,
+    and never grew)."""
+    scroll = dialog.questions
+    qtbot.waitExposed(dialog)
+    assert scroll.verticalScrollBar().maximum() == 0
+    form = dialog.form
+    form.name_edit.setFocus()
+    qtbot.keyClick(form.name_edit, Qt.Key.Key_Return)
+    label = form.message_label
+    qtbot.wait(100)  # the layouts settle
+    assert scroll.verticalScrollBar().maximum() == 0
+    assert label.visibleRegion().boundingRect().size() == label.size()
+    screen = dialog.screen().availableGeometry()
+    assert screen.contains(dialog.frameGeometry())
+    qtbot.keyClicks(form.phone_edit, "12")  # a wrong phone: its own red line
+    qtbot.wait(100)
+    assert "联系电话" in label.text()
+    assert scroll.verticalScrollBar().maximum() == 0

@@ -157,6 +157,50 @@ def test_filters_narrow_the_count(qtbot, book: Book, messages, tmp_path: Path) -
     assert page.model.data(flagged, Qt.ItemDataRole.DecorationRole) is not None
 
 
+def test_a_compact_filter_bar_hides_filters_but_names_every_one_that_is_on(
+    qtbot, book: Book, messages
+) -> None:
+    """On a short screen the filters wait behind 更多筛选; one that is on stays named."""
+    add_households(book)
+    page = make_page(qtbot, book, "housing")
+    bar = page.filter_bar
+    page.set_compact(True)
+    assert bar.more_button.isVisible() and not page.township_filter.isVisible()
+    assert not bar.summary_label.isVisible() and not page.clear_filters_button.isVisible()
+    assert not bar.isVisible()  # no empty row above the table
+    assert page.search_edit.isVisible()
+
+    qtbot.mouseClick(bar.more_button, LEFT)
+    assert page.township_filter.isVisible() and page.flagged_filter.isVisible()
+    assert bar.more_button.text() == "收起筛选" and not page.clear_filters_button.isVisible()
+    choose(qtbot, page.township_filter, "北阳镇")
+    assert page.clear_filters_button.isVisible()
+    qtbot.mouseClick(page.flagged_filter, LEFT)
+    type_text(qtbot, page.date_from_edit, "2024-01-01")
+    qtbot.waitUntil(lambda: page.count_label.text() == "符合条件 1 条（共 3 条）")
+    qtbot.mouseClick(bar.more_button, LEFT)  # folded away again
+    assert not page.township_filter.isVisible()
+    assert bar.more_button.text() == "更多筛选（3）"
+    assert bar.summary_label.isVisible()
+    assert bar.summary_label.text() == (
+        "已筛选：乡镇：北阳镇，排查日期：2024-01-01至不限，只看待核实"
+    )
+    assert page.clear_filters_button.isVisible()
+    assert shown_names(page) == ["张秀英"]  # the folded filters still apply
+
+    qtbot.mouseClick(page.clear_filters_button, LEFT)
+    assert page.count_label.text() == "共 3 条"
+    assert bar.more_button.text() == "更多筛选"
+    assert not bar.summary_label.isVisible() and not page.clear_filters_button.isVisible()
+
+    # Opened pre-filtered (from the overview): the summary says so at once.
+    page.show_query(RecordQuery(status={"safety_grade": "D级"}), "D级危房")
+    assert "安全等级：D级" in bar.summary_label.text()
+    page.set_compact(False)  # a tall screen: every filter in view, no summary needed
+    assert page.township_filter.isVisible() and not bar.more_button.isVisible()
+    assert not bar.summary_label.isVisible()
+
+
 def test_delete_undo_and_restore_change_table_and_database(qtbot, book: Book, messages) -> None:
     first, second, _third = add_households(book)
     service = book.records("housing")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -206,7 +206,7 @@ class FirstStartDialog(QDialog):
         layout.addWidget(intro)
         self.form = OperatorForm(self)
         self.form.load(book.settings.all())
-        scroll = QScrollArea(self)  # a short screen scrolls the questions, not the buttons
+        self.questions = scroll = QScrollArea(self)  # a short screen scrolls the questions
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab moves between the fields only
@@ -222,6 +222,7 @@ class FirstStartDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons, 0, Qt.AlignmentFlag.AlignRight)
         self.form.changed.connect(self._update)
+        self.form.changed.connect(self.fit_questions)
         self._update()
         self.form.name_edit.setFocus()
         chrome = self.sizeHint().height() - scroll.sizeHint().height()
@@ -231,11 +232,34 @@ class FirstStartDialog(QDialog):
     def _update(self) -> None:
         self.ok_button.setEnabled(self.form.is_complete())
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.fit_questions()
+
+    def fit_questions(self) -> None:
+        """Grow to show every question and the red line under them, as far as the screen
+        allows. The first size comes from size hints laid out narrower than the dialog
+        opens, and the dialog did not follow the red line when it appeared: the questions
+        scrolled on a screen with room to spare (1024×768 at 150 %)."""
+        width = self.questions.viewport().width()
+        needed = self.form.heightForWidth(width) if self.form.hasHeightForWidth() else -1
+        needed = max(needed, self.form.minimumSizeHint().height())
+        wanted = self.height() - self.questions.viewport().height() + needed
+        area = geometry.available(self)
+        height = min(wanted, area.height() - geometry.FRAME_ALLOWANCE.height())
+        if height <= self.height():
+            return
+        self.resize(self.width(), height)
+        frame = self.frameGeometry()
+        if frame.bottom() > area.bottom():  # grown past the screen's foot: move up
+            self.move(self.x(), max(area.top(), self.y() - (frame.bottom() - area.bottom())))
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter with answers missing: say which, instead of doing nothing."""
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and not self.form.is_complete():
             self.form.show_missing()
+            self.fit_questions()
             event.accept()
             return
         super().keyPressEvent(event)

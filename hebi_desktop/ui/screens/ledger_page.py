@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
+
 EMPTY_TEXT = (
     "这本台账还没有记录。点“新建”（Ctrl+N）逐条录入；"
     "已有 Excel 台账的，可在“导入导出”页（Ctrl+I）一次导入。"
@@ -91,6 +93,7 @@ class LedgerPage(QWidget):
         self._title: str | None = None
         self._total = 0
         self._total_of_deleted = False
+        self.compact: bool | None = None  # a short screen's layout; decided when first shown
         self._model = LedgerTableModel(self.service, ledger, self, load=False)
         self._build()
         self.refresh()
@@ -98,16 +101,14 @@ class LedgerPage(QWidget):
     # --- layout -----------------------------------------------------------------------
 
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        # The title gives way on a narrow screen ("住房安全…", the full title in its
+        layout = self.page_layout = QVBoxLayout(self)
+        # The title gives way on a short screen ("住房安全…", the full title in its
         # tooltip; the navigation names the ledger too): the buttons beside it wrap.
         self.title_label = ElidedLabel(self.ledger.title, self, minimum=self.ledger.nav_title)
         font = self.title_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title_label.setFont(font)
-        top.addWidget(self.title_label, 1, Qt.AlignmentFlag.AlignTop)
         self.new_button = QPushButton(_icon("new"), "新建", self)
         self.new_button.setToolTip("新建记录（Ctrl+N）")
         self.edit_button = QPushButton("修改", self)
@@ -130,10 +131,13 @@ class LedgerPage(QWidget):
             "复核录入（F8）：另一人对照纸质材料重新录入身份证号、金额等，一致即标记为已复核"
         )
         self.verify_button.clicked.connect(self.verify_current)
-        self.filter_bar = FilterBar(self.book, self.ledger, self)
+        self.filter_bar = FilterBar(self.book, self.ledger, self, leading_elsewhere=True)
         bar = self.filter_bar
+        # The search box follows the buttons: on a small screen it shares their second
+        # row, and the other filters wait behind 更多筛选, so the table keeps its rows.
         buttons = flow_row(
             self,
+            self.title_label,
             self.new_button,
             self.edit_button,
             bar.state_filter,
@@ -142,9 +146,9 @@ class LedgerPage(QWidget):
             self.restore_button,
             self.print_button,
             self.bulk_attach_button,
+            *bar.leading,
         )
-        top.addWidget(buttons, 0)
-        layout.addLayout(top)
+        layout.addWidget(buttons)
         layout.addWidget(self.filter_bar)
         self.search_edit = bar.search_edit
         self.township_filter = bar.township_filter
@@ -288,6 +292,25 @@ class LedgerPage(QWidget):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.activated.connect(self.focus_search)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.compact is None:  # once, on the screen it first shows on
+            self.set_compact(geometry.is_short_screen(self))
+
+    def set_compact(self, compact: bool) -> None:
+        """On a short screen (1024×768 at 150 %) the table needs the rows: the title takes
+        its short form, the filters other than the search wait behind 更多筛选, and the
+        margins shrink."""
+        self.compact = compact
+        short = self.title_label.minimumSizeHint().width()
+        self.title_label.setMaximumWidth(short if compact else QWIDGETSIZE_MAX)
+        self.filter_bar.set_compact(compact)
+        margins = self.page_layout.contentsMargins()
+        if compact:
+            margins.setTop(min(margins.top(), 4))
+            margins.setBottom(min(margins.bottom(), 2))
+        self.page_layout.setContentsMargins(margins)
 
     @property
     def _settings_key(self) -> str:

@@ -134,7 +134,8 @@ class FieldEditor(QWidget):
         self.input: QWidget = self._make_input()
         self.row.addWidget(self.input, 1)
         self.setFocusProxy(self.input)
-        self.input.setToolTip(f"{field.header}：{field.rule_text()}")
+        self.rule_tip = f"{field.header}：{field.rule_text()}"
+        self.input.setToolTip(self.rule_tip)
 
     # --- to override ------------------------------------------------------------------
 
@@ -186,22 +187,22 @@ class FieldEditor(QWidget):
         """The widget that takes keyboard focus (for the tab order)."""
         return self.input
 
-    def _add_note(self, label: QLabel, sample: str, *, below: bool) -> None:
+    def _add_note(self, label: QLabel, *, below: bool) -> None:
         """A read-out (born/age, the date as read) under the input, so the input keeps
-        the field's whole width on a narrow or scaled screen; beside it in a filter bar."""
+        the field's whole width on a narrow or scaled screen. In a filter bar it is only
+        the input's tooltip: room kept beside the input for it pushed the bar's other
+        filters onto rows of their own and left a small screen few table rows."""
+        label.hide()
         if below:
             label.setWordWrap(True)
-            label.hide()
             self._outer.insertWidget(1, label)
-        else:
-            label.setMinimumWidth(self.fontMetrics().horizontalAdvance(sample))
-            self.row.addWidget(label)
 
-    @staticmethod
-    def _show_note(label: QLabel, text: str) -> None:
+    def _show_note(self, label: QLabel, text: str) -> None:
         label.setText(text)
         if label.wordWrap():  # below the input: no empty line when there is nothing to say
             label.setVisible(bool(text))
+        else:
+            self.input.setToolTip("\n".join(t for t in (text, self.rule_tip) if t))
 
 
 class LineEditor(FieldEditor):
@@ -306,7 +307,7 @@ class IdNumberEditor(LineEditor):
         super().__init__(field, parent)
         self.info_label = QLabel(self)
         self.info_label.setObjectName("idInfo")
-        self._add_note(self.info_label, "女，0000-00-00出生，00岁", below=True)
+        self._add_note(self.info_label, below=True)
         self.input.textChanged.connect(self._update_info)
 
     def _update_info(self, text: str) -> None:
@@ -350,7 +351,7 @@ class DateEditor(FieldEditor):
         self.row.addWidget(self.calendar_button)
         self.echo_label = QLabel(self)
         self.echo_label.setObjectName("dateEcho")
-        self._add_note(self.echo_label, "→ 0000年00月00日", below=echo_below)
+        self._add_note(self.echo_label, below=echo_below)
         self.input.editingFinished.connect(self.tidy)
         self.input.textChanged.connect(self._update_echo)
         self.calendar = QCalendarWidget(self)

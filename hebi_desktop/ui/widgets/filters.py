@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.services.book import Book
+from hebi_desktop.services.desk_scope import dates_words
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.widgets.elided_label import ElidedLabel
 from hebi_desktop.ui.widgets.field_widgets import ChoiceSearch
 from hebi_desktop.ui.widgets.flow_layout import FlowLayout
 from hebi_desktop.ui.widgets.place_filter import DateRange, PlacePicker
@@ -45,7 +47,16 @@ class FilterBar(QWidget):
 
     changed = Signal()
 
-    def __init__(self, book: Book, ledger: Ledger, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        book: Book,
+        ledger: Ledger,
+        parent: QWidget | None = None,
+        *,
+        leading_elsewhere: bool = False,
+    ) -> None:
+        """``leading_elsewhere``: the owner puts :attr:`leading` (search, 更多筛选, the
+        summary, 清除筛选) in a row of its own, e.g. beside its buttons."""
         super().__init__(parent)
         self.book = book
         self.ledger = ledger
@@ -57,11 +68,13 @@ class FilterBar(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        # Two rows that wrap on a narrow (or scaled) screen instead of widening the window.
-        first_row, second_row = QWidget(self), QWidget(self)
-        first, second = FlowLayout(first_row), FlowLayout(second_row)
-        outer.addWidget(first_row)
-        outer.addWidget(second_row)
+        # One row that wraps on a narrow (or scaled) screen instead of widening the window.
+        self.holder = QWidget(self)
+        flow = FlowLayout(self.holder)
+        policy = self.holder.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.holder.setSizePolicy(policy)
+        outer.addWidget(self.holder)
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setClearButtonEnabled(True)
@@ -70,7 +83,17 @@ class FilterBar(QWidget):
         self.search_edit.setToolTip(self.search_edit.placeholderText())  # when cut short
         self.search_edit.setMinimumWidth(160)
         self.search_edit.textChanged.connect(self._typed)
-        first.addWidget(self.search_edit)
+
+        # On a small screen the filters below hide behind this button (the table needs
+        # the rows); the summary beside it then names every filter that is on.
+        self.more_button = QPushButton("更多筛选", self)
+        self.more_button.setCheckable(True)
+        self.more_button.setToolTip("显示或收起乡镇、行政村、状态、日期等筛选条件")
+        self.more_button.toggled.connect(self._show_more)
+        self.summary_label = ElidedLabel("", self)
+        self.summary_label.setObjectName("filterSummary")
+        self.summary_label.setStyleSheet("color: #1565c0; font-weight: bold;")
+        self.compact = False
 
         self.place = PlacePicker(book, self, with_county=False)
         self.township_filter: QComboBox = self.place.township_combo
@@ -81,7 +104,6 @@ class FilterBar(QWidget):
         self.place.township_changed.connect(self._emit)
         self.place.village_typed.connect(self._typed)
         self.place.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        first.addWidget(self.place)
 
         self.status_filters: dict[str, QComboBox] = {}
         for name in ledger.status_fields:
@@ -94,7 +116,6 @@ class FilterBar(QWidget):
             ChoiceSearch(combo, skip_first=True)
             combo.currentIndexChanged.connect(self._emit)
             self.status_filters[name] = combo
-            first.addWidget(combo)
 
         main_date = ledger.field(ledger.main_date)
         dated = QWidget(self)  # the label stays with its dates when the row wraps
@@ -108,7 +129,6 @@ class FilterBar(QWidget):
         self.date_from_edit: QLineEdit = self.date_from_editor.input
         self.date_to_edit: QLineEdit = self.date_to_editor.input
         self.dates.changed.connect(self._typed)
-        second.addWidget(dated)
 
         self.state_filter = QComboBox(self)
         for label, state in STATE_CHOICES:
@@ -120,17 +140,78 @@ class FilterBar(QWidget):
         self.flagged_filter = QCheckBox("只看待核实", self)
         self.flagged_filter.setToolTip("只显示有提醒（标记为待核实）或缺少应有附件的记录")
         self.flagged_filter.toggled.connect(self._emit)
-        second.addWidget(self.flagged_filter)
 
         self.deleted_toggle = QCheckBox("已删除记录", self)
         self.deleted_toggle.setToolTip("查看已删除的记录，可选中后恢复")
         self.deleted_toggle.toggled.connect(self._emit)
-        second.addWidget(self.deleted_toggle)
 
         self.clear_button = QPushButton("清除筛选", self)
         self.clear_button.clicked.connect(self.clear)
-        second.addWidget(self.clear_button)
+        self.more_widgets: list[QWidget] = [
+            self.place,
+            *self.status_filters.values(),
+            dated,
+            self.flagged_filter,
+            self.deleted_toggle,
+        ]
+        self.leading: list[QWidget] = [
+            self.search_edit,
+            self.more_button,
+            self.summary_label,
+            self.clear_button,
+        ]
+        self.leading_elsewhere = leading_elsewhere
+        mine = [] if leading_elsewhere else self.leading
+        for widget in [*mine[:3], *self.more_widgets, *mine[3:]]:
+            flow.addWidget(widget)
+        self.changed.connect(self._update_summary)
+        self.set_compact(False)
         hold_steady(self)
+
+    # --- compact on a small screen ----------------------------------------------------
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact: only the search box, 更多筛选 and a summary of the filters that are on."""
+        self.compact = compact
+        self.more_button.setVisible(compact)
+        self._show_more(self.more_button.isChecked() or not compact)
+
+    def _show_more(self, shown: bool) -> None:
+        for widget in self.more_widgets:
+            widget.setVisible(shown or not self.compact)
+        # No empty row (nor the spacing around it) when all that is left shows in the
+        # owner's row.
+        self.setVisible(shown or not self.compact or not self.leading_elsewhere)
+        self._update_summary()
+
+    def active_filters(self) -> list[str]:
+        """The filters behind 更多筛选 that are on, in words (乡镇：北阳镇, 只看待核实)."""
+        named = [("乡镇", self.township_filter)]
+        named += [(self.ledger.field(n).header, c) for n, c in self.status_filters.items()]
+        words = [f"{name}：{combo.currentText()}" for name, combo in named if combo.currentData()]
+        village = self.place.village()
+        if village:
+            words.append(f"行政村：{village}")
+        date_from, date_to = self.dates.lenient()
+        if date_from or date_to:
+            header = self.ledger.field(self.ledger.main_date).header
+            words.append(f"{header}：{dates_words(date_from, date_to)}")
+        words += [
+            box.text() for box in (self.flagged_filter, self.deleted_toggle) if box.isChecked()
+        ]
+        return words
+
+    def _update_summary(self, *_args: object) -> None:
+        hidden = self.compact and not self.more_button.isChecked()
+        words = self.active_filters() if hidden else []
+        if self.compact and not hidden:
+            self.more_button.setText("收起筛选")
+        else:
+            self.more_button.setText(f"更多筛选（{len(words)}）" if words else "更多筛选")
+        self.summary_label.setText(f"已筛选：{'，'.join(words)}" if words else "")
+        self.summary_label.setVisible(bool(words))
+        # Compact: 清除筛选 only while it has something to clear (it can take a row).
+        self.clear_button.setVisible(not self.compact or self.is_filtered())
 
     # --- widget → query ---------------------------------------------------------------
 
@@ -191,6 +272,7 @@ class FilterBar(QWidget):
         finally:
             self._quiet -= 1
         self.typing_timer.stop()
+        self._update_summary()
         return rest
 
     def clear(self) -> None:

@@ -132,8 +132,12 @@ class DateRange(QWidget):
         )
         self.date_from_editor.input.setPlaceholderText("起（不限）")
         self.date_to_editor.input.setPlaceholderText("止（不限）")
+        # As wide as a date (the long default width of a line edit only pushed the
+        # filters after it onto another row).
+        date_width = self.fontMetrics().horizontalAdvance("0000-00-00") + 20
         for editor in (self.date_from_editor, self.date_to_editor):
             editor.changed.connect(self.changed)
+            editor.input.setMaximumWidth(date_width)
         layout.addWidget(self.date_from_editor)
         layout.addWidget(QLabel("至", self))
         layout.addWidget(self.date_to_editor)

@@ -588,7 +588,7 @@ class FormPreview(QDialog):
             return
         assert isinstance(paper, Paper)
         self.preview.set_pages(count, paper.width_mm, paper.height_mm)
-        self.status_label.setText(f"共 {count} 页")
+        self.status_label.clear()  # the page box already says "共 N 页"
         self._enable_paging()
         self._show_page_number(0)
         self.error = None

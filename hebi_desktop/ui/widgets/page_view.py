@@ -92,7 +92,7 @@ class PageView(QAbstractScrollArea):
         self._scrolled()
 
     def add_image(self, index: int, image: QImage) -> None:
-        if image.width() != self.page_width() or not 0 <= index < self._count:
+        if image.width() != self.image_width() or not 0 <= index < self._count:
             return  # made for another zoom or another layout
         self._images[index] = image
         self._images.move_to_end(index)
@@ -156,6 +156,11 @@ class PageView(QAbstractScrollArea):
         dots_per_mm = self.logicalDpiX() / MM_PER_INCH
         return max(round(int(self._zoom) / 100 * self._paper_mm.width() * dots_per_mm), 50)
 
+    def image_width(self) -> int:
+        """A page image's width in device pixels: at 150 % scaling a page drawn at its
+        logical width would be blown up by 1.5 and its small print blurred."""
+        return max(round(self.page_width() * self.devicePixelRatioF()), 1)
+
     def page_height(self) -> int:
         return max(1, round(self.page_width() * self._paper_mm.height() / self._paper_mm.width()))
 
@@ -211,7 +216,7 @@ class PageView(QAbstractScrollArea):
         if not visible:
             return
         near = [*visible, visible.stop, visible.start - 1]
-        width = self.page_width()
+        width = self.image_width()
         missing = [(i, width) for i in near if 0 <= i < self._count and i not in self._images]
         for index in visible:  # shown now: kept longest
             if index in self._images:

@@ -170,6 +170,8 @@ class Renderer:
                 natural[index] = max(natural[index], widest + 2 * self.pad_x + self.mm)
         for index, column in enumerate(self.doc.columns):  # a header word never breaks badly
             natural[index] = max(natural[index], self._longest_header_word(column) + 2 * self.pad_x)
+        for index, total in self._widest_totals().items():  # 999,999,999.99 in bold
+            natural[index] = max(natural[index], self._sum_width(total))
         fitted = self._fit(list(range(len(natural))), natural)
         if fitted is not None:
             return [fitted]
@@ -204,18 +206,68 @@ class Renderer:
         return self.bold_metrics.horizontalAdvance(head)
 
     def _fit(self, indexes: list[int], natural: list[float]) -> list[tuple[int, float]] | None:
-        """Widths that fill the page, or None when even narrowed the columns are too wide."""
-        total = sum(natural[i] for i in indexes)
+        """Widths that fill the page, or None when even narrowed the columns are too wide.
+
+        The column that holds the sum rows' count (共100000户) never narrows below it.
+        """
+        widths = {i: natural[i] for i in indexes}
+        floor: dict[int, float] = {}
+        count_column = self._count_column(indexes)
+        if count_column is not None:
+            floor[count_column] = self._sum_width(self.doc.count_label)
+            widths[count_column] = max(widths[count_column], floor[count_column])
+        total = sum(widths.values())
         if total <= self.width:
             scale = self.width / total
-            return [(i, natural[i] * scale) for i in indexes]
-        rigid = [i for i in indexes if self._rigid(self.doc.columns[i])]
-        flexible_total = total - sum(natural[i] for i in rigid)
-        room = self.width - (total - flexible_total)
-        if flexible_total <= 0 or room / flexible_total < MIN_SHRINK:
+            return [(i, widths[i] * scale) for i in indexes]
+        fixed = {i for i in indexes if self._rigid(self.doc.columns[i])}
+        while True:
+            fixed_total = sum(widths[i] for i in fixed)
+            flexible_total = total - fixed_total
+            room = self.width - fixed_total
+            if flexible_total <= 0 or room / flexible_total < MIN_SHRINK:
+                return None
+            shrink = room / flexible_total
+            held = [i for i in floor if i not in fixed and widths[i] * shrink < floor[i]]
+            if not held:
+                break
+            for index in held:  # narrowed only as far as its count allows
+                widths[index] = floor[index]
+                fixed.add(index)
+            total = sum(widths.values())
+        return [(i, widths[i] if i in fixed else widths[i] * shrink) for i in indexes]
+
+    def _count_column(self, indexes: Sequence[int]) -> int | None:
+        """The column of a page's group that shows the sum rows' count: the third one,
+        unless it holds a sum itself."""
+        if len(indexes) < 3 or self.doc.columns[indexes[2]].summed:
             return None
-        shrink = room / flexible_total
-        return [(i, natural[i] if i in rigid else natural[i] * shrink) for i in indexes]
+        return indexes[2]
+
+    def _sum_width(self, text: str) -> float:
+        """The cell width a text of the sum rows (bold, one line) needs."""
+        return self.bold_metrics.horizontalAdvance(text) + 2 * self.pad_x + self.mm
+
+    def _widest_totals(self) -> dict[int, str]:
+        """Per summed column, the widest text its 本页小计 or 合计 can show: the sum of the
+        magnitudes bounds every partial sum (a minus sign when any value is negative)."""
+        summed = self.doc.summed_indexes
+        if not summed:
+            return {}
+        sizes = [Decimal(0)] * len(summed)
+        negative = False
+        for values in self.doc.sums:
+            negative = negative or any(v < 0 for v in values)
+            sizes = [a + abs(b) for a, b in zip(sizes, values, strict=True)]
+        sign = "-" if negative else ""
+        return {
+            index: sign + self._sum_text(self.doc.columns[index], size)
+            for index, size in zip(summed, sizes, strict=True)
+        }
+
+    @staticmethod
+    def _sum_text(column: TableColumn, value: Decimal) -> str:
+        return f"{value:,.2f}" if column.money else f"{value:.0f}"  # 16,645,916.00
 
     @staticmethod
     def _rigid(column: TableColumn) -> bool:
@@ -554,41 +606,37 @@ class Renderer:
             totals = [a + b for a, b in zip(totals, self.doc.sums[row_index], strict=True)]
         by_column = dict(zip(summed, totals, strict=True))
         painter.setFont(self.fonts.bold)
-        # The label spans the first two columns (序号 is too narrow for 本页小计).
-        label_width = sum(width for _index, width in group[:2])
-        painter.drawText(
-            QRectF(0, y, label_width, height),
-            Qt.AlignmentFlag.AlignCenter,
-            label,
-        )
-        x = 0.0
-        texts: dict[int, str] = {}
-        third = group[2][0] if len(group) > 2 else None
-        if third is not None and third not in by_column:
-            texts[third] = count
-        skip = {index for index, _width in group[:2]}
-        for index, width in group:
-            column = self.doc.columns[index]
-            if index in skip:
-                x += width
-                continue
-            text = texts.get(index, "")
-            align = Qt.AlignmentFlag.AlignHCenter
-            if index in by_column:
-                value = by_column[index]
-                text = f"{value:,.2f}" if column.money else f"{value:.0f}"  # 16,645,916.00
-                align = Qt.AlignmentFlag.AlignRight
-            if text:
-                painter.drawText(
-                    QRectF(x + self.pad_x, y, width - 2 * self.pad_x, height),
-                    align | Qt.AlignmentFlag.AlignVCenter,
-                    text,
-                )
-            x += width
+        for rect, align, text in self.sum_cells(group, y, by_column, label, count):
+            painter.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter, text)
         y += height
         painter.drawLine(QLineF(0, y, self.width, y))
         painter.setFont(self.fonts.body)
         return y
+
+    def sum_cells(
+        self,
+        group: Sequence[tuple[int, float]],
+        y: float,
+        totals: dict[int, Decimal],
+        label: str,
+        count: str,
+    ) -> list[tuple[QRectF, Qt.AlignmentFlag, str]]:
+        """Where a sum row's texts go: the label over the first two columns (序号 is too
+        narrow for 本页小计), the count in the third, each total under its column."""
+        height = self._sum_row_height()
+        label_width = sum(width for _index, width in group[:2])
+        cells = [(QRectF(0, y, label_width, height), Qt.AlignmentFlag.AlignHCenter, label)]
+        count_column = self._count_column([index for index, _width in group])
+        x = label_width
+        for index, width in group[2:]:
+            inner = QRectF(x + self.pad_x, y, width - 2 * self.pad_x, height)
+            if index in totals:
+                text = self._sum_text(self.doc.columns[index], totals[index])
+                cells.append((inner, Qt.AlignmentFlag.AlignRight, text))
+            elif index == count_column:
+                cells.append((inner, Qt.AlignmentFlag.AlignHCenter, count))
+            x += width
+        return cells
 
     def _paint_grid(
         self,

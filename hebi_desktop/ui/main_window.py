@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -97,6 +96,7 @@ HELP_TEXT = (
 
 LedgerPageFactory = Callable[["Book", Ledger, QWidget], QWidget]
 OPENING_TEXT = "正在打开…"
+EXIT_BACKUP_TEXT = "正在备份，请稍候…"
 
 
 def _ledger_page_class() -> LedgerPageFactory | None:
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self._closing_done = False
         self.exit_backup: Path | None = None
         self.restore_progress: QProgressDialog | None = None
+        self.exit_progress: QProgressDialog | None = None  # shown while the exit backup runs
         self.attached = False
         self.setWindowIcon(app_icon())
         self.entries = nav_entries(
@@ -677,13 +678,7 @@ class MainWindow(QMainWindow):
         from hebi_desktop.services import backups
         from hebi_desktop.ui.screens.overview_page import OverviewPage
 
-        waiting = QProgressDialog(f"正在从“{backup.name}”恢复…", "", 0, 0, self)
-        waiting.setWindowTitle("从备份恢复")
-        waiting.setCancelButton(None)  # type: ignore[arg-type]
-        waiting.setWindowModality(Qt.WindowModality.WindowModal)
-        waiting.setMinimumDuration(0)
-        waiting.setAutoClose(False)
-        waiting.show()
+        waiting = self._waiting(f"正在从“{backup.name}”恢复…", "从备份恢复")
         self.restore_progress = waiting
         self.watcher.blockSignals(True)  # the book is closed while the file is replaced
         book = self.book
@@ -718,6 +713,18 @@ class MainWindow(QMainWindow):
         result: backups.Restored | Exception = worker.result
         return result
 
+    def _waiting(self, text: str, title: str) -> QProgressDialog:
+        """A "please wait" window without 取消, shown at once; it keeps the clicks out of
+        the main window while a worker runs and the window keeps painting."""
+        waiting = QProgressDialog(text, "", 0, 0, self)
+        waiting.setWindowTitle(title)
+        waiting.setCancelButton(None)  # type: ignore[arg-type]
+        waiting.setWindowModality(Qt.WindowModality.WindowModal)
+        waiting.setMinimumDuration(0)
+        waiting.setAutoClose(False)
+        waiting.show()
+        return waiting
+
     def set_book(self, book: Book) -> None:
         """Use ``book`` from now on: every page is rebuilt on its next visit."""
         current = self.current_key() or OVERVIEW
@@ -748,6 +755,9 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.exit_progress is not None:  # closed again while the exit backup runs
+            event.ignore()
+            return
         busy = self._busy_pages()
         if busy and not self._closing_done:
             answer = QMessageBox.question(
@@ -772,8 +782,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def backup_on_exit(self) -> Path | None:
-        """The automatic backup (if the settings ask for it and something changed), with
-        "正在备份…" on screen while it copies; a failure is shown, not fatal."""
+        """The automatic backup (if the settings ask for it and something changed), made
+        on a worker with "正在备份，请稍候…" on screen: the window keeps painting however
+        long the copy takes. The copy is written under a temporary name and renamed when
+        complete, so quitting never leaves half a backup. A failure is shown, not fatal."""
         if not self.attached:
             return None
         from hebi_desktop.services import backups
@@ -783,40 +795,33 @@ class MainWindow(QMainWindow):
                 return None
         except StorageError:
             log.exception("could not tell whether a backup is needed")
-        waiting = QProgressDialog("正在备份…", "", 0, 0, self)
-        waiting.setWindowTitle(APP_TITLE)
-        waiting.setCancelButton(None)  # type: ignore[arg-type]
-        waiting.setWindowModality(Qt.WindowModality.WindowModal)
-        waiting.setMinimumDuration(0)
-        waiting.setAutoClose(False)
-        waiting.show()
-        QApplication.processEvents()
+        waiting = self._waiting(EXIT_BACKUP_TEXT, APP_TITLE)
+        self.exit_progress = waiting
+        book = self.book
+
+        def job(progress: Callable[[int, int], None], _cancelled: object) -> Path | None:
+            return backups.backup_on_exit(book, progress)
 
         def report(done: int, total: int) -> None:
             waiting.setMaximum(max(total, 1))
             waiting.setValue(min(done, max(total, 1)))
-            QApplication.processEvents()
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.exit_backup = backups.backup_on_exit(self.book, report)
-        except (BackupError, UserError) as error:
-            QApplication.restoreOverrideCursor()
-            waiting.close()
-            QMessageBox.warning(self, "自动备份失败", f"退出时自动备份没有成功：{error}")
-            return None
-        except OSError:
-            QApplication.restoreOverrideCursor()
-            waiting.close()
-            log.exception("automatic backup failed")
-            QMessageBox.warning(
-                self,
-                "自动备份失败",
-                f"退出时自动备份没有成功，详细信息已记录到日志 {LOG_FILE_NAME}",
-            )
-            return None
-        QApplication.restoreOverrideCursor()
+        loop = QEventLoop(self)
+        worker = Worker(job, self)
+        worker.progress.connect(report)
+        worker.done.connect(loop.quit)
+        worker.start()
+        if worker.running:
+            loop.exec()
         waiting.close()
+        waiting.deleteLater()
+        self.exit_progress = None
+        message = worker.error_message
+        worker.deleteLater()
+        if message is not None:
+            QMessageBox.warning(self, "自动备份失败", f"退出时自动备份没有成功：{message}")
+            return None
+        self.exit_backup = worker.result
         return self.exit_backup
 
 

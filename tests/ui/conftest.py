@@ -36,3 +36,20 @@ def _garbage_freed_on_the_gui_thread() -> Iterator[None]:
         if workers._collector.running == 0:
             gc.collect()
             gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _previews_closed() -> Iterator[None]:
+    """Close the print previews a test left open (before the collector runs again).
+
+    A closed preview deletes itself, so the tests do not hand one to ``qtbot.addWidget``:
+    qtbot would close the deleted dialog once more at the end and fail.
+    """
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    from hebi_desktop.ui.dialogs.print_preview import FormPreview
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, FormPreview) and widget.isVisible():
+            widget.close()

@@ -18,11 +18,13 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.demo import fill_demo
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.records import RecordService
+from hebi_desktop.storage.backup import check_backup
 from hebi_desktop.ui.dialogs.backup_picker import BackupPicker
 from hebi_desktop.ui.dialogs.print_preview import FormPreview, open_preview
 from hebi_desktop.ui.main_window import MainWindow
 from hebi_desktop.ui.widgets.navigation import OVERVIEW, SETTINGS
 from tests.printing.pdf_text import pages
+from tests.services.test_restore import records_in
 from tests.ui.ledger_helpers import Button, Messages
 from tests.ui.stall_meter import StallMeter
 
@@ -50,8 +52,7 @@ def preview_of_everything(qtbot, book: Book) -> tuple[FormPreview, float]:  # ty
     """打印… of the whole (demo) city's housing ledger; the seconds until it showed."""
     started = time.monotonic()
     dialog = open_preview(None, book, ("housing",), RecordQuery(), all_places=True)  # type: ignore[arg-type]
-    assert dialog is not None
-    qtbot.addWidget(dialog)
+    assert dialog is not None  # closed by tests/ui/conftest.py if a test leaves it open
     return dialog, time.monotonic() - started
 
 
@@ -220,3 +221,44 @@ def test_the_overview_recounts_after_a_restore_without_freezing(
     assert overview.updated_label.text().startswith("统计时间")
     assert overview.figure_text("housing", "households") == f"{ROWS:,}"
     window.book.close()
+
+
+def test_the_exit_backup_runs_beside_the_window(
+    qtbot, long_ledger: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing the window with changes backs up on a worker behind "正在备份，请稍候…";
+    made slow here (as 100,000 rows are), the copy must not stop the window painting."""
+    real_backup = backups.backup_on_exit
+
+    def slow_backup(book: Book, progress=None):  # type: ignore[no-untyped-def]
+        time.sleep(0.6)  # a long copy (the interpreter runs the window meanwhile)
+        return real_backup(book, progress)
+
+    monkeypatch.setattr(backups, "backup_on_exit", slow_backup)
+    window = MainWindow(long_ledger)
+    qtbot.addWidget(window)
+    window.show()
+    long_ledger.settings.set("operator", "王丽")  # a change since the last backup
+    said: list[str] = []
+
+    def look() -> None:  # on the GUI thread, while the backup runs
+        if window.exit_progress is not None and window.exit_progress.isVisible():
+            said.append(window.exit_progress.labelText())
+
+    looking = QTimer()
+    looking.timeout.connect(look)
+    looking.start(50)
+    bound = allowed(qtbot)
+    with StallMeter() as meter:
+        window.close()
+    looking.stop()
+    assert not window.isVisible()
+    assert said and set(said) == {"正在备份，请稍候…"}  # the clerk sees why quitting waits
+    assert meter.longest < bound, f"the window stood still {meter.longest:.2f} s"
+    made = window.exit_backup
+    assert made is not None and made.is_file()
+    folder = backups.policy(long_ledger).folder
+    assert backups.automatic_backups(folder) == [made]
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".part")] == []
+    assert check_backup(made) is not None  # a whole database, read without changing it
+    assert records_in(made) == ROWS

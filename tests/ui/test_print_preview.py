@@ -136,6 +136,36 @@ def test_export_page_prints_the_chosen_ledger_with_its_filters(qtbot, filled: Bo
     dialog.close()
 
 
+def test_a_closed_preview_goes_away_with_its_threads(qtbot, filled: Book, tmp_path: Path) -> None:
+    from hebi_desktop.ui import page_factory, workers
+
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    page = LedgerPage(filled, get_ledger("housing"))
+    qtbot.addWidget(page)
+    page.show()
+    closed = []
+    for attempt in range(4):
+        qtbot.mouseClick(page.print_button, LEFT)
+        dialogs = page.findChildren(FormPreview)
+        assert len(dialogs) == 1, "a closed preview is still a child of the page"
+        dialog = dialogs[0]
+        if attempt in (1, 2):
+            qtbot.waitUntil(lambda shown=dialog: shown.pages_ready, timeout=30_000)
+        if attempt == 2:  # closed while its PDF is being written: the save is cancelled
+            assert dialog.save_pdf(folder / "花名册.pdf") is not None
+        destroyed: list[bool] = []
+        dialog.destroyed.connect(lambda *_args, seen=destroyed: seen.append(True))
+        closed.append(destroyed)
+        dialog.close()  # at attempt 0 and 3 while the records are still being read
+        qtbot.waitUntil(lambda: not page.findChildren(FormPreview), timeout=10_000)
+    assert closed == [[True]] * 4
+    assert not page_factory._live  # no factory thread left running
+    assert workers._collector.running == 0  # every job reported its end
+    # The short save either ended before the close or was undone: never half a file.
+    assert [f.name for f in folder.iterdir()] in ([], ["花名册.pdf"])
+
+
 def test_preview_shows_a_chinese_message_instead_of_a_form(
     qtbot, book: Book, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,8 +29,7 @@ def preview(qtbot: Any, book: Book) -> FormPreview:
     fill_demo(book, ROWS, ledgers=("housing",))
     book.settings.set(UNIT_NAME, "淇县北阳镇人民政府")
     dialog = open_preview(None, book, ("housing",), RecordQuery(), all_places=True)  # type: ignore[arg-type]
-    assert dialog is not None
-    qtbot.addWidget(dialog)
+    assert dialog is not None  # closed by tests/ui/conftest.py if a test leaves it open
     qtbot.waitUntil(lambda: dialog.pages_ready, timeout=60_000)
     assert dialog.error is None
     return dialog
@@ -149,8 +148,7 @@ def test_cancel_stops_printing_before_the_last_page(qtbot: Any, book: Book, tmp_
     fill_demo(book, 3000, ledgers=("housing",))
     book.settings.set(UNIT_NAME, "淇县北阳镇人民政府")
     dialog = open_preview(None, book, ("housing",), RecordQuery(), all_places=True)  # type: ignore[arg-type]
-    assert dialog is not None
-    qtbot.addWidget(dialog)
+    assert dialog is not None  # closed by tests/ui/conftest.py if a test leaves it open
     qtbot.waitUntil(lambda: dialog.pages_ready, timeout=60_000)
     painted: list[tuple[int, int]] = []
     worker = dialog.print_to(pdf_printer(dialog, tmp_path / "打印.pdf"))
@@ -171,8 +169,7 @@ def test_closing_the_preview_stops_its_work(qtbot: Any, book: Book) -> None:
     fill_demo(book, 3000, ledgers=("housing",))
     book.settings.set(UNIT_NAME, "淇县北阳镇人民政府")
     dialog = open_preview(None, book, ("housing",), RecordQuery(), all_places=True)  # type: ignore[arg-type]
-    assert dialog is not None
-    qtbot.addWidget(dialog)
+    assert dialog is not None  # closed by tests/ui/conftest.py if a test leaves it open
     factory = dialog._factory
     assert factory is not None and factory.isRunning()  # reading the records
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)

@@ -717,8 +717,20 @@ class FormPreview(QDialog):
         document, self._document, self._document_key = self._document, None, None
         release_when_unused(document)
         del document
-        self.preview.show_message("")  # the page images go too (the closed dialog stays)
+        self.preview.show_message("")  # the page images go at once
         super().done(result)
+        self._delete_when_idle()
+
+    def _delete_when_idle(self) -> None:
+        """A closed preview goes away (every 打印… makes a new one), once its save and
+        print jobs have reported their end on this thread: a job deleted before that
+        would never resume Python's cycle collector (see ``ui/workers.py``)."""
+        jobs = [w for w in (self.save_worker, self.print_worker) if w is not None and w.running]
+        if not jobs:
+            self.deleteLater()
+            return
+        for worker in jobs:
+            worker.done.connect(self._delete_when_idle)  # a second call only repeats it
 
 
 def _build_any(

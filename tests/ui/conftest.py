@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.ui.ledger_helpers import Messages
+from tests.ui.ledger_helpers import Button, Messages
 
 
 @pytest.fixture
@@ -53,3 +53,30 @@ def _previews_closed() -> Iterator[None]:
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, FormPreview) and widget.isVisible():
             widget.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_message_box_waits_for_nobody(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A real message box in an offscreen test waits for a click that never comes, and the
+    whole run hangs. A box no test answers (the ``messages`` fixture answers them) is
+    recorded, answered "No"/"OK", and fails the test that raised it."""
+    unanswered = Messages(answer=Button.No).install(monkeypatch)
+    yield
+    if unanswered.shown:
+        pytest.fail(f"message boxes nobody answered: {unanswered.shown}")
+
+
+@pytest.fixture(autouse=True)
+def _windows_of_one_test_only() -> Iterator[None]:
+    """Hide the main windows a test left visible, so that a later test that looks for
+    "the visible window" finds its own, not one with another test's database (hidden,
+    not closed: closing would run that window's exit backup after its test has ended)."""
+    from PySide6.QtWidgets import QApplication
+
+    from hebi_desktop.ui.main_window import MainWindow
+
+    before = {id(w) for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)}
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow) and id(widget) not in before and widget.isVisible():
+            widget.hide()

@@ -190,6 +190,25 @@ def test_row_shortcuts_without_a_row_say_what_to_do_and_ctrl_p_prints(
     assert "Ctrl+P" in page.print_button.toolTip()
 
 
+def test_a_long_hint_under_the_table_does_not_widen_the_page(
+    qtbot, window: MainWindow, book: Book
+) -> None:
+    """Seen at 1024×768 × 1.5: a search, then F8 with no row, and the hint under the table
+    pushed the maximised window past the screen's right edge."""
+    book.records("housing").create(samples.housing())
+    qtbot.keyClick(window, Qt.Key.Key_2, CTRL)
+    page = window.ledger_page("housing")
+    assert isinstance(page, LedgerPage)
+    qtbot.keyClicks(page.search_edit, "4106")
+    page.table.setFocus()
+    page.table.clearSelection()
+    qtbot.keyClick(page.table, Qt.Key.Key_F8)
+    hint = page.status_label
+    assert "请先选中一行" in hint.text()
+    # The window's least width counts each label's: this one gives way ("…" and a tooltip).
+    assert hint.minimumSizeHint().width() < hint.fontMetrics().horizontalAdvance(hint.text()) // 4
+
+
 SMALL_SCREENS = pytest.mark.parametrize(
     ("size", "scale"),
     [((1024, 768), 1.5), ((1366, 768), 1.5), ((1024, 768), None), ((1366, 768), None)],

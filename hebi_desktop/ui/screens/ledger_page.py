@@ -234,7 +234,8 @@ class LedgerPage(QWidget):
         self.count_label.setObjectName("countLabel")
         bottom.addWidget(self.count_label)
         bottom.addStretch(1)
-        self.status_label = QLabel(self)
+        # Elided: a long message (a hint on a filtered table) must not widen the window.
+        self.status_label = ElidedLabel("", self)
         bottom.addWidget(self.status_label)
         self.reveal_button = QPushButton("显示该记录", self)
         self.reveal_button.setToolTip("清除搜索和筛选，显示并选中刚保存的记录")

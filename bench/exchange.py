@@ -254,6 +254,18 @@ CHILDREN = {
 }
 
 
+def isolated_env(root: Path) -> dict[str, str]:
+    """The environment of a child that keeps its data and keys under ``root``, so a run
+    never reads or writes the user's database or key store."""
+    env = {
+        **os.environ,
+        "HEBI_DESKTOP_DATA_DIR": str(root / "data"),
+        "HEBI_DESKTOP_KEY_DIR": str(root / "keys"),
+    }
+    env.pop("HEBI_DESKTOP_DB", None)
+    return env
+
+
 def run_child(kind: str, *arguments: str, env: dict[str, str]) -> dict[str, Any]:
     completed = subprocess.run(
         [sys.executable, __file__, "--child", kind, *arguments],
@@ -312,12 +324,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
         root = Path(folder)
-        env = {
-            **os.environ,
-            "HEBI_DESKTOP_DATA_DIR": str(root / "data"),
-            "HEBI_DESKTOP_KEY_DIR": str(root / "keys"),  # never the user's key store
-        }
-        env.pop("HEBI_DESKTOP_DB", None)
+        env = isolated_env(root)
         db = root / "demo.sqlite"
         demo = run_child("demo", str(db), str(args.rows), args.ledger, env=env)
         print(
@@ -435,12 +442,7 @@ def import_curve(sizes: list[int], ledger: str, repeat: int) -> bool:
     points: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="hebi-bench-") as folder:
         root = Path(folder)
-        env = {
-            **os.environ,
-            "HEBI_DESKTOP_DATA_DIR": str(root / "data"),
-            "HEBI_DESKTOP_KEY_DIR": str(root / "keys"),  # never the user's key store
-        }
-        env.pop("HEBI_DESKTOP_DB", None)
+        env = isolated_env(root)
         kinds = set()
         for rows in sizes:
             ours: list[dict[str, Any]] = []

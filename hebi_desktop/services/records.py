@@ -31,7 +31,7 @@ from hebi_desktop.errors import (
 from hebi_desktop.services import audit, villages
 from hebi_desktop.services.convert import from_row, to_row, with_derived
 from hebi_desktop.services.querying import RecordQuery, order_clauses, where_clauses
-from hebi_desktop.services.row_writer import WARNING_SEPARATOR, NewRows
+from hebi_desktop.services.row_writer import WARNING_SEPARATOR, NewRows, warning_columns
 from hebi_desktop.storage.models import RosterHintRow, record_model
 
 if TYPE_CHECKING:
@@ -366,13 +366,8 @@ class RecordService:
 
     def _row(self, checked: Checked, operator: str, now: dt.datetime) -> dict[str, Any]:
         row = to_row(self.ledger, checked.values)
-        warnings = checked.warnings
-        row.update(
-            flagged=bool(warnings),
-            warnings=WARNING_SEPARATOR.join(i.message for i in warnings) or None,
-            updated_at=now,
-            updated_by=operator,
-        )
+        flagged, warnings = warning_columns(checked)
+        row.update(flagged=flagged, warnings=warnings, updated_at=now, updated_by=operator)
         return row
 
     def _insert(self, connection: Connection, row: dict[str, Any]) -> int:

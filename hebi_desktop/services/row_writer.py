@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
 
-from hebi_desktop.domain.fields import Ledger, Level
+from hebi_desktop.domain.fields import Ledger
 from hebi_desktop.domain.pinyin_columns import companion_columns, companion_values
 from hebi_desktop.domain.validation import Checked
 from hebi_desktop.services import audit, villages
@@ -32,6 +32,13 @@ BOOKKEEPING = ("flagged", "warnings", "updated_at", "updated_by")
 CREATION = ("version", "created_at", "created_by")
 
 PreparedRow = tuple[Any, ...]
+
+
+def warning_columns(checked: Checked) -> tuple[bool, str | None]:
+    """A record's ``flagged`` and ``warnings`` columns: the list of records to look at
+    again filters on the first, the form shows the second line by line."""
+    messages = [issue.message for issue in checked.warnings]
+    return bool(messages), WARNING_SEPARATOR.join(messages) or None
 
 
 class NewRows:
@@ -98,9 +105,7 @@ class NewRows:
         for index in self._scaled:
             row[index] = to_hundredths(row[index])
         row.extend(companion_values(self.ledger, values))
-        warnings = [i.message for i in checked.issues if i.level is Level.WARNING]
-        row.append(bool(warnings))
-        row.append(WARNING_SEPARATOR.join(warnings) if warnings else None)
+        row.extend(warning_columns(checked))
         for index, processor, memo in self._processors:
             value = row[index]
             if value is not None:

@@ -12,7 +12,8 @@ rules, so both say the same thing in the same words.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from hebi_desktop.errors import UserError
@@ -40,10 +41,8 @@ WRONG_TYPED = "密码不对，请重新输入（注意大小写和输入法）"
 
 def is_on() -> bool:
     """Whether this desk's keys are protected by a start-up password."""
-    try:
+    with _key_store_said():
         return has_startup_password()
-    except KeyStoreError as error:
-        raise UserError(str(error)) from None
 
 
 def open_with(password: str) -> None:
@@ -51,12 +50,8 @@ def open_with(password: str) -> None:
     refused with :data:`WRONG_TYPED` when it is not the start-up password."""
     if not password:
         raise UserError("请输入启动密码")
-    try:
+    with _key_store_said(wrong_password=WRONG_TYPED):
         unlock(password)
-    except WrongStartupPassword:
-        raise UserError(WRONG_TYPED) from None
-    except KeyStoreError as error:
-        raise UserError(str(error)) from None
 
 
 def check_new_password(password: str, confirmation: str | None = None) -> str:
@@ -77,20 +72,23 @@ def turn_on(password: str, confirmation: str | None = None) -> None:
     check_new_password(password, confirmation)
     if is_on():
         raise UserError("已经设有启动密码；要换密码请用“修改启动密码”")
-    _store(lambda: protect_with_password(password))
+    with _key_store_said():
+        protect_with_password(password)
 
 
 def change(current: str, password: str, confirmation: str | None = None) -> None:
     """Replace the start-up password; ``current`` must be the one set now."""
     _require_current(current)
     check_new_password(password, confirmation)
-    _store(lambda: protect_with_password(password))
+    with _key_store_said():
+        protect_with_password(password)
 
 
 def turn_off(current: str) -> None:
     """Remove the start-up password; the key store opens the database silently again."""
     _require_current(current)
-    _store(remove_password)
+    with _key_store_said():
+        remove_password()
 
 
 def is_recovered() -> bool:
@@ -110,7 +108,8 @@ def reset_forgotten(book: Book, password: str | None, confirmation: str | None =
     if password is not None:
         check_new_password(password, confirmation)
     key = _recovery_key_of(book)
-    _store(lambda: reset_with_recovery_key(key, password))
+    with _key_store_said():
+        reset_with_recovery_key(key, password)
 
 
 def _recovery_key_of(book: Book) -> bytes:
@@ -133,16 +132,18 @@ def _require_current(current: str) -> None:
         raise UserError("这台电脑没有设置启动密码")
     if not current:
         raise UserError("请输入当前的启动密码")
-    try:
+    with _key_store_said(wrong_password="当前的启动密码不对，启动密码没有改动"):
         unlock(current)  # asked again even when this process is unlocked already
-    except WrongStartupPassword:
-        raise UserError("当前的启动密码不对，启动密码没有改动") from None
-    except KeyStoreError as error:
-        raise UserError(str(error)) from None
 
 
-def _store(write: Callable[[], None]) -> None:
+@contextmanager
+def _key_store_said(wrong_password: str | None = None) -> Iterator[None]:
+    """A key store that cannot be read or written is the user's to fix (its message says
+    how), not a bug: it reaches them as a :class:`UserError`; so does a wrong password,
+    in ``wrong_password``'s words where the caller has some."""
     try:
-        write()
+        yield
+    except WrongStartupPassword as error:
+        raise UserError(wrong_password or str(error)) from None
     except KeyStoreError as error:
         raise UserError(str(error)) from None

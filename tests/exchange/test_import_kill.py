@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from hebi_desktop.services.checking import check_book
 from hebi_desktop.services.spool import BATCH
 from tests.exchange.test_bounded_reading import _rows
 from tests.exchange.test_import import plain_sheet
+from tests.killed_child import child_python, wal_size
 from tests.samples import housing
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -51,11 +50,6 @@ print("NOT KILLED", flush=True)
 """
 
 
-def wal_size(path: Path) -> int:
-    wal = Path(f"{path}-wal")
-    return wal.stat().st_size if wal.exists() else 0
-
-
 def test_kill_while_a_big_import_writes_leaves_the_database_as_it_was(
     tmp_path: Path, db_path: Path
 ) -> None:
@@ -65,14 +59,7 @@ def test_kill_while_a_big_import_writes_leaves_the_database_as_it_was(
             book.records("housing").create(housing(check_date=dt.date(2024, 5, day)))
     before = wal_size(db_path)
 
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db_path), str(sheet)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    try:
+    with child_python(CHILD, str(db_path), str(sheet)) as child:
         assert child.stdout is not None
         line = child.stdout.readline().strip()
         assert line.startswith("READY"), (line, child.stderr.read() if child.stderr else "")
@@ -80,10 +67,6 @@ def test_kill_while_a_big_import_writes_leaves_the_database_as_it_was(
         spilled = wal_size(db_path)
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(30) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     assert spilled > before, "the uncommitted write never reached the disk"
 
     with Book.open(db_path) as book:

@@ -14,6 +14,7 @@ import pytest
 
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.checking import check_book
+from tests.killed_child import child_python, wal_size
 from tests.samples import housing
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -49,24 +50,12 @@ with book.writing() as connection:
 """
 
 
-def wal_size(path: Path) -> int:
-    wal = Path(f"{path}-wal")
-    return wal.stat().st_size if wal.exists() else 0
-
-
 def test_kill_during_a_large_write_leaves_none_of_it(db_path: Path) -> None:
     with Book.open(db_path) as book:
         for day in range(1, 4):
             book.records("housing").create(housing(check_date=dt.date(2024, 5, day)))
 
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    try:
+    with child_python(CHILD, str(db_path)) as child:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "COMMITTED"
         committed = wal_size(db_path)
@@ -75,10 +64,6 @@ def test_kill_during_a_large_write_leaves_none_of_it(db_path: Path) -> None:
         spilled = wal_size(db_path)
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(30) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     assert spilled > committed, "the uncommitted write never reached the disk"
 
     with Book.open(db_path) as book:

@@ -425,8 +425,7 @@ def cached_workbook(rows: int, ledger: str) -> Path:
         return workbook
     with tempfile.TemporaryDirectory(prefix="hebi-bench-", dir=cache) as folder:
         root = Path(folder)
-        env = {**os.environ, "HEBI_DESKTOP_DATA_DIR": str(root / "data")}
-        env.pop("HEBI_DESKTOP_DB", None)
+        env = isolated_env(root)  # the throw-away demo database's key stays here too
         print(f"making the {rows}-row workbook (kept in {cache}) ...", flush=True)
         db = root / "demo.sqlite"
         run_child("demo", str(db), str(rows), ledger, env=env)

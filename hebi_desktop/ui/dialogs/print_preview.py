@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QAction, QIntValidator, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -62,6 +62,7 @@ from hebi_desktop.ui.page_factory import (
     release_when_unused,
     stop_with,
 )
+from hebi_desktop.ui.remembered_folder import remembered_folder
 from hebi_desktop.ui.widgets.field_widgets import WARNING_COLOR
 from hebi_desktop.ui.widgets.page_view import FIT_PAGE, FIT_WIDTH, ZOOM_STEPS, PageView
 from hebi_desktop.ui.workers import ProgressPanel, Worker
@@ -621,15 +622,6 @@ class FormPreview(QDialog):
 
     # --- saving -----------------------------------------------------------------------
 
-    def _folder(self) -> Path:
-        remembered = self.book.settings.get(LAST_PRINT_DIR)
-        if remembered and Path(remembered).is_dir():
-            return Path(remembered)
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
-
     def choose_pdf(self) -> Worker | None:
         if not self.phone_missing_confirmed():
             return None
@@ -638,7 +630,8 @@ class FormPreview(QDialog):
             title = self._document.title
         else:  # not read yet: the place and the form, without waiting for the records
             title = f"{self.scope_text().split(' · ')[0]}{FORM_TITLES[self.form]}"
-        suggested = self._folder() / f"{title}{dt.date.today():%Y%m%d}.pdf"
+        folder = remembered_folder(self.book.settings, LAST_PRINT_DIR)
+        suggested = folder / f"{title}{dt.date.today():%Y%m%d}.pdf"
         chosen, _filter = QFileDialog.getSaveFileName(
             self, "另存为 PDF", str(suggested), PDF_FILTER
         )

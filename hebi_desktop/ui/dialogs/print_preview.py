@@ -56,6 +56,7 @@ from hebi_desktop.services.desk_scope import scope_words, with_default_place
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SUPERVISION_PHONE
 from hebi_desktop.ui import geometry
+from hebi_desktop.ui.dialogs.confirm import confirmed
 from hebi_desktop.ui.page_factory import (
     PageFactory,
     Prepared,
@@ -361,14 +362,11 @@ class FormPreview(QDialog):
         """A notice with no 监督电话: ask before it goes to paper or PDF."""
         if self.form is not Form.NOTICE or self.book.settings.get(SUPERVISION_PHONE):
             return True
-        answer = QMessageBox.question(
+        return confirmed(
             self,
             "公示名单没有监督电话",
             f"{NO_PHONE}\n\n公示名单应写明监督电话，以便群众反映问题。仍要继续吗？",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     # --- printing on a printer ---------------------------------------------------------
 

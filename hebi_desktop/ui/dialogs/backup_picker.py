@@ -8,6 +8,7 @@ exception (a backup on a USB stick). The folder list offers the folders that mak
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, QStandardPaths, Qt
@@ -43,6 +44,30 @@ def _table(parent: QWidget, headers: list[str]) -> QTableWidget:
     table.verticalHeader().hide()
     table.setWordWrap(False)
     return table
+
+
+def _picker_buttons(
+    dialog: QDialog,
+    table: QTableWidget,
+    choose_text: str,
+    choose: Callable[[], object],
+    elsewhere: Callable[[], object],
+) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """The default button that takes the chosen row (a double-click on a row does too),
+    从其他位置选择… for a file or folder the list does not offer, and 取消."""
+    buttons = QDialogButtonBox(dialog)
+    choose_button = QPushButton(choose_text, dialog)
+    choose_button.setDefault(True)
+    elsewhere_button = QPushButton("从其他位置选择…", dialog)
+    cancel = QPushButton("取消", dialog)
+    buttons.addButton(choose_button, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton(elsewhere_button, QDialogButtonBox.ButtonRole.ActionRole)
+    buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
+    choose_button.clicked.connect(choose)
+    elsewhere_button.clicked.connect(elsewhere)
+    cancel.clicked.connect(dialog.reject)
+    table.doubleClicked.connect(lambda _index: choose())
+    return buttons, choose_button, elsewhere_button
 
 
 class BackupPicker(QDialog):
@@ -95,18 +120,9 @@ class BackupPicker(QDialog):
         note = QLabel("恢复前，当前数据库会先另存一份（类型“恢复前”），随时可以找回。", self)
         note.setWordWrap(True)
         layout.addWidget(note)
-        buttons = QDialogButtonBox(self)
-        self.restore_button = QPushButton("恢复所选备份", self)
-        self.restore_button.setDefault(True)
-        self.elsewhere_button = QPushButton("从其他位置选择…", self)
-        cancel = QPushButton("取消", self)
-        buttons.addButton(self.restore_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.elsewhere_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
-        self.restore_button.clicked.connect(self.choose_selected)
-        self.elsewhere_button.clicked.connect(self.choose_elsewhere)
-        cancel.clicked.connect(self.reject)
-        self.table.doubleClicked.connect(lambda _index: self.choose_selected())
+        buttons, self.restore_button, self.elsewhere_button = _picker_buttons(
+            self, self.table, "恢复所选备份", self.choose_selected, self.choose_elsewhere
+        )
         self.table.itemSelectionChanged.connect(self._update)
         layout.addWidget(buttons)
         if self.backups:
@@ -187,18 +203,9 @@ class FolderPicker(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        buttons = QDialogButtonBox(self)
-        self.use_button = QPushButton("使用所选文件夹", self)
-        self.use_button.setDefault(True)
-        self.elsewhere_button = QPushButton("从其他位置选择…", self)
-        cancel = QPushButton("取消", self)
-        buttons.addButton(self.use_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.elsewhere_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
-        self.use_button.clicked.connect(self.choose_selected)
-        self.elsewhere_button.clicked.connect(self.choose_elsewhere)
-        cancel.clicked.connect(self.reject)
-        self.table.doubleClicked.connect(lambda _index: self.choose_selected())
+        buttons, self.use_button, self.elsewhere_button = _picker_buttons(
+            self, self.table, "使用所选文件夹", self.choose_selected, self.choose_elsewhere
+        )
         layout.addWidget(buttons)
         self.table.selectRow(0)
         geometry.fit_to_screen(self, QSize(760, 300))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QAction, QIntValidator, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -56,12 +56,14 @@ from hebi_desktop.services.desk_scope import scope_words, with_default_place
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.services.settings import SUPERVISION_PHONE
 from hebi_desktop.ui import geometry
+from hebi_desktop.ui.dialogs.confirm import confirmed
 from hebi_desktop.ui.page_factory import (
     PageFactory,
     Prepared,
     release_when_unused,
     stop_with,
 )
+from hebi_desktop.ui.remembered_folder import remembered_folder
 from hebi_desktop.ui.widgets.field_widgets import WARNING_COLOR
 from hebi_desktop.ui.widgets.page_view import FIT_PAGE, FIT_WIDTH, ZOOM_STEPS, PageView
 from hebi_desktop.ui.workers import ProgressPanel, Worker
@@ -360,14 +362,11 @@ class FormPreview(QDialog):
         """A notice with no 监督电话: ask before it goes to paper or PDF."""
         if self.form is not Form.NOTICE or self.book.settings.get(SUPERVISION_PHONE):
             return True
-        answer = QMessageBox.question(
+        return confirmed(
             self,
             "公示名单没有监督电话",
             f"{NO_PHONE}\n\n公示名单应写明监督电话，以便群众反映问题。仍要继续吗？",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     # --- printing on a printer ---------------------------------------------------------
 
@@ -621,15 +620,6 @@ class FormPreview(QDialog):
 
     # --- saving -----------------------------------------------------------------------
 
-    def _folder(self) -> Path:
-        remembered = self.book.settings.get(LAST_PRINT_DIR)
-        if remembered and Path(remembered).is_dir():
-            return Path(remembered)
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
-
     def choose_pdf(self) -> Worker | None:
         if not self.phone_missing_confirmed():
             return None
@@ -638,7 +628,8 @@ class FormPreview(QDialog):
             title = self._document.title
         else:  # not read yet: the place and the form, without waiting for the records
             title = f"{self.scope_text().split(' · ')[0]}{FORM_TITLES[self.form]}"
-        suggested = self._folder() / f"{title}{dt.date.today():%Y%m%d}.pdf"
+        folder = remembered_folder(self.book.settings, LAST_PRINT_DIR)
+        suggested = folder / f"{title}{dt.date.today():%Y%m%d}.pdf"
         chosen, _filter = QFileDialog.getSaveFileName(
             self, "另存为 PDF", str(suggested), PDF_FILTER
         )

@@ -40,6 +40,7 @@ from hebi_desktop.services.book import Book
 from hebi_desktop.services.drafts import DraftService
 from hebi_desktop.services.records import Record
 from hebi_desktop.ui import geometry
+from hebi_desktop.ui.dialogs.confirm import confirmed
 from hebi_desktop.ui.widgets.attachments_panel import AttachmentsPanel, dropped_files
 from hebi_desktop.ui.widgets.field_widgets import (
     ERROR_COLOR,
@@ -625,14 +626,11 @@ class RecordDialog(QDialog):
         warnings = self.form.warnings
         if warnings:
             listing = "\n".join(f"• {issue.message}" for issue in warnings)
-            answer = QMessageBox.question(
+            if not confirmed(
                 self,
                 "请确认",
                 f"这条记录有以下提醒：\n\n{listing}\n\n仍要保存吗？保存后该记录标记为“待核实”。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return False
         return True
 
@@ -711,14 +709,11 @@ class RecordDialog(QDialog):
         super().reject()
 
     def _confirm_discard(self) -> bool:
-        answer = QMessageBox.question(
+        return confirmed(
             self,
             "放弃未保存的内容",
             "填写的内容还没有保存，确定放弃吗？",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     # --- drafts -----------------------------------------------------------------------
 

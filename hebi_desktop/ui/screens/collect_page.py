@@ -40,6 +40,7 @@ from hebi_desktop.county.collect import (
 from hebi_desktop.county.collect_archive import collect_any, collect_archive, is_archive
 from hebi_desktop.errors import Cancelled
 from hebi_desktop.services.book import Book
+from hebi_desktop.ui.dialogs.confirm import confirmed
 from hebi_desktop.ui.screens.county_summary_panel import CountySummaryPanel
 from hebi_desktop.ui.screens.job_page import OneJobPage
 from hebi_desktop.ui.workers import Job, ProgressPanel, Worker
@@ -234,15 +235,12 @@ class CollectPage(OneJobPage):
         details = "\n\n".join(
             "\n".join([f"【{r.path.name}】{r.unit}", *r.edits, *r.shrinks]) for r in held
         )
-        answer = QMessageBox.question(
+        if not confirmed(
             self,
             "汇总报送",
             f"有{len(held)}个文件需要确认后才能接收：\n\n{details}\n\n"
             "确认这些文件无误、仍要接收吗？选“否”则只接收其他文件。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return Choices()
         edited = any(r.edits for r in held)
         return Choices(accept_edited=edited, allow_shrink=any(r.shrinks for r in held))

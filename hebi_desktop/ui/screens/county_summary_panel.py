@@ -9,11 +9,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -28,6 +26,7 @@ from hebi_desktop.county.report import (
 )
 from hebi_desktop.errors import StorageError, UserError
 from hebi_desktop.services.book import Book
+from hebi_desktop.ui.report_saving import ask_workbook_target, write_report
 from hebi_desktop.ui.screens.overview_page import grouped
 
 
@@ -94,20 +93,17 @@ class CountySummaryPanel(QWidget):
         self.missing_label.setText(text)
 
     def choose_target(self) -> None:
-        name, _filter = QFileDialog.getSaveFileName(
-            self, "导出县区汇总", "县区台账汇总.xlsx", "Excel 工作簿 (*.xlsx)"
-        )
-        if name:
-            self.save(Path(name))
+        target = ask_workbook_target(self, "导出县区汇总", "县区台账汇总.xlsx")
+        if target is not None:
+            self.save(target)
 
     def save(self, target: Path) -> Path | None:
-        try:
-            saved = write_county_summary(self.book, target, self.month_edit.text() or None)
-        except (UserError, OSError) as error:
-            QMessageBox.warning(self, "导出失败", str(error))
-            return None
-        self.missing_label.setText(f"已导出：{saved}")
-        return saved
+        month = self.month_edit.text() or None
+        return write_report(
+            self,
+            self.missing_label,
+            lambda: write_county_summary(self.book, target, month),
+        )
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -30,6 +29,7 @@ from hebi_desktop.county.crosscheck import Finding, RecordRef, cross_check, writ
 from hebi_desktop.domain.registry import get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.report_saving import ask_workbook_target, write_report
 from hebi_desktop.ui.screens.job_page import OneJobPage
 from hebi_desktop.ui.screens.roster_check_panel import RosterCheckPanel
 from hebi_desktop.ui.screens.verify_stats_panel import VerifyStatsPanel
@@ -152,26 +152,20 @@ class CrossCheckPage(OneJobPage):
             )
 
     def choose_target(self) -> None:
-        name, _filter = QFileDialog.getSaveFileName(
-            self, "导出核查结果", "跨乡镇核查结果.xlsx", "Excel 工作簿 (*.xlsx)"
-        )
-        if name:
-            self.save(Path(name))
+        target = ask_workbook_target(self, "导出核查结果", "跨乡镇核查结果.xlsx")
+        if target is not None:
+            self.save(target)
 
     def save(self, target: Path) -> Path | None:
-        from hebi_desktop.errors import UserError
+        from hebi_desktop.exchange.files import database_files
 
-        try:
-            from hebi_desktop.exchange.files import database_files
-
-            saved = write_findings(
+        return write_report(
+            self,
+            self.summary_label,
+            lambda: write_findings(
                 target,
                 self.findings,
                 database_files(self.book.sqlite_file),
                 full_ids=self.full_ids_check.isChecked(),
-            )
-        except (UserError, OSError) as error:
-            QMessageBox.warning(self, "导出失败", str(error))
-            return None
-        self.summary_label.setText(f"已导出：{saved}")
-        return Path(saved)
+            ),
+        )

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QStandardPaths,
     Signal,
 )
 from PySide6.QtGui import QShowEvent
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.remembered_folder import remembered_folder
 from hebi_desktop.ui.screens.export_tab import Exporter, ExportTab
 from hebi_desktop.ui.screens.import_tab import (
     Importer,
@@ -150,13 +150,7 @@ class ExchangePage(OneJobPage):
         return self.export_tab.start_export()
 
     def folder(self, key: str) -> Path:
-        remembered = self.book.settings.get(key)
-        if remembered and Path(remembered).is_dir():
-            return Path(remembered)
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+        return remembered_folder(self.book.settings, key)
 
     def remember(self, key: str, path: Path) -> None:
         self.book.settings.set(key, str(path.parent))

@@ -37,6 +37,7 @@ from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.services.desk_scope import desk_scope, query_place, scope_words
 from hebi_desktop.services.querying import RecordQuery
+from hebi_desktop.ui.dialogs.confirm import confirmed
 from hebi_desktop.ui.icons import icon
 from hebi_desktop.ui.screens.import_tab import (
     EXCEL_FILTER,
@@ -280,17 +281,17 @@ class ExportTab(QWidget):
         query = self.export_query()
         if query is None:
             return None
-        if self.outside_desk() and self.record_check.isChecked():
-            answer = QMessageBox.question(
+        if (
+            self.outside_desk()
+            and self.record_check.isChecked()
+            and not confirmed(
                 self,
                 "导出",
                 f"所选范围（{query_place(query)}）不是本单位的范围（{self.desk.name}）。\n\n"
                 "仍要导出并记入报送记录吗？文件名、标题和报送标识都写所选范围。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
             )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
+        ):
+            return None
         suggested = self._host.folder(LAST_EXPORT_DIR) / self._default_export_name(keys, query)
         with_files = self.files_check.isChecked()
         if with_files:

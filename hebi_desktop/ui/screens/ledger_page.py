@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -42,6 +42,7 @@ from hebi_desktop.ui import (
 )
 from hebi_desktop.ui.dialogs.bulk_attach_dialog import BulkAttachDialog
 from hebi_desktop.ui.dialogs.record_form import RecordDialog
+from hebi_desktop.ui.shortcuts import add_shortcut
 from hebi_desktop.ui.widgets.elided_label import ElidedLabel
 from hebi_desktop.ui.widgets.filters import FilterBar
 from hebi_desktop.ui.widgets.flow_layout import flow_row
@@ -253,17 +254,20 @@ class LedgerPage(QWidget):
         self.restore_button.clicked.connect(self.restore_selected)
         self.undo_button.clicked.connect(self.undo_last)
         self.reveal_button.clicked.connect(self.reveal_saved)
-        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
-        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        undo.activated.connect(self.undo_last)
+        add_shortcut(
+            QKeySequence.StandardKey.Undo,
+            self,
+            Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            self.undo_last,
+        )
         self.filter_bar.changed.connect(self._filters_changed)
         self.search_edit.returnPressed.connect(self.go_to_results)
-        down = QShortcut(QKeySequence(Qt.Key.Key_Down), self.search_edit)
-        down.setContext(Qt.ShortcutContext.WidgetShortcut)
-        down.activated.connect(self.go_to_results)
-        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.table)
-        back.setContext(Qt.ShortcutContext.WidgetShortcut)
-        back.activated.connect(self.focus_search)
+        add_shortcut(
+            Qt.Key.Key_Down, self.search_edit, Qt.ShortcutContext.WidgetShortcut, self.go_to_results
+        )
+        add_shortcut(
+            Qt.Key.Key_Escape, self.table, Qt.ShortcutContext.WidgetShortcut, self.focus_search
+        )
         self.table.doubleClicked.connect(self._open_index)
         for view in (self.table, self.table.frozen_view):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -273,26 +277,31 @@ class LedgerPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self._model.modelReset.connect(self._update_actions)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            shortcut = QShortcut(QKeySequence(key), self.table)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(self.edit_current)
-        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
-        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.activated.connect(self._delete_or_restore)
-        new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
-        new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        new.activated.connect(self.new_record)
+            add_shortcut(key, self.table, Qt.ShortcutContext.WidgetShortcut, self.edit_current)
+        add_shortcut(
+            QKeySequence.StandardKey.Delete,
+            self.table,
+            Qt.ShortcutContext.WidgetShortcut,
+            self._delete_or_restore,
+        )
+        add_shortcut(
+            QKeySequence.StandardKey.New,
+            self,
+            Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            self.new_record,
+        )
         # F8 and Ctrl+P also from the navigation list (where Ctrl+2 leaves the focus); a
         # hidden page's shortcuts are inactive, so the shown ledger's page answers.
-        verify = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
-        verify.setContext(Qt.ShortcutContext.WindowShortcut)
-        verify.activated.connect(self.verify_current)
-        printing = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
-        printing.setContext(Qt.ShortcutContext.WindowShortcut)
-        printing.activated.connect(self.open_print)
-        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.activated.connect(self.focus_search)
+        add_shortcut(Qt.Key.Key_F8, self, Qt.ShortcutContext.WindowShortcut, self.verify_current)
+        add_shortcut(
+            QKeySequence.StandardKey.Print, self, Qt.ShortcutContext.WindowShortcut, self.open_print
+        )
+        add_shortcut(
+            QKeySequence.StandardKey.Find,
+            self,
+            Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            self.focus_search,
+        )
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

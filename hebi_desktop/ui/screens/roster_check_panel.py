@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -35,6 +34,7 @@ from hebi_desktop.services.roster_checks import (
     check_rosters,
     confirm_hint,
 )
+from hebi_desktop.ui.report_saving import ask_workbook_target, write_report
 from hebi_desktop.ui.workers import ProgressPanel, Worker
 
 if TYPE_CHECKING:
@@ -222,11 +222,9 @@ class RosterCheckPanel(QGroupBox):
             )
 
     def choose_target(self) -> None:
-        name, _filter = QFileDialog.getSaveFileName(
-            self, "导出名单核查结果", "名单核查结果.xlsx", "Excel 工作簿 (*.xlsx)"
-        )
-        if name:
-            self.save(Path(name))
+        target = ask_workbook_target(self, "导出名单核查结果", "名单核查结果.xlsx")
+        if target is not None:
+            self.save(target)
 
     def save(self, target: Path) -> Path | None:
         from hebi_desktop.exchange.files import database_files
@@ -234,12 +232,9 @@ class RosterCheckPanel(QGroupBox):
 
         if self.result is None:
             return None
-        try:
-            saved = write_roster_hints(
-                target, self.result.hints, database_files(self.book.sqlite_file)
-            )
-        except (UserError, OSError) as error:
-            QMessageBox.warning(self, "导出失败", str(error))
-            return None
-        self.summary_label.setText(f"已导出：{saved}")
-        return Path(saved)
+        hints = self.result.hints
+        return write_report(
+            self,
+            self.summary_label,
+            lambda: write_roster_hints(target, hints, database_files(self.book.sqlite_file)),
+        )

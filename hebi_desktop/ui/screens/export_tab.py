@@ -39,8 +39,8 @@ from hebi_desktop.services.desk_scope import desk_scope, query_place, scope_word
 from hebi_desktop.services.querying import RecordQuery
 from hebi_desktop.ui.dialogs.confirm import confirmed
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.report_saving import WORKBOOK_FILTER
 from hebi_desktop.ui.screens.import_tab import (
-    EXCEL_FILTER,
     OK_COLOR,
     JobHost,
     set_label,
@@ -297,7 +297,7 @@ class ExportTab(QWidget):
         if with_files:
             suggested = suggested.with_suffix(".zip")
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, "导出到", str(suggested), ZIP_FILTER if with_files else EXCEL_FILTER
+            self, "导出到", str(suggested), ZIP_FILTER if with_files else WORKBOOK_FILTER
         )
         if not chosen:
             return None

@@ -36,13 +36,13 @@ from hebi_desktop.domain.fields import LEVEL_LABELS, Level
 from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.services.book import Book
 from hebi_desktop.ui.icons import icon
+from hebi_desktop.ui.report_saving import WORKBOOK_FILTER
 from hebi_desktop.ui.widgets.field_widgets import ERROR_COLOR, WARNING_COLOR
 from hebi_desktop.ui.widgets.flow_layout import flow_row
 from hebi_desktop.ui.workers import Worker
 
 LAST_IMPORT_DIR = "last_import_dir"
 LAST_REPORT_DIR = "last_report_dir"
-EXCEL_FILTER = "Excel 工作簿 (*.xlsx)"
 IMPORT_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv);;所有文件 (*)"
 DUPLICATE_CHOICES = (
     ("error", "报错，不导入"),
@@ -344,7 +344,7 @@ class ImportTab(QWidget):
         folder = Path(remembered) if remembered and Path(remembered).is_dir() else source.parent
         suggested = folder / f"{source.stem}-导入检查报告.xlsx"
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, "保存错误报告", str(suggested), EXCEL_FILTER
+            self, "保存错误报告", str(suggested), WORKBOOK_FILTER
         )
         if not chosen:
             return None

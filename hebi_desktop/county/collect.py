@@ -49,7 +49,7 @@ from hebi_desktop.county.collect_checks import (
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger, Level
 from hebi_desktop.domain.registry import all_ledgers
-from hebi_desktop.domain.validation import Checked, validator_for
+from hebi_desktop.domain.validation import Checked
 from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.errors import Cancelled, ConflictError, UserError
 from hebi_desktop.exchange.csv_source import is_csv
@@ -58,7 +58,6 @@ from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_head
 from hebi_desktop.exchange.importer import (
     RowIssue,
     _is_footer,
-    _only_blanks,
     _RowReader,
     bulk_cache,
 )
@@ -252,7 +251,7 @@ def _read_part(
 ) -> None:
     ledger = part.ledger
     reader = _RowReader(layout)
-    check = validator_for(ledger).for_batch().check
+    check = reader.checker(ledger).check
     names = ledger.natural_key
     seen: dict[tuple[Any, ...], int] = {}
     townships: set[str] = set()
@@ -262,12 +261,9 @@ def _read_part(
             continue
         if _is_footer(cells):
             break
-        raw = reader.raw(cells)
-        if raw is None:
-            continue
-        checked = check(raw)
-        if not checked.ok and _only_blanks(raw):
-            continue
+        checked = check(cells)
+        if checked is None:
+            continue  # an empty row, or one of spaces
         part.rows_read += 1
         if part.rows_read % CHECK_EVERY == 0 and cancelled is not None and cancelled():
             raise Cancelled()

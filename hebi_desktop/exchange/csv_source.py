@@ -83,6 +83,10 @@ class CsvSheet(StreamedSheet):
         log.info("reading %s as CSV (%s)", path.name, self.encoding)
 
     def rows(self, fill_merged_from: int | None = None) -> Iterator[Row]:
+        """Every row, read here: decoding a CSV is cheap beside an XML sheet."""
+        return self.rows_here(fill_merged_from)
+
+    def rows_here(self, fill_merged_from: int | None = None) -> Iterator[Row]:
         try:
             with self.path.open("r", encoding=self.encoding, newline="") as handle:
                 leading = True

@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
-from hebi_desktop.domain.validation import validator_for
+from hebi_desktop.domain.validation import CellChecker, validator_for
 from hebi_desktop.domain.values import shown, to_decimal
 from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.errors import Cancelled, UserError
@@ -231,6 +231,14 @@ class _RowReader:
         ]
         self.width = max((c.index for c in layout.columns), default=0) + 1
         self.where = {c.field.name: (c.index, c.header) for c in layout.columns}
+        self.columns = [
+            (c.index, c.field.name, _preparer(c.field, c.scale)) for c in layout.columns
+        ]
+
+    def checker(self, ledger: Ledger) -> CellChecker:
+        """The ledger's checks for this sheet's rows, as :meth:`raw` then the validator's
+        ``check`` would find, for one import or collected file."""
+        return validator_for(ledger).cell_checker(self.columns)
 
     def raw(self, cells: list[Any]) -> dict[str, Any] | None:
         """The row's values by field name; None for a row without any."""
@@ -414,8 +422,8 @@ class _Run:
         # to write: (None, a new record's prepared row) or (existing record id, checked row)
         self.spool = spool
         self.service = book.records(ledger)
-        self.check = validator_for(ledger).for_batch().check
         self.reader = _RowReader(layout)
+        self.check = self.reader.checker(ledger).check
         names = ledger.natural_key
         self.key_of = operator.itemgetter(*names) if len(names) > 1 else _single(names[0])
         self.seen: dict[str, int] = {}  # natural key (see _key_text) → its first sheet row
@@ -445,13 +453,10 @@ class _Run:
 
     def row(self, number: int, cells: list[Any], total: int) -> None:
         result = self.result
-        raw = self.reader.raw(cells)
-        if raw is None:
-            return
-        checked = self.check(raw)
+        checked = self.check(cells)
+        if checked is None:
+            return  # an empty row, or one of spaces
         issues = checked.issues
-        if issues and not checked.ok and _only_blanks(raw):
-            return  # a row of spaces is an empty row
         result.rows_read += 1
         result.last_row = number
         if result.rows_read % CHECK_EVERY == 0:

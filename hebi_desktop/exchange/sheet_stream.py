@@ -28,6 +28,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from hebi_desktop.errors import UserError
+from hebi_desktop.exchange import sheet_process
 from hebi_desktop.exchange.headers import HEADER_SCAN_ROWS
 from hebi_desktop.exchange.limits import Limits, sheet_part
 
@@ -61,6 +62,18 @@ class StreamedSheet:
         self._height = estimate
 
     def rows(self, fill_merged_from: int | None = None) -> Iterator[Row]:
+        """Every row; a big sheet is read by a helper process (see :mod:`sheet_process`)
+        while the caller works on the rows already read."""
+        if sheet_process.wanted(self._height):
+            elsewhere = sheet_process.rows_elsewhere(
+                self.path, self.name, self._height, self.limits, fill_merged_from
+            )
+            if elsewhere is not None:
+                return elsewhere
+        return self.rows_here(fill_merged_from)
+
+    def rows_here(self, fill_merged_from: int | None = None) -> Iterator[Row]:
+        """Every row, read in this process."""
         try:
             archive = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as error:
@@ -118,7 +131,7 @@ class StreamedSheet:
                 yield number, row
 
     def head(self, count: int = HEADER_SCAN_ROWS) -> list[Row]:
-        return list(itertools.islice(self.rows(), count))
+        return list(itertools.islice(self.rows_here(), count))
 
     @property
     def height(self) -> int:

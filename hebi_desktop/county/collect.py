@@ -33,6 +33,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,9 +47,10 @@ from hebi_desktop.county.collect_checks import (
     shrink_reasons,
     stale_message,
 )
+from hebi_desktop.county.read_ahead import ReadAhead, worth_a_helper
 from hebi_desktop.domain.divisions import divisions
 from hebi_desktop.domain.fields import Ledger, Level
-from hebi_desktop.domain.registry import all_ledgers
+from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.domain.validation import Checked
 from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.errors import Cancelled, ConflictError, UserError
@@ -68,6 +70,7 @@ from hebi_desktop.exchange.metadata import (
     SubmissionMeta,
     read_metadata,
 )
+from hebi_desktop.exchange.preload import Preloaded, SheetPreloader
 from hebi_desktop.exchange.reader import Sheet, Source, StreamedSheet, choose_sheet, open_source
 from hebi_desktop.services.audit import write_entries_for
 from hebi_desktop.services.settings import SCOPE, SCOPE_COUNTY
@@ -108,6 +111,12 @@ STATUS_LABELS = {
 }
 
 
+def _unpickled_part(state: dict[str, Any]) -> LedgerPart:
+    part = LedgerPart.__new__(LedgerPart)
+    part.__dict__.update(state, ledger=get_ledger(state["ledger"]))
+    return part
+
+
 @dataclass(frozen=True)
 class Choices:
     """What the county has explicitly agreed to take in (off by default)."""
@@ -134,6 +143,12 @@ class LedgerPart:
     warnings: list[RowIssue] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     checked: list[Checked] = field(default_factory=list, repr=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its ledger's key (a declaration holds functions): a part read in
+        a helper process comes back whole."""
+        state = dict(self.__dict__, ledger=self.ledger.key)
+        return (_unpickled_part, (state,))
 
     @property
     def township_names(self) -> str:
@@ -381,22 +396,49 @@ def inspect_file(
     *,
     cancelled: IsCancelled | None = None,
     choices: Choices | None = None,
+    preloaded: Preloaded | None = None,
 ) -> FileCollection:
-    """Read and check one file without writing anything (the preview, and a dry run)."""
-    county = _desk_county(book)
-    path = Path(path)
-    result = FileCollection(path, dry_run=True, choices=choices or Choices())
+    """Read and check one file without writing anything (the preview, and a dry run);
+    ``preloaded``: its sheets, parsed ahead while the previous file was read."""
+    read = read_file(Path(path), _desk_county(book), choices or Choices(), cancelled, preloaded)
+    return _judged(book, read)
+
+
+def _judged(book: Book, read: ReadFile) -> FileCollection:
+    """A file read whole, judged against what the county holds now."""
+    result, whole = read
+    if whole:
+        with book.reading() as connection:
+            _judge(book, connection, result)
+    return result
+
+
+# A file as read: what was found, and whether it was read whole (else refused on reading).
+ReadFile = tuple["FileCollection", bool]
+
+
+def read_file(
+    path: Path,
+    county: str,
+    choices: Choices,
+    cancelled: IsCancelled | None = None,
+    preloaded: Preloaded | None = None,
+) -> ReadFile:
+    """Everything about one file that does not depend on the county's records: its rows
+    checked, its stamp and the content hash recomputed. Needs no database, so a helper
+    process can do it (see :func:`collect_files`)."""
+    result = FileCollection(path, dry_run=True, choices=choices)
     try:
         result.sha256 = sha256_of(path)
     except OSError as error:
         result.refused = f"无法读取文件（{error.strerror or error}）"
-        return result
+        return result, False
     if is_csv(path):
         result.refused = (
             "CSV 文件不能汇总：CSV 里没有报送标识（哪个乡镇、全量还是增量、内容校验值），"
             "无法核对是否完整、是否被改动；请乡镇用本程序导出 Excel 工作簿（.xlsx）后报送"
         )
-        return result
+        return result, False
     meta = result.meta = read_metadata(path)
     table = divisions()
     if meta is not None:
@@ -405,18 +447,19 @@ def inspect_file(
                 f"来自{table.name(meta.county_code) or meta.county_code}"
                 f"（{meta.unit}），不是本县区（{table.name(county)}）的报送"
             )
-            return result
+            return result, False
         if meta.masked:
             result.refused = (
                 "这是脱敏导出的工作簿（身份证号中间为*），不能汇总；请乡镇重新导出，不要选脱敏"
             )
-            return result
+            return result, False
     try:
-        workbook = open_source(path)  # refuses a zip bomb before anything is decompressed
+        # refuses a zip bomb before anything is decompressed
+        workbook = open_source(path, preloaded=preloaded)
         pairs = _parts_of(workbook, meta)
         if not pairs:
             result.refused = "认不出是哪本台账：没有找到住房安全、供水维修或教育资助台账的表头"
-            return result
+            return result, False
         mode = meta.mode if meta is not None else INCREMENTAL
         township = meta.township_code if meta is not None else None
         for ledger, sheet in pairs:
@@ -431,12 +474,10 @@ def inspect_file(
             result.parts.append(part)
     except UserError as error:
         result.refused = str(error)
-        return result
+        return result, False
     if meta is not None and meta.content_sha256 and result.ok:
         result.content_sha256 = recomputed_content_hash(result.parts)
-    with book.reading() as connection:
-        _judge(book, connection, result)
-    return result
+    return result, True
 
 
 def _marker(connection: Connection) -> tuple[int, int]:
@@ -619,10 +660,18 @@ def collect_file(
     dry_run: bool = False,
     cancelled: IsCancelled | None = None,
     choices: Choices | None = None,
+    preloaded: Preloaded | None = None,
 ) -> FileCollection:
     """Inspect one file and, unless ``dry_run``, refused or held, take it in (one
     transaction)."""
-    result = inspect_file(book, path, cancelled=cancelled, choices=choices)
+    result = inspect_file(book, path, cancelled=cancelled, choices=choices, preloaded=preloaded)
+    return _finish(book, result, dry_run=dry_run, cancelled=cancelled)
+
+
+def _finish(
+    book: Book, result: FileCollection, *, dry_run: bool, cancelled: IsCancelled | None
+) -> FileCollection:
+    """Take in an inspected file unless ``dry_run``, refused or held."""
     result.dry_run = dry_run
     todo = [p for p in result.parts if p.status is not Status.RECEIVED]
     if dry_run or not result.ok or not todo:
@@ -720,14 +769,26 @@ def collect_files(
     """
     given = list(paths)
     results: list[FileCollection | None] = [None] * len(given)
-    for done, index in enumerate(_export_order(given)):
-        if progress is not None:
-            progress(done, len(given))
-        if cancelled is not None and cancelled():
-            raise Cancelled()
-        results[index] = collect_file(
-            book, given[index], dry_run=dry_run, cancelled=cancelled, choices=choices
-        )
+    order = _export_order(given)
+    ordered = [given[index] for index in order]
+    county = _desk_county(book) if given else ""
+    chosen = choices or Choices()
+    with (
+        SheetPreloader(ordered) as preloader,
+        ReadAhead(
+            ordered,
+            here=lambda k: read_file(ordered[k], county, chosen, cancelled, preloader.take(k)),
+            elsewhere=partial(read_file, county=county, choices=chosen),
+            helper=worth_a_helper(ordered),
+        ) as files,
+    ):
+        for done, index in enumerate(order):
+            if progress is not None:
+                progress(done, len(given))
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+            result = _judged(book, files.take(done))
+            results[index] = _finish(book, result, dry_run=dry_run, cancelled=cancelled)
     if progress is not None:
         progress(len(given), len(given))
     return [result for result in results if result is not None]

@@ -27,9 +27,7 @@ def _keep(text: str) -> list[str]:
 def _holds_a_word(text: str) -> bool:
     """Whether some part of ``text`` is in pypinyin's word list (长春, 重庆): only then can
     a character read differently from the character alone."""
-    from pypinyin.constants import PHRASES_DICT
-
-    prefixes = _word_prefixes()
+    prefixes, words = _word_tables()
     size = len(text)
     for start in range(size - 1):
         # Only as far as the text still begins some word: a long remark costs a few lookups
@@ -38,18 +36,24 @@ def _holds_a_word(text: str) -> bool:
             part = text[start:end]
             if part not in prefixes:
                 break
-            if end - start > 1 and part in PHRASES_DICT:
+            if end - start > 1 and part in words:
                 return True
     return False
 
 
-@lru_cache(maxsize=1)
-def _word_prefixes() -> Any:
-    """Every prefix of every word pypinyin knows (its segmenter's own prefix set), as the
-    plain set inside it when there is one: a lookup per character without a method call."""
-    from pypinyin.seg.mmseg import p_set
+_WORD_TABLES: list[tuple[Any, Any]] = []  # filled on first use: loading them takes a while
 
-    return getattr(p_set, "_set", p_set)
+
+def _word_tables() -> tuple[Any, Any]:
+    """Every prefix of every word pypinyin knows (its segmenter's own prefix set, as the
+    plain set inside it when there is one) and its phrase dictionary: looked up for every
+    name an import stores, so fetched once, not per call."""
+    if not _WORD_TABLES:
+        from pypinyin.constants import PHRASES_DICT
+        from pypinyin.seg.mmseg import p_set
+
+        _WORD_TABLES.append((getattr(p_set, "_set", p_set), PHRASES_DICT))
+    return _WORD_TABLES[0]
 
 
 @lru_cache(maxsize=16384)

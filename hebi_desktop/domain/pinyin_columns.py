@@ -63,7 +63,7 @@ def companion_columns(ledger: Ledger) -> tuple[str, ...]:
 
 
 @cache
-def _companions(ledger: Ledger) -> tuple[tuple[str, Callable[[str], str]], ...]:
+def companion_makers(ledger: Ledger) -> tuple[tuple[str, Callable[[str], str]], ...]:
     """(field, function) for each companion column, in :func:`companion_columns` order."""
     return (
         *((name, sort_key) for name in pinyin_sorted(ledger)),
@@ -75,7 +75,7 @@ def companion_values(ledger: Ledger, values: Mapping[str, Any]) -> list[str | No
     """The companion columns of one row in :func:`companion_columns` order (an import
     makes 100,000 of them)."""
     get = values.get
-    return [make(text) if (text := get(name)) else None for name, make in _companions(ledger)]
+    return [make(text) if (text := get(name)) else None for name, make in companion_makers(ledger)]
 
 
 def pinyin_values(ledger: Ledger, values: Mapping[str, Any]) -> dict[str, str | None]:

@@ -13,6 +13,7 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from hebi_desktop.domain.fields import Issue, Kind, Ledger, Level
@@ -75,6 +76,8 @@ class Validator:
         ]
         # Precomputed once: the importer runs check() 100,000 times.
         self._required = [(f.name, f.header) for f in self._fields if f.required]
+        # all required values at once: one C call tells the usual row (none missing) apart
+        self._required_values = _values_of([n for n, _h in self._required])
         self._rules = [(rule, frozenset(rule.fields)) for rule in ledger.rules]
         # the ledger's name field is a name even where a declaration forgot to say so
         self._names = [
@@ -143,7 +146,8 @@ class Validator:
                         )
                     )
                     bad.add(f.name)
-        for name, header in self._required:
+        missing = None in self._required_values(values)
+        for name, header in self._required if missing else ():
             if values[name] is None and name not in bad and name not in conditional_off:
                 issues.append(Issue(Level.ERROR, name, f"{header}：必填，不能为空", REQUIRED))
                 bad.add(name)
@@ -176,7 +180,8 @@ class Validator:
 # None). The cleaning is the importer's (full-width letters, 万元); it must give the same
 # result for the same cell every time.
 SheetColumn = tuple[int, str, Callable[[Any], Any] | None]
-_Memo = dict[Any, tuple[type, Any]]  # a cell → (its type, what it came to)
+_Memo = dict[Any, Any]  # a text cell, or (type, cell) → what it came to
+_UNSEEN = object()
 
 
 class CellChecker:
@@ -221,11 +226,13 @@ class CellChecker:
             if cell is None or cell == "":
                 continue
             filled = True
-            kind = type(cell)
             if memo is not None:
-                seen = memo.get(cell)
-                if seen is not None and seen[0] is kind:
-                    values[name] = seen[1]
+                # text cells are remembered by themselves; others with their type, since
+                # 1, 1.0 and True are equal keys but not the same cell
+                key = cell if type(cell) is str else (type(cell), cell)
+                seen = memo.get(key, _UNSEEN)
+                if seen is not _UNSEEN:
+                    values[name] = seen
                     continue
             value = cell if clean is None else clean(cell)
             if value is None or (type(value) is str and not value.strip()):
@@ -239,7 +246,7 @@ class CellChecker:
                     continue
             values[name] = parsed
             if memo is not None and len(memo) < MEMO_LIMIT:
-                memo[cell] = (kind, parsed)
+                memo[key] = parsed
         if not filled:
             return None
         checked = self._validator._across(values, issues, bad)
@@ -255,6 +262,13 @@ class CellChecker:
             if type(cell) is not str or cell.strip():
                 return False
         return True
+
+
+def _values_of(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A function giving the values of ``names`` as a tuple, however many names."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    return lambda values: tuple(values[name] for name in names)
 
 
 def _remembering(parse: Parser) -> Parser:

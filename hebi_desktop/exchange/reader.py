@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +61,26 @@ def open_workbook(path: Path) -> CalamineWorkbook:
 class Sheet:
     """One worksheet's rows (calamine parses the whole sheet once, on first use)."""
 
-    def __init__(self, name: str, workbook: CalamineWorkbook, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        workbook: CalamineWorkbook,
+        limits: Limits | None = None,
+        preloaded: Any = None,
+    ) -> None:
         self.name = name
         self.workbook = workbook
         self.limits = limits or Limits()
         self._loaded: Any = None
+        self._preloaded = preloaded  # parsed ahead on a thread (see exchange/preload.py)
 
     def _sheet(self) -> Any:
         if self._loaded is None:
             try:
-                self._loaded = self.workbook.get_sheet_by_name(self.name)
+                if self._preloaded is not None:
+                    self._loaded, self._preloaded = self._preloaded, None
+                else:
+                    self._loaded = self.workbook.get_sheet_by_name(self.name)
             except (python_calamine.CalamineError, ValueError) as error:
                 log.info("cannot read sheet %s: %s", self.name, error)
                 raise UserError(f"无法读取工作表“{self.name}”：文件可能已损坏") from None
@@ -108,7 +118,7 @@ class Sheet:
 
     def release(self) -> None:
         """Free calamine's copy of the sheet (about 40 bytes a cell) once it has been read."""
-        self._loaded = None
+        self._loaded = self._preloaded = None
 
 
 def _merged_fills(sheet: Any, from_row: int) -> dict[int, list[tuple[int, tuple[int, int]]]]:
@@ -153,10 +163,17 @@ class Source:
     """An opened workbook whose sheets come out as :class:`Sheet` or :class:`StreamedSheet`,
     whichever keeps memory bounded."""
 
-    def __init__(self, path: Path, workbook: CalamineWorkbook, limits: Limits) -> None:
+    def __init__(
+        self,
+        path: Path,
+        workbook: CalamineWorkbook,
+        limits: Limits,
+        preloaded: Mapping[str, Any] | None = None,
+    ) -> None:
         self.path = path
         self.workbook = workbook
         self.limits = limits
+        self.preloaded = dict(preloaded or {})  # sheet name → parsed ahead
 
     @property
     def sheet_names(self) -> list[str]:
@@ -166,11 +183,14 @@ class Source:
         size = estimated_size(self.path, name)
         if size is not None and size[0] * size[1] > self.limits.stream_cells:
             return StreamedSheet(name, self.path, size[0], self.limits)
-        return Sheet(name, self.workbook, self.limits)
+        return Sheet(name, self.workbook, self.limits, self.preloaded.get(name))
 
 
-def open_source(path: Path, limits: Limits | None = None) -> Source:
-    """Open a workbook for import after checking it will not swell beyond ``limits``."""
+def open_source(
+    path: Path, limits: Limits | None = None, preloaded: Mapping[str, Any] | None = None
+) -> Source:
+    """Open a workbook for import after checking it will not swell beyond ``limits``;
+    ``preloaded`` holds sheets already parsed from the same file (exchange/preload.py)."""
     limits = limits or Limits()
     if path.suffix.lower() == ".csv" and path.is_file():
         from hebi_desktop.exchange.csv_source import CsvSource
@@ -179,7 +199,7 @@ def open_source(path: Path, limits: Limits | None = None) -> Source:
     if path.is_file():
         path = readable(path)  # a password-protected workbook: its decrypted private copy
     check_archive(path, limits)  # before calamine decompresses anything (shared strings)
-    return Source(path, open_workbook(path), limits)
+    return Source(path, open_workbook(path), limits, preloaded)
 
 
 def choose_sheet(source: Source, ledger: HeaderForm, name: str | None) -> AnySheet:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table, insert
 
 from hebi_desktop.domain.fields import Ledger
-from hebi_desktop.domain.pinyin_columns import companion_columns, companion_values
+from hebi_desktop.domain.pinyin_columns import companion_columns, companion_makers
 from hebi_desktop.domain.validation import Checked
 from hebi_desktop.services import audit, villages
 from hebi_desktop.services.convert import scaled_fields, stored_names, to_hundredths
@@ -32,6 +32,7 @@ BOOKKEEPING = ("flagged", "warnings", "updated_at", "updated_by")
 CREATION = ("version", "created_at", "created_by")
 
 PreparedRow = tuple[Any, ...]
+NO_WARNINGS = (False, None)  # warning_columns of a record without warnings
 
 
 def warning_columns(checked: Checked) -> tuple[bool, str | None]:
@@ -62,6 +63,7 @@ class NewRows:
         self.sqlite = dialect.name == "sqlite"
         self._names = stored_names(ledger)
         self._stored = itemgetter(*self._names)  # a ledger has a dozen fields or more
+        self._companions = companion_makers(ledger)
         self.columns: tuple[str, ...] = (
             *self._names,
             *companion_columns(ledger),
@@ -104,8 +106,15 @@ class NewRows:
             row = [values.get(name) for name in self._names]
         for index in self._scaled:
             row[index] = to_hundredths(row[index])
-        row.extend(companion_values(self.ledger, values))
-        row.extend(warning_columns(checked))
+        get = values.get
+        append = row.append
+        for name, make in self._companions:
+            text = get(name)
+            append(make(text) if text else None)
+        if checked.issues:
+            row.extend(warning_columns(checked))
+        else:
+            row += NO_WARNINGS
         for index, processor, memo in self._processors:
             value = row[index]
             if value is not None:
@@ -115,7 +124,7 @@ class NewRows:
                     if len(memo) < MEMO_LIMIT:
                         memo[value] = stored
                 row[index] = stored
-        row.extend(self._tail)
+        row += self._tail
         return tuple(row)
 
     def insert(self, connection: Connection, rows: Sequence[PreparedRow]) -> list[int]:

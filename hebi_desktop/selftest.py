@@ -2,7 +2,9 @@
 
 In a temporary folder it creates and migrates a database, enters one valid record in
 each ledger, exports an ``all`` workbook, reads it back with python-calamine (the ID
-numbers must come back as the same text) and imports every sheet into a second database.
+numbers must come back as the same text), reads a sheet again through the helper process
+that big sheets are read by (in the frozen program, the program started a second time)
+and imports every sheet into a second database.
 It never touches the clerk's own data folder, needs no Qt and no test files, so it runs
 inside the frozen bundle right after installation.
 """
@@ -111,6 +113,7 @@ def _run(folder: Path) -> str:
                     f"{ledger.title}中的{field.header}没有作为文本读回（可能被存成了数字）",
                 )
     _expect("汇总" in workbook.sheet_names, "导出的工作簿中没有汇总表")
+    _check_helper_process(target, get_ledger(next(iter(records))).title)
 
     again = Book.open(folder / "selftest-import.sqlite", backups=folder / "backups")
     try:
@@ -123,8 +126,24 @@ def _run(folder: Path) -> str:
     finally:
         again.close()
     return (
-        f"加密数据库的迁移、{len(records)}本台账各录入1条、加密备份、导出工作簿并读回、再导入均正常"
+        f"加密数据库的迁移、{len(records)}本台账各录入1条、加密备份、导出工作簿并读回、"
+        "辅助进程读表、再导入均正常"
     )
+
+
+def _check_helper_process(workbook: Path, sheet: str) -> None:
+    """A big sheet is read by a helper process (exchange/sheet_process.py), which in the
+    frozen program starts as the program itself: it must start, and read what is read here."""
+    from hebi_desktop.exchange import sheet_process
+    from hebi_desktop.exchange.limits import Limits
+    from hebi_desktop.exchange.sheet_stream import StreamedSheet
+
+    limits = Limits()
+    elsewhere = sheet_process.rows_elsewhere(workbook, sheet, 1, limits, None)
+    _expect(elsewhere is not None, "无法启动读取大表的辅助进程")
+    assert elsewhere is not None
+    here = list(StreamedSheet(sheet, workbook, 1, limits).rows_here())
+    _expect(list(elsewhere) == here and len(here) > 3, "辅助进程读出的工作表与本进程读出的不同")
 
 
 def run_self_test() -> int:

@@ -54,12 +54,12 @@ from hebi_desktop.domain.registry import all_ledgers, get_ledger
 from hebi_desktop.domain.validation import Checked
 from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.errors import Cancelled, ConflictError, UserError
+from hebi_desktop.exchange.cleaning import is_footer
 from hebi_desktop.exchange.csv_source import is_csv
 from hebi_desktop.exchange.files import sha256_of
 from hebi_desktop.exchange.headers import HeaderLayout, HeaderMatcher, find_header
 from hebi_desktop.exchange.importer import (
     RowIssue,
-    _is_footer,
     _RowReader,
     bulk_cache,
 )
@@ -274,7 +274,7 @@ def _read_part(
     for number, cells in sheet.rows(fill_merged_from=layout.data_start):
         if number < layout.data_start:
             continue
-        if _is_footer(cells):
+        if is_footer(cells):
             break
         checked = check(cells)
         if checked is None:

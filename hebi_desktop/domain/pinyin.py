@@ -56,6 +56,14 @@ def _word_tables() -> tuple[Any, Any]:
     return _WORD_TABLES[0]
 
 
+def warm_up() -> None:
+    """Load pypinyin's tables now (a few tenths of a second), so that an import loads them
+    while its sheet's first rows are still being read rather than on its first name."""
+    _word_tables()
+    _segmenter()
+    _reading("张")
+
+
 @lru_cache(maxsize=16384)
 def _reading(char: str) -> str:
     """The TONE3 syllable of one character on its own (non-Chinese: itself, lower-cased)."""

@@ -19,26 +19,28 @@ import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import OperationalError
 
-from hebi_desktop.domain.divisions import divisions
-from hebi_desktop.domain.fields import Field, Issue, Kind, Ledger, Level
+from hebi_desktop.domain.fields import Issue, Ledger, Level
+from hebi_desktop.domain.pinyin import warm_up
+from hebi_desktop.domain.pinyin_columns import companion_columns
 from hebi_desktop.domain.registry import UnknownLedger, get_ledger
-from hebi_desktop.domain.validation import CellChecker, validator_for
-from hebi_desktop.domain.values import shown, to_decimal
+from hebi_desktop.domain.validation import CellChecker, Checked, validator_for
+from hebi_desktop.domain.values import shown
 from hebi_desktop.domain.villages import known_villages
 from hebi_desktop.errors import Cancelled, UserError
 from hebi_desktop.exchange import ON_DUPLICATE
-from hebi_desktop.exchange.headers import HeaderLayout, find_header, normalize_header
+from hebi_desktop.exchange.cleaning import clean_for, is_footer
+from hebi_desktop.exchange.headers import HeaderLayout, find_header
 from hebi_desktop.exchange.limits import Limits
-from hebi_desktop.exchange.reader import choose_sheet, open_source
+from hebi_desktop.exchange.reader import Row, choose_sheet, open_source
 from hebi_desktop.services.row_writer import PreparedRow
 from hebi_desktop.services.spool import Spool
+from hebi_desktop.storage.bulk_load import indexes_built_after
 from hebi_desktop.storage.server import take_import_lock
 
 if TYPE_CHECKING:
@@ -52,16 +54,7 @@ CHECK_EVERY = 500
 MAX_ISSUES = 1000  # errors (and warnings) listed; the rest are counted
 MAX_VILLAGE_EXAMPLES = 5  # unlisted village names shown as examples; the rest are counted
 UNKNOWN_VILLAGE = "unknown_village"  # Issue.code of the village-list hint
-# A row whose first filled cell starts like this ends the records (totals, signatures, notes).
-FOOTER_STARTS = ("合计", "总计", "填报人", "填表人", "制表人", "审核人", "负责人", "说明", "注:")
 
-_FULL_WIDTH_ALNUM = str.maketrans(
-    {
-        **{0xFF10 + i: 0x30 + i for i in range(10)},
-        **{0xFF21 + i: 0x41 + i for i in range(26)},
-        **{0xFF41 + i: 0x61 + i for i in range(26)},
-    }
-)
 
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
@@ -169,56 +162,6 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _text(value: Any) -> Any:
-    if type(value) is str:
-        return value.translate(_FULL_WIDTH_ALNUM).strip()
-    return value
-
-
-def _scaled(scale: Decimal) -> Callable[[Any], Any]:
-    def convert(value: Any) -> Any:
-        try:
-            return to_decimal(value) * scale
-        except (ValueError, InvalidOperation):
-            return value  # the validator names the problem
-
-    return convert
-
-
-def _township(value: Any) -> Any:
-    """Township names may drop 镇/乡/街道 when that leaves them unique (北阳 → 北阳镇)."""
-    if type(value) is not str:
-        return value
-    value = value.strip()
-    return _township_prefixes().get(value, value)
-
-
-_PREFIXES: dict[str, str] = {}
-
-
-def _township_prefixes() -> dict[str, str]:
-    if not _PREFIXES:
-        names: dict[str, set[str]] = {}
-        for township in divisions().townships:
-            for suffix in ("街道办事处", "街道", "镇", "乡"):
-                if township.name.endswith(suffix) and len(township.name) > len(suffix) + 1:
-                    names.setdefault(township.name[: -len(suffix)], set()).add(township.name)
-        _PREFIXES.update(
-            {short: next(iter(full)) for short, full in names.items() if len(full) == 1}
-        )
-    return _PREFIXES
-
-
-def _preparer(f: Field, scale: Decimal | None) -> Callable[[Any], Any] | None:
-    if scale is not None:
-        return _scaled(scale)
-    if f.kind is Kind.TEXT:
-        return _text
-    if f.kind is Kind.TOWNSHIP:
-        return _township
-    return None
-
-
 class _RowReader:
     """Turns sheet rows into the raw mappings the validator takes."""
 
@@ -227,12 +170,12 @@ class _RowReader:
         self.prepares = [
             (c.field.name, prepare)
             for c in layout.columns
-            if (prepare := _preparer(c.field, c.scale)) is not None
+            if (prepare := clean_for(c.field, c.scale)) is not None
         ]
         self.width = max((c.index for c in layout.columns), default=0) + 1
         self.where = {c.field.name: (c.index, c.header) for c in layout.columns}
         self.columns = [
-            (c.index, c.field.name, _preparer(c.field, c.scale)) for c in layout.columns
+            (c.index, c.field.name, clean_for(c.field, c.scale)) for c in layout.columns
         ]
 
     def checker(self, ledger: Ledger) -> CellChecker:
@@ -257,10 +200,35 @@ class _RowReader:
                 raw[name] = prepare(value)
         return raw
 
-    def issue(self, number: int, cells: list[Any], issue: Issue, ledger: Ledger) -> RowIssue:
+    def issue(self, number: int, cells: list[Any] | None, issue: Issue, ledger: Ledger) -> RowIssue:
         index, header = self.where.get(issue.field, (None, ledger.field(issue.field).header))
-        value = cells[index] if index is not None and index < len(cells) else None
+        value = cells[index] if cells and index is not None and index < len(cells) else None
         return RowIssue(number, header, _cell_text(value), issue.message, issue.level)
+
+
+@contextmanager
+def _closing(rows: Iterator[Row]) -> Iterator[None]:
+    """Close ``rows`` at the end if it can be closed (a generator, a helper's rows)."""
+    try:
+        yield
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _checked_rows(
+    rows: Iterator[Row], layout: HeaderLayout, check: Callable[[list[Any]], Checked | None]
+) -> Iterator[tuple[int, list[Any], Checked]]:
+    """The sheet's records, each with its cells and as the validator found it."""
+    for number, cells in rows:
+        if number < layout.data_start:
+            continue
+        if is_footer(cells):
+            return
+        checked = check(cells)
+        if checked is not None:  # not an empty row, nor one of spaces
+            yield number, cells, checked
 
 
 def _single(name: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -269,16 +237,6 @@ def _single(name: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
 
 def _only_blanks(raw: dict[str, Any]) -> bool:
     return all(type(v) is str and not v.strip() for v in raw.values())
-
-
-def _is_footer(cells: list[Any]) -> bool:
-    for value in cells:
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            return False
-        return normalize_header(value).startswith(FOOTER_STARTS)
-    return False
 
 
 @contextmanager
@@ -358,16 +316,18 @@ def import_workbook(
     )
     total = max(chosen.height - layout.data_start + 1, 1)
     try:
-        with Spool() as spool:
+        # The rows first: a helper process reading a big sheet (exchange/sheet_process.py)
+        # starts now, while this one gets ready. Closed however the reading ends (a
+        # cancel, an error): the helper stops with it.
+        sheet_rows = chosen.rows(fill_merged_from=layout.data_start)
+        with Spool() as spool, _closing(sheet_rows):
             run = _Run(book, declaration, layout, result, on_duplicate, progress, cancelled, spool)
             with book.reading() as connection:
                 run.existing = _existing_keys(connection, run.service)
-            for number, cells in chosen.rows(fill_merged_from=layout.data_start):
-                if number < layout.data_start:
-                    continue
-                if _is_footer(cells):
-                    break
-                run.row(number, cells, total)
+            if companion_columns(declaration):
+                warm_up()  # pypinyin's tables, before the first row needs them
+            for number, cells, checked in _checked_rows(sheet_rows, layout, run.check):
+                run.row(number, cells, checked, total)
             chosen.release()  # before writing: the sheet's cells are no longer needed
             if result.errors:
                 result.inserted = result.updated = result.skipped = 0
@@ -423,7 +383,7 @@ class _Run:
         self.spool = spool
         self.service = book.records(ledger)
         self.reader = _RowReader(layout)
-        self.check = self.reader.checker(ledger).check
+        self.check = self.reader.checker(ledger).check  # for the sheet's cells
         names = ledger.natural_key
         self.key_of = operator.itemgetter(*names) if len(names) > 1 else _single(names[0])
         self.seen: dict[str, int] = {}  # natural key (see _key_text) → its first sheet row
@@ -451,11 +411,9 @@ class _Run:
         else:
             self.result.warnings_omitted += 1
 
-    def row(self, number: int, cells: list[Any], total: int) -> None:
+    def row(self, number: int, cells: list[Any], checked: Checked, total: int) -> None:
+        """Weigh one checked record against the others and the database."""
         result = self.result
-        checked = self.check(cells)
-        if checked is None:
-            return  # an empty row, or one of spaces
         issues = checked.issues
         result.rows_read += 1
         result.last_row = number
@@ -516,7 +474,7 @@ class _Run:
             else:
                 self.spool.append((existing, checked))
 
-    def _check_village(self, number: int, cells: list[Any], values: dict[str, Any]) -> None:
+    def _check_village(self, number: int, cells: list[Any] | None, values: dict[str, Any]) -> None:
         """Count an unlisted village name; the first row of each name becomes an example.
 
         Looked up once per distinct name: a sheet of 100,000 rows has a few dozen villages.
@@ -549,13 +507,14 @@ class _Run:
                 "读取表格期间，其他程序或同事新增或删除了表中的记录，本次未导入任何记录；请重新导入"
             )
         service, operator_, now = self.service, self.operator, self.now
-        for batch in self.spool.batches():
-            inserts: list[PreparedRow] = []
-            for existing, item in batch:
-                if existing is None:
-                    inserts.append(item)
-                    continue
+        with indexes_built_after(connection, service.table.name, self.result.inserted):
+            for batch in self.spool.batches():
+                inserts: list[PreparedRow] = []
+                for existing, item in batch:
+                    if existing is None:
+                        inserts.append(item)
+                        continue
+                    self.new_rows.insert(connection, inserts)
+                    inserts = []
+                    service.update_checked(connection, existing, item, operator_, now)
                 self.new_rows.insert(connection, inserts)
-                inserts = []
-                service.update_checked(connection, existing, item, operator_, now)
-            self.new_rows.insert(connection, inserts)

@@ -20,12 +20,12 @@ from hebi_desktop.domain.fields import Issue, Level
 from hebi_desktop.domain.rosters import ROSTER_FORM, is_ended, is_head, roster_kind
 from hebi_desktop.domain.values import ValueProblem, make_parser
 from hebi_desktop.errors import Cancelled, UserError
+from hebi_desktop.exchange.cleaning import is_footer
 from hebi_desktop.exchange.headers import find_header
 from hebi_desktop.exchange.importer import (
     MAX_ISSUES,
     RowIssue,
     _cell_text,
-    _is_footer,
     _RowReader,
 )
 from hebi_desktop.exchange.limits import Limits
@@ -179,7 +179,7 @@ def import_roster(
         for number, cells in chosen.rows(fill_merged_from=layout.data_start):
             if number < layout.data_start:
                 continue
-            if _is_footer(cells):
+            if is_footer(cells):
                 break
             person = rows.person(number, cells)
             if result.rows_read % CHECK_EVERY == 0:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -44,7 +44,7 @@ def wanted(estimated_rows: int) -> bool:
 
 def rows_elsewhere(
     path: Path, name: str, estimate: int, limits: Limits, fill_merged_from: int | None
-) -> Iterator[Row] | None:
+) -> HelperRows | None:
     """The sheet's rows as read by a helper process; None when no helper could be started
     (the caller then reads the sheet itself)."""
     context = multiprocessing.get_context("spawn")
@@ -63,35 +63,56 @@ def rows_elsewhere(
         sender.close()
         return None
     sender.close()  # the helper holds the only writing end: its exit ends the pipe
-    return _received(receiver, process, name)
+    return HelperRows(receiver, process, name)
 
 
-def _received(
-    receiver: Connection, process: multiprocessing.process.BaseProcess, name: str
-) -> Iterator[Row]:
-    try:
-        while True:
-            try:
-                kind, payload = receiver.recv()
-            except EOFError:
-                log.warning("sheet reader stopped early (exit code %s)", process.exitcode)
-                raise UserError(
-                    f"无法读取工作表“{name}”：读取进程意外退出，请重试；如仍不行，请重新启动本程序"
-                ) from None
-            if kind == "rows":
-                yield from payload
-            elif kind == "done":
-                return
-            elif kind == "refused":
-                raise UserError(payload)
-            else:  # "failed": an unexpected error, named by its type only (no cell values)
-                log.error("sheet reader failed: %s", payload)
-                raise UserError(f"无法读取工作表“{name}”：文件可能已损坏") from None
-    finally:
-        receiver.close()  # a helper still writing gets a broken pipe and stops
-        if process.is_alive():
-            process.terminate()
-        process.join(timeout=10)
+class HelperRows:
+    """The rows a helper sends, in order; :meth:`close` stops the helper (also before
+    the first row is taken, and however the reading ends)."""
+
+    def __init__(
+        self, receiver: Connection, process: multiprocessing.process.BaseProcess, name: str
+    ) -> None:
+        self._receiver = receiver
+        self._process = process
+        self._name = name
+        self._rows = self._received()
+
+    def __iter__(self) -> HelperRows:
+        return self
+
+    def __next__(self) -> Row:
+        return next(self._rows)
+
+    def close(self) -> None:
+        self._rows.close()
+        self._receiver.close()  # a helper still writing gets a broken pipe and stops
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=10)
+
+    def _received(self) -> Generator[Row, None, None]:
+        try:
+            while True:
+                try:
+                    kind, payload = self._receiver.recv()
+                except EOFError:
+                    log.warning("sheet reader stopped early (exit code %s)", self._process.exitcode)
+                    raise UserError(
+                        f"无法读取工作表“{self._name}”：读取进程意外退出，请重试；"
+                        "如仍不行，请重新启动本程序"
+                    ) from None
+                if kind == "rows":
+                    yield from payload
+                elif kind == "done":
+                    return
+                elif kind == "refused":
+                    raise UserError(payload)
+                else:  # "failed": an unexpected error, named by its type only (no cell values)
+                    log.error("sheet reader failed: %s", payload)
+                    raise UserError(f"无法读取工作表“{self._name}”：文件可能已损坏") from None
+        finally:
+            self._receiver.close()
 
 
 def _read(

@@ -23,6 +23,9 @@ from sqlalchemy import Connection
 log = logging.getLogger(__name__)
 
 REBUILD_FROM_ROWS = 20_000  # smaller writes update the indexes as they go
+# The page cache while the indexes are built: SQLCipher sorts in memory (its temporary
+# files never reach the disk unencrypted), so the big cache of the rows' write gives way.
+BUILD_CACHE_KIB = -16384
 
 
 @contextmanager
@@ -44,8 +47,11 @@ def indexes_built_after(connection: Connection, table: str, incoming: int) -> It
     for name, _sql in secondary:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     yield  # on an error the caller's transaction rolls back, the indexes with it
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size={BUILD_CACHE_KIB}")
     for _name, sql in secondary:
         connection.exec_driver_sql(sql)
+    connection.exec_driver_sql(f"PRAGMA cache_size={int(previous or -2000)}")
     log.info("%s: %d indexes built after %d new rows", table, len(secondary), incoming)
 
 

@@ -224,3 +224,22 @@ def _housing() -> Any:
     from hebi_desktop.domain.registry import get_ledger
 
     return get_ledger("housing")
+
+
+def test_a_helper_that_cannot_start_means_the_sheet_is_read_here(
+    book: Book, tmp_path: Path, helper_used: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A locked-down PC that forbids starting a process: the import still works."""
+    context = multiprocessing.get_context("spawn")
+
+    def refused(self: Any) -> None:
+        raise OSError("process creation blocked")
+
+    monkeypatch.setattr(context.Process, "start", refused)
+    source = plain_sheet(tmp_path / "大表.xlsx", *_rows(ROWS))
+
+    result = import_workbook(book, "housing", source, limits=STREAMED)
+
+    assert helper_used == [False]  # asked, refused, read here
+    assert (result.inserted, result.errors) == (ROWS, [])
+    assert len(stored(book)) == ROWS

@@ -24,17 +24,18 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from hebi_desktop.exchange import sheet_process
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 WORTH_FROM_BYTES = 3_000_000  # the run's files together (a 10,000-row workbook is ~1 MB)
-OFF = "HEBI_DESKTOP_READ_HERE"  # set to 1 to read every file in this process
 
 
 def worth_a_helper(paths: Sequence[Path]) -> bool:
     """Whether reading ``paths`` ahead in a helper pays for starting one."""
-    if len(paths) < 2 or os.environ.get(OFF) == "1":
+    if len(paths) < 2 or os.environ.get(sheet_process.OFF) == "1":
         return False
     total = 0
     for path in paths:

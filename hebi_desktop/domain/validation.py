@@ -9,7 +9,6 @@ and keeps its per-field parsers.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -86,23 +85,6 @@ class Validator:
 
     def check(self, raw: Mapping[str, Any]) -> Checked:
         return self._check(raw, self._parsers)
-
-    def for_batch(self) -> Validator:
-        """A validator for one import or one collected file: the same checks, but each
-        field's parser remembers what it made of the values it has seen (a sheet repeats
-        its townships, villages, choices and dates on every row). Only what a value parses
-        to is remembered, never a problem, and each field at most ``MEMO_LIMIT`` values, so
-        a batch of a million distinct names stays bounded; a new batch (and the
-        form) starts afresh, so the date a not-future check compares against is today's.
-        """
-        batch = copy.copy(self)
-        batch._parsers = [
-            (name, header, parse if kind in UNIQUE_KINDS else _remembering(parse))
-            for (name, header, parse), kind in zip(
-                self._parsers, (f.kind for f in self._fields), strict=True
-            )
-        ]
-        return batch
 
     def check_stored(self, stored: Mapping[str, Any]) -> Checked:
         """:meth:`check` for values read back from the database (``hebi-desktop check``).
@@ -269,27 +251,6 @@ def _values_of(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any,
     if len(names) > 1:
         return itemgetter(*names)
     return lambda values: tuple(values[name] for name in names)
-
-
-def _remembering(parse: Parser) -> Parser:
-    """``parse`` with a memory of its results. The memory is keyed by the value and holds
-    the value's type beside the result: 1, 1.0 and True are equal keys of a dict, but not
-    the same cell (a type other than the remembered one is parsed afresh)."""
-    memo: dict[Any, tuple[type, Any]] = {}
-
-    def parse_once(raw: Any) -> Any:
-        try:
-            seen = memo.get(raw)
-        except TypeError:  # a value that cannot be a key
-            return parse(raw)
-        if seen is not None and seen[0] is type(raw):
-            return seen[1]
-        value = parse(raw)
-        if len(memo) < MEMO_LIMIT:
-            memo[raw] = (type(raw), value)
-        return value
-
-    return parse_once
 
 
 @cache

@@ -200,9 +200,9 @@ class _RowReader:
                 raw[name] = prepare(value)
         return raw
 
-    def issue(self, number: int, cells: list[Any] | None, issue: Issue, ledger: Ledger) -> RowIssue:
+    def issue(self, number: int, cells: list[Any], issue: Issue, ledger: Ledger) -> RowIssue:
         index, header = self.where.get(issue.field, (None, ledger.field(issue.field).header))
-        value = cells[index] if cells and index is not None and index < len(cells) else None
+        value = cells[index] if index is not None and index < len(cells) else None
         return RowIssue(number, header, _cell_text(value), issue.message, issue.level)
 
 
@@ -233,10 +233,6 @@ def _checked_rows(
 
 def _single(name: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     return lambda values: (values[name],)
-
-
-def _only_blanks(raw: dict[str, Any]) -> bool:
-    return all(type(v) is str and not v.strip() for v in raw.values())
 
 
 @contextmanager
@@ -474,7 +470,7 @@ class _Run:
             else:
                 self.spool.append((existing, checked))
 
-    def _check_village(self, number: int, cells: list[Any] | None, values: dict[str, Any]) -> None:
+    def _check_village(self, number: int, cells: list[Any], values: dict[str, Any]) -> None:
         """Count an unlisted village name; the first row of each name becomes an example.
 
         Looked up once per distinct name: a sheet of 100,000 rows has a few dozen villages.

@@ -34,7 +34,7 @@ Row = tuple[int, list[Any]]
 
 BATCH_ROWS = 1_000  # rows per message: large enough to be cheap, small enough to flow
 READ_ELSEWHERE_FROM = 20_000  # rows (estimated); a smaller sheet is read faster here
-OFF = "HEBI_DESKTOP_READ_HERE"  # set to 1 to read every sheet in this process
+OFF = "HEBI_DESKTOP_READ_HERE"  # set to 1 to read every sheet (and collected file) here
 
 
 def wanted(estimated_rows: int) -> bool:

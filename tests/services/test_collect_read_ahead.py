@@ -11,6 +11,7 @@ import pytest
 
 from hebi_desktop.county import read_ahead
 from hebi_desktop.county.collect import collect_files
+from hebi_desktop.exchange import sheet_process
 from hebi_desktop.services.querying import RecordQuery
 from tests.county_helpers import (
     BEIYANG,
@@ -89,9 +90,9 @@ def test_files_read_ahead_in_a_helper_are_taken_in_as_when_read_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = _files(tmp_path)
-    monkeypatch.setenv(read_ahead.OFF, "1")
+    monkeypatch.setenv(sheet_process.OFF, "1")
     here = _outcome(tmp_path / "here", files)
-    monkeypatch.delenv(read_ahead.OFF)
+    monkeypatch.delenv(sheet_process.OFF)
     monkeypatch.setattr(read_ahead, "WORTH_FROM_BYTES", 0)
     submitted: set[Path] = set()
     real_start = read_ahead.ReadAhead._start
